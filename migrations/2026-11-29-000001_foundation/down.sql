@@ -1,0 +1,1 @@
+drop table outbox; drop table signatures; drop table campaigns;

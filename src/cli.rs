@@ -1,0 +1,188 @@
+//! The command line: each command is a thin call into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::startup::{self, Database, Options};
+
+#[derive(Parser)]
+#[command(
+    name = "rallypost",
+    version,
+    about = "Advocacy campaigns: sign, confirm, count, write to the targets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Web server, plus the mail sender unless --no-workers
+    Serve {
+        #[arg(long)]
+        no_workers: bool,
+    },
+    /// Mail sender only (run several, on several hosts)
+    Worker,
+    /// Apply database migrations (serve and worker also do this)
+    Migrate,
+    /// Manage campaigns
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CampaignCommand {
+    /// Create or update campaigns from TOML files
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List campaigns with their confirmed counts
+    List,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => Arc::new(settings),
+        Err(e) => {
+            eprintln!("rallypost: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings);
+    let runtime = tokio::runtime::Runtime::new().expect("starting the async runtime");
+    match runtime.block_on(execute(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rallypost: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::new(&settings.log);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if settings.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open_database(settings: &Arc<Settings>) -> anyhow::Result<Database> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || Database::open(&settings)).await?
+}
+
+async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match command {
+        Command::Serve { no_workers } => {
+            let started = std::time::Instant::now();
+            let database = open_database(&settings).await?;
+            let listener = std::net::TcpListener::bind(settings.bind)
+                .map_err(|e| anyhow::anyhow!("RALLYPOST_BIND {}: {e}", settings.bind))?;
+            let running = startup::start(
+                settings.clone(),
+                &database.url,
+                clock,
+                Options {
+                    listener: Some(listener),
+                    workers: !no_workers,
+                },
+            )
+            .await;
+            let running = match running {
+                Ok(running) => running,
+                Err(e) => {
+                    database.close(false);
+                    return Err(e);
+                }
+            };
+            tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
+            eprintln!("rallypost is ready: open {}/", settings.base_url);
+            if settings.smtp_url.is_none() && !no_workers {
+                eprintln!(
+                    "emails are written to {}",
+                    settings.data_dir.join("outbox").display()
+                );
+            }
+            startup::shutdown_signal().await;
+            tracing::info!("shutting down");
+            running.stop().await;
+            database.close(true);
+            Ok(())
+        }
+        Command::Worker => {
+            let database = open_database(&settings).await?;
+            let running = startup::start(
+                settings.clone(),
+                &database.url,
+                clock,
+                Options {
+                    listener: None,
+                    workers: true,
+                },
+            )
+            .await?;
+            startup::shutdown_signal().await;
+            running.stop().await;
+            database.close(false);
+            Ok(())
+        }
+        Command::Migrate => {
+            let database = open_database(&settings).await?;
+            eprintln!("migrations applied");
+            database.close(false);
+            Ok(())
+        }
+        Command::Campaign { command } => {
+            let database = open_database(&settings).await?;
+            let result = campaign_command(command, &database.url, clock).await;
+            database.close(false);
+            result
+        }
+    }
+}
+
+async fn campaign_command(command: CampaignCommand, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = startup::command_pool(url)?;
+    let mut conn = pool.get().await?;
+    match command {
+        CampaignCommand::Import { files } => {
+            for file in files {
+                let campaign = crate::campaigns::import_file(&mut conn, &file, clock.now()).await?;
+                println!("imported {}", campaign.slug);
+            }
+        }
+        CampaignCommand::List => {
+            println!(
+                "{:<32} {:<7} {:>10} {:>10}  title",
+                "slug", "status", "confirmed", "goal"
+            );
+            for c in crate::campaigns::list(&mut conn).await? {
+                let count = crate::signatures::confirmed_count(&mut conn, c.id).await?;
+                let status = if c.is_open { "open" } else { "closed" };
+                let title = &c.file.text(c.file.default_lang()).title;
+                println!(
+                    "{:<32} {:<7} {:>10} {:>10}  {}",
+                    c.slug, status, count, c.goal, title
+                );
+            }
+        }
+    }
+    Ok(())
+}

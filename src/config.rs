@@ -1,0 +1,274 @@
+//! Settings, read once at start from the environment and an optional `rallypost.toml`, and
+//! validated there: a bad value stops the program with one line naming the setting.
+//! Nothing else in the crate reads the environment.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+
+/// A setting that could not be used, named as the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.to_owned(),
+        message: message.into(),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `None`: run a private PostgreSQL cluster under `data_dir/postgres`.
+    pub database_url: Option<String>,
+    /// `None`: write each message as an `.eml` file under `data_dir/outbox`.
+    pub smtp_url: Option<String>,
+    pub bind: SocketAddr,
+    /// Absolute base for links, without a trailing slash.
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    /// Explicitly configured key; when `None`, one is generated in the data dir.
+    pub secret_key: Option<Vec<u8>>,
+    pub mail_from: Mailbox,
+    pub log: String,
+    pub log_json: bool,
+    pub campaigns_dir: PathBuf,
+    /// Per-client signing limits; empty means off.
+    pub sign_rate: Vec<RateLimit>,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// At most `count` requests per `period` from one client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub count: NonZeroU32,
+    pub period: Duration,
+}
+
+impl Settings {
+    /// Reads the process environment and `./rallypost.toml` (if present).
+    pub fn load() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let file = Path::new("rallypost.toml");
+        let file = if file.exists() { Some(file) } else { None };
+        Self::from_sources(&env, file)
+    }
+
+    /// Environment variables win over the file, whose keys are the variable names without
+    /// the `RALLYPOST_` prefix, in lower case (`bind = "0.0.0.0:8080"`).
+    pub fn from_sources(env: &HashMap<String, String>, file: Option<&Path>) -> Result<Self, ConfigError> {
+        let file_values = match file {
+            Some(path) => read_file(path)?,
+            None => HashMap::new(),
+        };
+        let get = |name: &str| -> Option<String> {
+            let key = name.trim_start_matches("RALLYPOST_").to_ascii_lowercase();
+            env.get(name).cloned().or_else(|| file_values.get(&key).cloned())
+        };
+
+        let database_url = get("RALLYPOST_DATABASE_URL")
+            .or_else(|| env.get("DATABASE_URL").cloned())
+            .filter(|v| !v.is_empty());
+        if let Some(url) = &database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(bad("RALLYPOST_DATABASE_URL", "must start with postgres://"));
+        }
+
+        let smtp_url = get("RALLYPOST_SMTP_URL").filter(|v| !v.is_empty());
+        if let Some(url) = &smtp_url {
+            crate::outbox::smtp::SmtpTarget::parse(url)
+                .map_err(|e| bad("RALLYPOST_SMTP_URL", e.to_string()))?;
+        }
+
+        let bind_text = get("RALLYPOST_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text
+            .parse()
+            .map_err(|_| bad("RALLYPOST_BIND", format!("not an address:port: {bind_text:?}")))?;
+
+        let base_url = match get("RALLYPOST_BASE_URL") {
+            Some(url) => parse_base_url(&url)?,
+            None => format!("http://{bind}"),
+        };
+
+        let data_dir = PathBuf::from(get("RALLYPOST_DATA_DIR").unwrap_or_else(|| "./var".into()));
+
+        let secret_key = match get("RALLYPOST_SECRET_KEY") {
+            Some(key) if key.len() < 32 => {
+                return Err(bad("RALLYPOST_SECRET_KEY", "must be at least 32 bytes long"));
+            }
+            Some(key) => Some(key.into_bytes()),
+            None => None,
+        };
+
+        let from_text = get("RALLYPOST_MAIL_FROM").unwrap_or_else(|| "Campaign <campaign@localhost>".into());
+        let mail_from: Mailbox = from_text.parse().map_err(|_| {
+            bad(
+                "RALLYPOST_MAIL_FROM",
+                format!("not a mailbox like 'Name <a@b.org>': {from_text:?}"),
+            )
+        })?;
+
+        let log = get("RALLYPOST_LOG").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| bad("RALLYPOST_LOG", e.to_string()))?;
+        let log_json = match get("RALLYPOST_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(bad(
+                    "RALLYPOST_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ));
+            }
+        };
+
+        let campaigns_dir =
+            PathBuf::from(get("RALLYPOST_CAMPAIGNS_DIR").unwrap_or_else(|| "./campaigns".into()));
+
+        let sign_rate =
+            parse_rate_limits(&get("RALLYPOST_SIGN_RATE").unwrap_or_else(|| "20/minute,200/hour".into()))
+                .map_err(|m| bad("RALLYPOST_SIGN_RATE", m))?;
+
+        let trusted_proxies = get("RALLYPOST_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<IpAddr>()
+                    .map_err(|_| bad("RALLYPOST_TRUSTED_PROXIES", format!("not an IP address: {s:?}")))
+            })
+            .collect::<Result<_, _>>()?;
+
+        Ok(Settings {
+            database_url,
+            smtp_url,
+            bind,
+            base_url,
+            data_dir,
+            secret_key,
+            mail_from,
+            log,
+            log_json,
+            campaigns_dir,
+            sign_rate,
+            trusted_proxies,
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+fn read_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let setting = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| bad(&setting, e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| bad(&setting, e.message()))?;
+    table
+        .into_iter()
+        .map(|(key, value)| match value {
+            toml::Value::String(s) => Ok((key, s)),
+            other => Ok((key, other.to_string())),
+        })
+        .collect()
+}
+
+fn parse_base_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))
+        .ok_or_else(|| bad("RALLYPOST_BASE_URL", "must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(bad("RALLYPOST_BASE_URL", format!("not an absolute URL: {url:?}")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Parses `20/minute,200/hour`; `off` gives no limits.
+pub fn parse_rate_limits(text: &str) -> Result<Vec<RateLimit>, String> {
+    if text.trim() == "off" {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|part| {
+            let (count, unit) = part
+                .trim()
+                .split_once('/')
+                .ok_or_else(|| format!("expected N/unit like 20/minute, got {part:?}"))?;
+            let count: NonZeroU32 = count
+                .trim()
+                .parse()
+                .map_err(|_| format!("not a positive count: {count:?}"))?;
+            let period = match unit.trim() {
+                "second" | "s" => Duration::from_secs(1),
+                "minute" | "min" | "m" => Duration::from_secs(60),
+                "hour" | "h" => Duration::from_secs(3600),
+                "day" | "d" => Duration::from_secs(86400),
+                other => return Err(format!("unknown unit {other:?} (second, minute, hour, day)")),
+            };
+            Ok(RateLimit { count, period })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let env = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_sources(&env, None)
+    }
+
+    #[test]
+    fn defaults_need_no_settings() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.base_url, "http://127.0.0.1:8080");
+        assert_eq!(s.sign_rate.len(), 2);
+        assert!(s.database_url.is_none() && s.smtp_url.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_setting() {
+        for (key, value) in [
+            ("RALLYPOST_BIND", "nonsense"),
+            ("RALLYPOST_BASE_URL", "ftp://x"),
+            ("RALLYPOST_SECRET_KEY", "short"),
+            ("RALLYPOST_MAIL_FROM", "not a mailbox"),
+            ("RALLYPOST_SIGN_RATE", "20/fortnight"),
+            ("RALLYPOST_SMTP_URL", "http://x"),
+            ("RALLYPOST_TRUSTED_PROXIES", "1.2.3"),
+            ("RALLYPOST_LOG_FORMAT", "xml"),
+        ] {
+            let err = load(&[(key, value)]).unwrap_err();
+            assert_eq!(err.setting, key);
+            assert!(err.to_string().starts_with(key), "{err}");
+        }
+    }
+
+    #[test]
+    fn sign_rate_off_disables_limits() {
+        assert!(
+            load(&[("RALLYPOST_SIGN_RATE", "off")])
+                .unwrap()
+                .sign_rate
+                .is_empty()
+        );
+    }
+}

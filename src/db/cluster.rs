@@ -1,0 +1,211 @@
+//! A private PostgreSQL cluster for zero-config runs and for the test suite, started with
+//! the machine's own server binaries. It lives in one directory, is reused across
+//! restarts, and listens on 127.0.0.1 only.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+pub struct Cluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    run_as: Option<(u32, u32)>,
+    started_here: bool,
+}
+
+impl Cluster {
+    /// Starts the cluster in `dir` (creating it on first use), or attaches to the one
+    /// already running there. `options` are extra `postgres -c` settings.
+    pub fn start(dir: &Path, options: &[&str]) -> anyhow::Result<Cluster> {
+        let bin = find_binaries()?;
+        let run_as = postgres_user_if_root()?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let dir = dir.canonicalize()?;
+        let mut cluster = Cluster {
+            dir,
+            bin,
+            port: 0,
+            run_as,
+            started_here: false,
+        };
+        if let Some((uid, gid)) = run_as {
+            nix::unistd::chown(&cluster.dir, Some(uid.into()), Some(gid.into()))?;
+        }
+        if !cluster.dir.join("PG_VERSION").exists() {
+            cluster.initdb()?;
+        }
+        if let Some(port) = cluster.running_port() {
+            cluster.port = port;
+            tracing::info!(port, "attached to the running private PostgreSQL");
+            return Ok(cluster);
+        }
+        cluster.port = free_port()?;
+        let mut server_options = format!(
+            "-c port={} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
+            cluster.port
+        );
+        for option in options {
+            server_options.push_str(" -c ");
+            server_options.push_str(option);
+        }
+        let log = cluster.dir.join("server.log");
+        let status = cluster
+            .command("pg_ctl")
+            .args(["start", "-w", "-t", "60", "-D"])
+            .arg(&cluster.dir)
+            .arg("-l")
+            .arg(&log)
+            .args(["-o", &server_options])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("running pg_ctl start")?;
+        if !status.success() {
+            bail!("PostgreSQL did not start; see {}", log.display());
+        }
+        cluster.started_here = true;
+        Ok(cluster)
+    }
+
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// False when an earlier process left the server running and this one attached to it.
+    pub fn started_here(&self) -> bool {
+        self.started_here
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A fast shutdown that waits until the server has written its checkpoint.
+    pub fn stop(&self) -> anyhow::Result<()> {
+        let status = self
+            .command("pg_ctl")
+            .args(["stop", "-w", "-m", "fast", "-D"])
+            .arg(&self.dir)
+            .stdout(std::process::Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("pg_ctl stop failed for {}", self.dir.display());
+        }
+        Ok(())
+    }
+
+    /// Leaves a small watcher behind that stops the cluster once process `pid` is gone,
+    /// however it ended. The test suite uses it so that no server outlives a run.
+    pub fn stop_when_process_exits(&self, pid: u32) -> anyhow::Result<()> {
+        let pg_ctl = self.bin.join("pg_ctl");
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; \
+             '{}' stop -m immediate -D '{}' >/dev/null 2>&1; rm -rf '{}'",
+            pg_ctl.display(),
+            self.dir.display(),
+            self.dir.display()
+        );
+        let mut watcher = Command::new("sh");
+        watcher
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0);
+        watcher.spawn().context("starting the cluster watcher")?;
+        Ok(())
+    }
+
+    fn initdb(&self) -> anyhow::Result<()> {
+        let output = self
+            .command("initdb")
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "-D",
+            ])
+            .arg(&self.dir)
+            .output()
+            .context("running initdb")?;
+        if !output.status.success() {
+            bail!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
+    /// The port of a server already running on this directory, if any.
+    fn running_port(&self) -> Option<u16> {
+        let status = self
+            .command("pg_ctl")
+            .args(["status", "-D"])
+            .arg(&self.dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+        let pid_file = std::fs::read_to_string(self.dir.join("postmaster.pid")).ok()?;
+        pid_file.lines().nth(3)?.trim().parse().ok()
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(self.bin.join(program));
+        if let Some((uid, gid)) = self.run_as {
+            command.uid(uid).gid(gid);
+        }
+        command
+    }
+}
+
+/// `initdb` and `pg_ctl` on PATH, else the newest `/usr/lib/postgresql/*/bin`.
+fn find_binaries() -> anyhow::Result<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path).find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+    });
+    if let Some(dir) = on_path {
+        return Ok(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).ok_or_else(|| {
+        anyhow::anyhow!(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL or set RALLYPOST_DATABASE_URL"
+        )
+    })
+}
+
+/// PostgreSQL refuses to run as root, so root runs it as the `postgres` user.
+fn postgres_user_if_root() -> anyhow::Result<Option<(u32, u32)>> {
+    if !nix::unistd::Uid::effective().is_root() {
+        return Ok(None);
+    }
+    let user = nix::unistd::User::from_name("postgres")?.ok_or_else(|| {
+        anyhow::anyhow!("running as root needs a 'postgres' user to run the private PostgreSQL; create one or set RALLYPOST_DATABASE_URL")
+    })?;
+    Ok(Some((user.uid.as_raw(), user.gid.as_raw())))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

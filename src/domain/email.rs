@@ -1,0 +1,74 @@
+//! A supporter's email address.
+
+use std::str::FromStr;
+
+use super::FieldError;
+
+/// A valid address of at most 254 characters, trimmed. `key()` is the form used to find a
+/// repeated signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupporterEmail(lettre::Address);
+
+impl SupporterEmail {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim();
+        if email.is_empty() {
+            return Err(FieldError::Missing);
+        }
+        if email.len() > 254 {
+            return Err(FieldError::TooLong(254));
+        }
+        if email.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(FieldError::InvalidEmail);
+        }
+        let address = lettre::Address::from_str(email).map_err(|_| FieldError::InvalidEmail)?;
+        if !address.domain().contains('.') || address.domain().starts_with('[') {
+            return Err(FieldError::InvalidEmail);
+        }
+        Ok(Self(address))
+    }
+
+    /// The canonical address: compared case-insensitively.
+    pub fn key(&self) -> String {
+        self.as_ref().to_lowercase()
+    }
+
+    pub fn address(&self) -> &lettre::Address {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SupporterEmail {
+    fn as_ref(&self) -> &str {
+        AsRef::<str>::as_ref(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_addresses_parse_and_compare_case_insensitively() {
+        let a = SupporterEmail::parse("  Mina.Ahmadi@Example.org ").unwrap();
+        assert_eq!(a.as_ref(), "Mina.Ahmadi@Example.org");
+        assert_eq!(a.key(), "mina.ahmadi@example.org");
+    }
+
+    #[test]
+    fn invalid_addresses_are_refused() {
+        for raw in [
+            "",
+            "plain",
+            "a@b",
+            "a@@b.org",
+            "a b@c.org",
+            "a@b.org\r\nBcc: c@d.org",
+            "a\0@b.org",
+            "<a@b.org>",
+            &format!("{}@example.org", "a".repeat(250)),
+        ] {
+            assert!(SupporterEmail::parse(raw).is_err(), "{raw:?}");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/// Why a field was refused. Pages turn it into words in the reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldError {
+    Missing,
+    TooLong(usize),
+    ControlCharacters,
+    InvalidEmail,
+    UnknownCountry,
+}

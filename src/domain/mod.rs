@@ -1,0 +1,16 @@
+//! Types that parse supporter input once, at the edge. After parsing, a value of one of
+//! these types is known to be valid; nothing downstream checks again.
+
+mod country;
+mod email;
+mod error;
+mod lang;
+mod slug;
+mod text;
+
+pub use country::Country;
+pub use email::SupporterEmail;
+pub use error::FieldError;
+pub use lang::Lang;
+pub use slug::Slug;
+pub use text::{Comment, Postcode, SupporterName};

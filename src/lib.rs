@@ -1,0 +1,14 @@
+//! rallypost: a backend for advocacy campaigns.
+
+pub mod campaigns;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod i18n;
+pub mod ids;
+pub mod outbox;
+pub mod signatures;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    rallypost::cli::run()
+}

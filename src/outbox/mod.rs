@@ -1,0 +1,14 @@
+//! The durable outbox: every email is a row in PostgreSQL, written in the same transaction
+//! as the change that caused it, and delivered later by the sender. A row is marked sent
+//! only after the server accepted the message.
+
+mod message;
+mod sender;
+pub mod smtp;
+mod store;
+mod transport;
+
+pub use message::{Email, build_message};
+pub use sender::Sender;
+pub use store::{Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, status_counts};
+pub use transport::Transport;

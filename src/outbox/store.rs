@@ -1,0 +1,195 @@
+//! Outbox rows: enqueue, claim with a lease, and record what happened.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::outbox;
+
+/// What a message is. Mail to supporters is erased from the outbox once delivered, since
+/// it holds their address and a token; letters to targets are kept as the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Confirmation,
+    Receipt,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Confirmation => "confirmation",
+            Kind::Receipt => "receipt",
+        }
+    }
+
+    fn is_to_supporter(kind: &str) -> bool {
+        matches!(kind, "confirmation" | "receipt")
+    }
+}
+
+pub struct NewMessage {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub campaign_id: Option<Uuid>,
+    pub signature_id: Option<Uuid>,
+    pub recipient: String,
+    pub message: Vec<u8>,
+}
+
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub recipient: Option<String>,
+    pub message: Option<Vec<u8>>,
+    pub attempts: i32,
+}
+
+pub async fn enqueue(conn: &mut AsyncPgConnection, new: NewMessage, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(new.id),
+            outbox::kind.eq(new.kind.as_str()),
+            outbox::campaign_id.eq(new.campaign_id),
+            outbox::signature_id.eq(new.signature_id),
+            outbox::recipient.eq(new.recipient),
+            outbox::message.eq(new.message),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes up to `limit` due rows for this worker until `now + lease`, and commits, so no
+/// transaction stays open while the message crosses the network.
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    conn.transaction(async move |conn| {
+        let ids: Vec<Uuid> = outbox::table
+            .select(outbox::id)
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::next_attempt_at.le(now))
+            .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
+            .order(outbox::next_attempt_at)
+            .limit(limit)
+            .for_update()
+            .skip_locked()
+            .load(conn)
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::locked_until.eq(now + lease),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .returning(OutboxRow::as_returning())
+            .get_results(conn)
+            .await
+    })
+    .await
+}
+
+pub async fn mark_sent(conn: &mut AsyncPgConnection, row: &OutboxRow, now: DateTime<Utc>) -> QueryResult<()> {
+    let target = outbox::table.filter(outbox::id.eq(row.id));
+    let done = (
+        outbox::status.eq("sent"),
+        outbox::sent_at.eq(now),
+        outbox::locked_until.eq(None::<DateTime<Utc>>),
+        outbox::last_error.eq(None::<String>),
+    );
+    if Kind::is_to_supporter(&row.kind) {
+        diesel::update(target)
+            .set((
+                done,
+                outbox::recipient.eq(None::<String>),
+                outbox::message.eq(None::<Vec<u8>>),
+            ))
+            .execute(conn)
+            .await?;
+    } else {
+        diesel::update(target).set(done).execute(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn mark_retry(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    next_attempt_at: DateTime<Utc>,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set((
+            outbox::next_attempt_at.eq(next_attempt_at),
+            outbox::locked_until.eq(None::<DateTime<Utc>>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives up on a row, keeping the server's reply for organizers.
+pub async fn mark_failed(conn: &mut AsyncPgConnection, row: &OutboxRow, error: &str) -> QueryResult<()> {
+    let target = outbox::table.filter(outbox::id.eq(row.id));
+    let failed = (
+        outbox::status.eq("failed"),
+        outbox::locked_until.eq(None::<DateTime<Utc>>),
+        outbox::last_error.eq(error),
+    );
+    if Kind::is_to_supporter(&row.kind) {
+        diesel::update(target)
+            .set((
+                failed,
+                outbox::recipient.eq(None::<String>),
+                outbox::message.eq(None::<Vec<u8>>),
+            ))
+            .execute(conn)
+            .await?;
+    } else {
+        diesel::update(target).set(failed).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// Hands rows back without counting the attempt, at shutdown.
+pub async fn release(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((
+            outbox::locked_until.eq(None::<DateTime<Utc>>),
+            outbox::attempts.eq(outbox::attempts - 1),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Drops mail not yet sent for a signature (after it was withdrawn).
+pub async fn cancel_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<usize> {
+    diesel::delete(
+        outbox::table
+            .filter(outbox::signature_id.eq(signature_id))
+            .filter(outbox::status.eq("pending")),
+    )
+    .execute(conn)
+    .await
+}
+
+/// Rows per (kind, status), for health views and tests.
+pub async fn status_counts(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(String, String, i64)>> {
+    outbox::table
+        .group_by((outbox::kind, outbox::status))
+        .select((outbox::kind, outbox::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+}

@@ -1,0 +1,115 @@
+//! Where messages go: an SMTP server, or `.eml` files when none is configured.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
+
+use super::smtp::SmtpTarget;
+
+/// A send must not hang a worker; Lettre's own timeout covers only the connect.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub enum Transport {
+    Smtp(SmtpTarget),
+    Files(PathBuf),
+}
+
+/// What became of one attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Accepted,
+    /// Worth trying again later: connection trouble, a timeout, a 4xx reply.
+    Transient(String),
+    /// The server refused for good (5xx); the reply is kept.
+    Permanent(String),
+}
+
+/// One sender's connection, opened on first use and reopened after a failure.
+pub struct Connection<'a> {
+    transport: &'a Transport,
+    smtp: Option<AsyncSmtpConnection>,
+}
+
+impl Transport {
+    pub fn connection(&self) -> Connection<'_> {
+        Connection {
+            transport: self,
+            smtp: None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp(_) => "SMTP".into(),
+            Transport::Files(dir) => format!(".eml files in {}", dir.display()),
+        }
+    }
+}
+
+impl Connection<'_> {
+    /// Delivers one message; `name` names the `.eml` file in file mode.
+    pub async fn deliver(&mut self, name: &str, envelope: &Envelope, message: &[u8]) -> Delivery {
+        match self.transport {
+            Transport::Files(dir) => write_file(dir, name, message).await,
+            Transport::Smtp(target) => {
+                match tokio::time::timeout(SEND_TIMEOUT, self.send_smtp(target, envelope, message)).await {
+                    Ok(delivery) => delivery,
+                    Err(_) => {
+                        self.smtp = None;
+                        Delivery::Transient("the SMTP server did not answer in time".into())
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send_smtp(&mut self, target: &SmtpTarget, envelope: &Envelope, message: &[u8]) -> Delivery {
+        if self.smtp.as_ref().is_some_and(|c| c.has_broken()) {
+            self.smtp = None;
+        }
+        if self.smtp.is_none() {
+            match target.connect(&ClientId::default()).await {
+                Ok(conn) => self.smtp = Some(conn),
+                Err(e) => return Delivery::Transient(e),
+            }
+        }
+        let conn = self.smtp.as_mut().expect("connected above");
+        match conn.send(envelope, message).await {
+            Ok(_) => Delivery::Accepted,
+            Err(e) => {
+                // After a failed transaction the connection state is unknown: start afresh.
+                if let Some(mut conn) = self.smtp.take() {
+                    conn.abort().await;
+                }
+                if e.is_permanent() {
+                    Delivery::Permanent(e.to_string())
+                } else {
+                    Delivery::Transient(e.to_string())
+                }
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        if let Some(mut conn) = self.smtp.take() {
+            let _ = conn.quit().await;
+        }
+    }
+}
+
+async fn write_file(dir: &std::path::Path, name: &str, message: &[u8]) -> Delivery {
+    let result = async {
+        tokio::fs::create_dir_all(dir).await?;
+        let partial = dir.join(format!(".{name}.partial"));
+        tokio::fs::write(&partial, message).await?;
+        tokio::fs::rename(&partial, dir.join(format!("{name}.eml"))).await
+    }
+    .await;
+    match result {
+        Ok(()) => Delivery::Accepted,
+        Err(e) => Delivery::Transient(format!("writing to {}: {e}", dir.display())),
+    }
+}

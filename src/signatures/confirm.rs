@@ -1,0 +1,159 @@
+//! Confirming and withdrawing by the links in the emails. Both are idempotent: pressing
+//! the button twice gives the same page and no second email.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::emails::{MailContext, Recipient};
+use super::token::{self, Token};
+use crate::campaigns;
+use crate::db::schema::signatures;
+use crate::domain::Lang;
+use crate::outbox;
+
+/// Confirmation links stop working after this long.
+const CONFIRM_TOKEN_LIFETIME: Duration = Duration::days(7);
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    /// Newly confirmed, or confirmed before: either way it counts. Carries the campaign slug.
+    Confirmed { campaign_id: Uuid, lang: Lang },
+    /// Unknown, expired, or withdrawn since.
+    Invalid,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum WithdrawOutcome {
+    Withdrawn { campaign_id: Uuid, lang: Lang },
+    Invalid,
+}
+
+#[derive(Queryable)]
+struct Pending {
+    id: Uuid,
+    campaign_id: Uuid,
+    status: String,
+    confirmation_sent_at: DateTime<Utc>,
+    email: Option<String>,
+    name: Option<String>,
+    language: String,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn confirm(
+    conn: &mut AsyncPgConnection,
+    plain_token: &str,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ConfirmOutcome> {
+    let hash = token::hash(plain_token);
+    conn.transaction(async move |conn| {
+        let found: Option<Pending> = signatures::table
+            .filter(signatures::confirm_token_hash.eq(&hash))
+            .select((
+                signatures::id,
+                signatures::campaign_id,
+                signatures::status,
+                signatures::confirmation_sent_at,
+                signatures::email,
+                signatures::name,
+                signatures::language,
+            ))
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(sig) = found else {
+            return Ok(ConfirmOutcome::Invalid);
+        };
+        let campaign = campaigns::find_by_id(conn, sig.campaign_id).await?;
+        let lang = Lang::from_tag(&sig.language).unwrap_or_default();
+        let confirmed = ConfirmOutcome::Confirmed {
+            campaign_id: campaign.id,
+            lang,
+        };
+        match sig.status.as_str() {
+            "confirmed" => return Ok(confirmed),
+            "pending" if now - sig.confirmation_sent_at <= CONFIRM_TOKEN_LIFETIME => {}
+            _ => return Ok(ConfirmOutcome::Invalid),
+        }
+        let withdraw = Token::generate();
+        diesel::update(signatures::table.find(sig.id))
+            .set((
+                signatures::status.eq("confirmed"),
+                signatures::confirmed_at.eq(now),
+                signatures::withdraw_token_hash.eq(&withdraw.hash),
+            ))
+            .execute(conn)
+            .await?;
+        let (Some(email), Some(name)) = (&sig.email, &sig.name) else {
+            anyhow::bail!("a pending signature without email or name");
+        };
+        let recipient = Recipient {
+            signature_id: sig.id,
+            campaign_id: sig.campaign_id,
+            name,
+            email,
+            lang,
+            campaign_title: &campaign.file.text(lang).title,
+        };
+        outbox::enqueue(conn, mail.receipt(&recipient, &withdraw.plain)?, now).await?;
+        tracing::info!("signature confirmed");
+        Ok(confirmed)
+    })
+    .await
+}
+
+/// Erases the supporter's personal data and takes the signature out of counts, exports
+/// and future letters. Mail not yet sent to them is dropped.
+#[tracing::instrument(skip_all)]
+pub async fn withdraw(
+    conn: &mut AsyncPgConnection,
+    plain_token: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<WithdrawOutcome> {
+    let hash = token::hash(plain_token);
+    conn.transaction(async move |conn| {
+        {
+            let found: Option<(Uuid, Uuid, String, String)> = signatures::table
+                .filter(signatures::withdraw_token_hash.eq(&hash))
+                .select((
+                    signatures::id,
+                    signatures::campaign_id,
+                    signatures::status,
+                    signatures::language,
+                ))
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let Some((id, campaign_id, status, language)) = found else {
+                return Ok(WithdrawOutcome::Invalid);
+            };
+            let lang = Lang::from_tag(&language).unwrap_or_default();
+            if status != "withdrawn" {
+                diesel::update(signatures::table.find(id))
+                    .set((
+                        signatures::status.eq("withdrawn"),
+                        signatures::withdrawn_at.eq(now),
+                        // The key is the address itself: replace it so nothing of it remains
+                        // and the person may sign again later.
+                        signatures::email_key.eq(format!("withdrawn:{id}")),
+                        signatures::email.eq(None::<String>),
+                        signatures::name.eq(None::<String>),
+                        signatures::postcode.eq(None::<String>),
+                        signatures::comment.eq(None::<String>),
+                        signatures::confirm_token_hash.eq(None::<Vec<u8>>),
+                    ))
+                    .execute(conn)
+                    .await?;
+                outbox::cancel_for_signature(conn, id).await?;
+                tracing::info!("signature withdrawn");
+            }
+            Ok(WithdrawOutcome::Withdrawn { campaign_id, lang })
+        }
+    })
+    .await
+}

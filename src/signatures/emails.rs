@@ -1,0 +1,127 @@
+//! The confirmation and receipt emails, rendered from templates in the signer's language.
+
+use askama::Template;
+use lettre::message::Mailbox;
+use uuid::Uuid;
+
+use crate::domain::Lang;
+use crate::i18n::Texts;
+use crate::outbox::{Email, Kind, NewMessage, build_message};
+
+/// What every email to a supporter needs to know about the installation.
+#[derive(Clone)]
+pub struct MailContext {
+    pub from: Mailbox,
+    pub base_url: String,
+}
+
+struct Body<'a> {
+    t: &'a Texts,
+    lang: &'a str,
+    name: &'a str,
+    campaign_title: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "emails/confirm.txt")]
+struct ConfirmText<'a> {
+    m: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/confirm.html")]
+struct ConfirmHtml<'a> {
+    m: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/receipt.txt")]
+struct ReceiptText<'a> {
+    m: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/receipt.html")]
+struct ReceiptHtml<'a> {
+    m: &'a Body<'a>,
+}
+
+pub struct Recipient<'a> {
+    pub signature_id: Uuid,
+    pub campaign_id: Uuid,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub lang: Lang,
+    pub campaign_title: &'a str,
+}
+
+impl MailContext {
+    pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
+        let link = format!("{}/confirm/{token}", self.base_url);
+        let t = Texts::get(to.lang);
+        let body = Body {
+            t,
+            lang: to.lang.code(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", t.mail_confirm_subject, to.campaign_title);
+        self.message(
+            Kind::Confirmation,
+            to,
+            subject,
+            ConfirmText { m: &body }.render()?,
+            ConfirmHtml { m: &body }.render()?,
+        )
+    }
+
+    pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
+        let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
+        let t = Texts::get(to.lang);
+        let body = Body {
+            t,
+            lang: to.lang.code(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", t.mail_receipt_subject, to.campaign_title);
+        self.message(
+            Kind::Receipt,
+            to,
+            subject,
+            ReceiptText { m: &body }.render()?,
+            ReceiptHtml { m: &body }.render()?,
+        )
+    }
+
+    fn message(
+        &self,
+        kind: Kind,
+        to: &Recipient<'_>,
+        subject: String,
+        text: String,
+        html: String,
+    ) -> anyhow::Result<NewMessage> {
+        let id = crate::ids::new_id();
+        let address: lettre::Address = to.email.parse()?;
+        // The display name is left out: the address alone is enough, and a name with
+        // unusual characters can never break the header.
+        let email = Email {
+            to: Mailbox::new(None, address),
+            subject,
+            text,
+            html,
+        };
+        Ok(NewMessage {
+            id,
+            kind,
+            campaign_id: Some(to.campaign_id),
+            signature_id: Some(to.signature_id),
+            recipient: to.email.to_owned(),
+            message: build_message(&self.from, id, email)?,
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! Signatures: signing, confirming, withdrawing and counting, each one transaction that
+//! also writes the email it causes into the outbox.
+
+mod confirm;
+mod count;
+mod emails;
+mod sign;
+mod token;
+
+pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
+pub use count::{CountCache, confirmed_count};
+pub use emails::MailContext;
+pub use sign::{NewSignature, sign};

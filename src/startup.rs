@@ -1,0 +1,244 @@
+//! Putting the pieces together: the database (private cluster or URL), migrations, the
+//! secret key, the mail transport, the HTTP server and the workers.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::campaigns;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{self, Pool, cluster::Cluster};
+use crate::outbox::{Sender, Transport};
+use crate::signatures::{CountCache, MailContext};
+use crate::web::{AppState, Csrf, SignLimiter};
+
+/// The database this process uses, and the private cluster behind it if there is one.
+pub struct Database {
+    pub url: String,
+    cluster: Option<Cluster>,
+}
+
+impl Database {
+    /// Connects to `RALLYPOST_DATABASE_URL`, or starts (or attaches to) the private
+    /// cluster and its `rallypost` database; then applies migrations. Blocking.
+    pub fn open(settings: &Settings) -> anyhow::Result<Database> {
+        let (url, cluster) = match &settings.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let cluster = Cluster::start(&settings.data_dir.join("postgres"), &[])?;
+                create_database_if_missing(&cluster.url("postgres"), "rallypost")?;
+                (cluster.url("rallypost"), Some(cluster))
+            }
+        };
+        db::migrate(&url)?;
+        Ok(Database { url, cluster })
+    }
+
+    /// Stops the private cluster; `always` also stops one this process only attached to.
+    pub fn close(self, always: bool) {
+        if let Some(cluster) = self.cluster
+            && (always || cluster.started_here())
+        {
+            match cluster.stop() {
+                Ok(()) => tracing::info!("private PostgreSQL stopped"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "stopping the private PostgreSQL failed"),
+            }
+        }
+    }
+}
+
+pub fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    use diesel::{Connection, RunQueryDsl, dsl::sql, select, sql_types::Bool};
+    let mut conn = diesel::PgConnection::establish(admin_url)?;
+    let exists: bool = select(sql::<Bool>(&format!(
+        "exists (select 1 from pg_database where datname = '{name}')"
+    )))
+    .get_result(&mut conn)?;
+    if !exists {
+        diesel::sql_query(format!("create database \"{name}\"")).execute(&mut conn)?;
+    }
+    Ok(())
+}
+
+/// The configured key, or the one kept in the data dir (made on first start, mode 0600).
+pub fn secret_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(key) = &settings.secret_key {
+        return Ok(key.clone());
+    }
+    let path = settings.data_dir.join("secret_key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()));
+    }
+    let key: [u8; 32] = rand::random();
+    write_private(&path, hex::encode(key).as_bytes())?;
+    Ok(key.to_vec())
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents)?;
+    Ok(())
+}
+
+pub fn transport(settings: &Settings) -> anyhow::Result<Transport> {
+    Ok(match &settings.smtp_url {
+        Some(url) => {
+            Transport::Smtp(crate::outbox::smtp::SmtpTarget::parse(url).map_err(anyhow::Error::msg)?)
+        }
+        None => Transport::Files(settings.data_dir.join("outbox")),
+    })
+}
+
+/// What `serve` and `worker` run, and how to stop them.
+pub struct Running {
+    pub addr: Option<std::net::SocketAddr>,
+    pub state: Option<web::Data<AppState>>,
+    server: Option<actix_web::dev::ServerHandle>,
+    shutdown: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+pub struct Options {
+    /// `None`: no HTTP server (`rallypost worker`).
+    pub listener: Option<TcpListener>,
+    pub workers: bool,
+}
+
+pub async fn start(
+    settings: Arc<Settings>,
+    database_url: &str,
+    clock: Arc<dyn Clock>,
+    options: Options,
+) -> anyhow::Result<Running> {
+    let pool = db::pool(database_url, 16)?;
+    {
+        let mut conn = pool.get().await.context("connecting to the database")?;
+        let slugs = campaigns::import_dir(&mut conn, &settings.campaigns_dir, clock.now()).await?;
+        if !slugs.is_empty() {
+            tracing::info!(campaigns = ?slugs, "campaigns imported");
+        }
+    }
+    let shutdown = CancellationToken::new();
+    let outbox_wake = Arc::new(Notify::new());
+    let mut tasks = Vec::new();
+
+    if options.workers {
+        let sender = Arc::new(Sender::new(
+            pool.clone(),
+            clock.clone(),
+            transport(&settings)?,
+            settings.mail_from.email.clone(),
+            outbox_wake.clone(),
+            2,
+        ));
+        tasks.push(tokio::spawn(sender.run(shutdown.clone())));
+    }
+
+    let (mut addr, mut server_handle, mut app_state) = (None, None, None);
+    if let Some(listener) = options.listener {
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            csrf: Csrf::new(&secret_key(&settings)?, settings.secure_cookies()),
+            limiter: SignLimiter::new(&settings.sign_rate),
+            counts: CountCache::default(),
+            mail: MailContext {
+                from: settings.mail_from.clone(),
+                base_url: settings.base_url.clone(),
+            },
+            outbox_wake,
+            clock,
+            settings: settings.clone(),
+        });
+        addr = Some(listener.local_addr()?);
+        let server_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(server_state.clone())
+                .wrap(actix_web::middleware::Compress::default())
+                .wrap(tracing_actix())
+                .configure(crate::web::routes)
+        })
+        .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .disable_signals()
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        server_handle = Some(server.handle());
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "HTTP server stopped with an error");
+            }
+        }));
+        let housekeeping_state = state.clone();
+        let stop = shutdown.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => housekeeping_state.limiter.forget_idle(),
+                    _ = stop.cancelled() => break,
+                }
+            }
+        }));
+        app_state = Some(state);
+    }
+    Ok(Running {
+        addr,
+        state: app_state,
+        server: server_handle,
+        shutdown,
+        tasks,
+    })
+}
+
+fn tracing_actix() -> actix_web::middleware::Logger {
+    // Paths hold confirmation and withdrawal tokens: log the route pattern, never the path.
+    actix_web::middleware::Logger::new("%{ROUTE}xi %s %Dms").custom_request_replace("ROUTE", |req| {
+        req.match_pattern().unwrap_or_else(|| "unmatched".into())
+    })
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, then stops the workers, which
+    /// hand back the outbox rows they had claimed.
+    pub async fn stop(self) {
+        if let Some(server) = &self.server {
+            server.stop(true).await;
+        }
+        self.shutdown.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// Keeps `Pool` in the public API for commands that need a connection.
+pub fn command_pool(database_url: &str) -> anyhow::Result<Pool> {
+    db::pool(database_url, 2)
+}

@@ -1,0 +1,113 @@
+//! Turning failures into pages: each error a visitor can meet has a status and a short
+//! message; causes go to the log, never to the page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use super::pages::{Chrome, MessagePage, render};
+use crate::domain::Lang;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("not found")]
+    NotFound,
+    #[error("the database is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("unexpected error")]
+    Unexpected(#[source] anyhow::Error),
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> Self {
+        if is_unavailable(&e) {
+            PageError::Unavailable(e)
+        } else {
+            PageError::Unexpected(e)
+        }
+    }
+}
+
+impl From<diesel::result::Error> for PageError {
+    fn from(e: diesel::result::Error) -> Self {
+        anyhow::Error::from(e).into()
+    }
+}
+
+impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for PageError {
+    fn from(e: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
+        PageError::Unavailable(anyhow::anyhow!("{e}"))
+    }
+}
+
+/// True when the database could not be reached, as opposed to a query going wrong.
+pub fn is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.is::<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>>()
+            || matches!(
+                cause.downcast_ref::<diesel::result::Error>(),
+                Some(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    _
+                )) | Some(diesel::result::Error::BrokenTransactionManager)
+            )
+    })
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            PageError::NotFound => {}
+            PageError::Unavailable(e) => tracing::warn!(error = %format!("{e:#}"), "database unavailable"),
+            PageError::Unexpected(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
+        }
+        let (title, body) = match self {
+            PageError::NotFound => ("Not found", "There is no page at this address."),
+            PageError::Unavailable(_) => (
+                "Temporarily unavailable",
+                "We cannot take requests right now. Please try again in a minute.",
+            ),
+            PageError::Unexpected(_) => ("Something went wrong", "Please try again later."),
+        };
+        let mut response = message(self.status_code(), title, body);
+        if let PageError::Unavailable(_) = self {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("5"),
+            );
+        }
+        response
+    }
+}
+
+/// A plain page in English, for answers given before a language is known.
+pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    let page = Chrome {
+        lang: "en",
+        dir: "ltr",
+        t: crate::i18n::Texts::get(Lang::En),
+        switch: Vec::new(),
+    };
+    render(
+        status,
+        &MessagePage {
+            page,
+            title,
+            body,
+            button: None,
+            link: None,
+            share: None,
+        },
+    )
+}
+
+pub async fn not_found(_req: HttpRequest) -> HttpResponse {
+    PageError::NotFound.error_response()
+}

@@ -1,0 +1,53 @@
+//! HTTP: routes and handlers only. Each handler parses its input, calls one use case in a
+//! feature module, and renders the answer.
+
+mod client_ip;
+mod csrf;
+mod errors;
+mod form;
+mod health;
+mod pages;
+mod public;
+mod rate_limit;
+mod sign;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use tokio::sync::Notify;
+
+pub use csrf::Csrf;
+pub use rate_limit::SignLimiter;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::signatures::{CountCache, MailContext};
+
+/// Everything a handler may use, built once at start.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub csrf: Csrf,
+    pub limiter: SignLimiter,
+    pub counts: CountCache,
+    pub mail: MailContext,
+    /// Wakes the in-process mail sender when a request queued an email.
+    pub outbox_wake: Arc<Notify>,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(public::index))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/c/{slug}", web::get().to(public::campaign))
+        .route("/c/{slug}/sign", web::post().to(sign::sign))
+        .route("/c/{slug}/thanks", web::get().to(public::thanks))
+        .route("/c/{slug}/count.json", web::get().to(public::count_json))
+        .route("/confirm/{token}", web::get().to(public::confirm_page))
+        .route("/confirm/{token}", web::post().to(public::confirm))
+        .route("/withdraw/{token}", web::get().to(public::withdraw_page))
+        .route("/withdraw/{token}", web::post().to(public::withdraw))
+        .default_service(web::to(errors::not_found));
+}

@@ -1,0 +1,70 @@
+//! Per-client signing limits: every configured window must allow the request.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::RateLimit;
+
+pub struct SignLimiter {
+    limiters: Vec<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl SignLimiter {
+    pub fn new(limits: &[RateLimit]) -> Self {
+        let limiters = limits
+            .iter()
+            .map(|limit| {
+                let every = limit.period / limit.count.get();
+                let quota = Quota::with_period(every.max(Duration::from_nanos(1)))
+                    .expect("a positive period")
+                    .allow_burst(limit.count);
+                RateLimiter::keyed(quota)
+            })
+            .collect();
+        SignLimiter { limiters }
+    }
+
+    /// `Err(wait)` when the client must wait before signing again.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let clock = DefaultClock::default();
+        for limiter in &self.limiters {
+            if let Err(not_until) = limiter.check_key(&ip) {
+                return Err(not_until.wait_time_from(clock.now()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets clients that have been quiet; called now and then to keep memory flat.
+    pub fn forget_idle(&self) {
+        for limiter in &self.limiters {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+
+    use super::*;
+
+    #[test]
+    fn a_burst_beyond_the_limit_must_wait() {
+        let limiter = SignLimiter::new(&[RateLimit {
+            count: NonZeroU32::new(3).unwrap(),
+            period: Duration::from_secs(60),
+        }]);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..3 {
+            assert!(limiter.check(ip).is_ok());
+        }
+        let wait = limiter.check(ip).unwrap_err();
+        assert!(wait > Duration::from_secs(10) && wait <= Duration::from_secs(20));
+        assert!(limiter.check("192.0.2.2".parse().unwrap()).is_ok());
+    }
+}

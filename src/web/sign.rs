@@ -1,0 +1,188 @@
+//! `POST /c/{slug}/sign`: every way a request can be wrong gets its own 4xx, checked in
+//! the order that costs least; only a valid, fresh form reaches the database.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{LOCATION, RETRY_AFTER};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::AppState;
+use super::client_ip::client_ip;
+use super::errors::{PageError, message};
+use super::form::{self, FormError};
+use super::pages::{FormErrors, FormValues, pick_lang, render};
+use super::public::{campaign_page, load_campaign};
+use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
+use crate::i18n::Texts;
+use crate::signatures::{self, NewSignature};
+
+pub async fn sign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let campaign = load_campaign(&state, &slug).await?;
+    if !campaign.is_open {
+        let t = Texts::get(campaign.file.default_lang());
+        return Ok(message(
+            StatusCode::GONE,
+            &campaign.file.text(campaign.file.default_lang()).title,
+            t.closed_notice,
+        ));
+    }
+    if !form::is_form_content_type(&req) {
+        return Ok(message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported form encoding",
+            "Please send the form as application/x-www-form-urlencoded.",
+        ));
+    }
+    let fields = match form::read_body(&req, payload)
+        .await
+        .and_then(|body| form::parse(&body))
+    {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_error(e)),
+    };
+    if let Some(ip) = client_ip(&req, &state.settings.trusted_proxies)
+        && let Err(wait) = state.limiter.check(ip)
+    {
+        let mut response = message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "Too many signatures came from your network just now. Please try again in a few minutes.",
+        );
+        let seconds = wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0);
+        response.headers_mut().insert(RETRY_AFTER, seconds.into());
+        return Ok(response);
+    }
+
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    let offered = campaign.file.languages();
+    let lang = Lang::from_tag(field("lang"))
+        .filter(|l| offered.contains(l))
+        .unwrap_or_else(|| pick_lang(&req, &offered, campaign.file.default_lang()));
+    let thanks = format!("/c/{}/thanks?lang={}", campaign.slug, lang.code());
+
+    // A filled honeypot is a robot: it gets the answer a person gets, and nothing is stored.
+    if !field("website").is_empty() {
+        return Ok(see_other(&thanks));
+    }
+
+    let values = form_values(&fields);
+    let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
+    if !state.csrf.verify(&req, field("csrf_token")) {
+        let t = Texts::get(lang);
+        let page = campaign_page(
+            &req,
+            &state,
+            &campaign,
+            lang,
+            values,
+            FormErrors::default(),
+            Some(t.form_expired),
+            &cookie_value,
+        )
+        .await?;
+        let mut response = render(StatusCode::FORBIDDEN, &page);
+        if let Some(cookie) = new_cookie {
+            response.add_cookie(&cookie).ok();
+        }
+        return Ok(response);
+    }
+
+    let new = match parse_signature(&fields, lang) {
+        Ok(new) => new,
+        Err(errors) => {
+            let page = campaign_page(
+                &req,
+                &state,
+                &campaign,
+                lang,
+                values,
+                *errors,
+                None,
+                &cookie_value,
+            )
+            .await?;
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+
+    let mut conn = state.pool.get().await?;
+    signatures::sign(&mut conn, &campaign, &new, &state.mail, state.clock.now()).await?;
+    state.outbox_wake.notify_one();
+    Ok(see_other(&thanks))
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish()
+}
+
+fn form_error(e: FormError) -> HttpResponse {
+    match e {
+        FormError::TooLarge => message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Too much data",
+            "The form was larger than 16 KiB. Please shorten your comment and try again.",
+        ),
+        FormError::NotUtf8 => message(
+            StatusCode::BAD_REQUEST,
+            "Unreadable form",
+            "The form data was not valid UTF-8 text. Please try again from the campaign page.",
+        ),
+        FormError::Incomplete => message(
+            StatusCode::BAD_REQUEST,
+            "Incomplete form",
+            "The form arrived incomplete. Please try again.",
+        ),
+    }
+}
+
+fn form_values(fields: &HashMap<String, String>) -> FormValues {
+    let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    FormValues {
+        name: get("name"),
+        email: get("email"),
+        country: get("country"),
+        postcode: get("postcode"),
+        comment: get("comment"),
+        consent: !get("consent").is_empty(),
+        updates: !get("updates").is_empty(),
+    }
+}
+
+/// Parses every field, collecting all errors so the supporter can fix them at once.
+fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSignature, Box<FormErrors>> {
+    let t = Texts::get(lang);
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    let name = SupporterName::parse(get("name"));
+    let email = SupporterEmail::parse(get("email"));
+    let country = Country::parse(get("country"));
+    let postcode = Postcode::parse(get("postcode"));
+    let comment = Comment::parse(get("comment"));
+    let consent = !get("consent").is_empty();
+    match (name, email, country, postcode, comment, consent) {
+        (Ok(name), Ok(email), Ok(country), Ok(postcode), Ok(comment), true) => Ok(NewSignature {
+            name,
+            email,
+            country,
+            postcode,
+            comment,
+            updates_opt_in: !get("updates").is_empty(),
+            lang,
+        }),
+        (name, email, country, postcode, comment, consent) => Err(Box::new(FormErrors {
+            name: name.err().map(|e| t.field_error(e)),
+            email: email.err().map(|e| t.field_error(e)),
+            country: country.err().map(|e| t.field_error(e)),
+            postcode: postcode.err().map(|e| t.field_error(e)),
+            comment: comment.err().map(|e| t.field_error(e)),
+            consent: (!consent).then(|| t.consent_required()),
+        })),
+    }
+}
