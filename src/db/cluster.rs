@@ -102,13 +102,16 @@ impl Cluster {
     pub fn stop_when_process_exits(&self, pid: u32) -> anyhow::Result<()> {
         let pg_ctl = self.bin.join("pg_ctl");
         let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; \
+            "while [ -e /proc/{pid} ]; do sleep 0.5; done; \
              '{}' stop -m immediate -D '{}' >/dev/null 2>&1; rm -rf '{}'",
             pg_ctl.display(),
             self.dir.display(),
             self.dir.display()
         );
         let mut watcher = Command::new("sh");
+        if let Some((uid, gid)) = self.run_as {
+            watcher.uid(uid).gid(gid);
+        }
         watcher
             .args(["-c", &script])
             .stdin(std::process::Stdio::null())

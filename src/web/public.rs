@@ -11,7 +11,7 @@ use super::pages::{
     ThanksPage, countries, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
-use crate::domain::Lang;
+use crate::domain::{Lang, Slug};
 use crate::signatures::{self, ConfirmOutcome, WithdrawOutcome};
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -40,8 +40,9 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
 }
 
 pub async fn load_campaign(state: &AppState, slug: &str) -> Result<Campaign, PageError> {
+    let slug = Slug::parse(slug).map_err(|_| PageError::NotFound)?;
     let mut conn = state.pool.get().await?;
-    campaigns::find_by_slug(&mut conn, slug)
+    campaigns::find_by_slug(&mut conn, slug.as_ref())
         .await?
         .ok_or(PageError::NotFound)
 }

@@ -1,0 +1,188 @@
+//! The binary itself: settings errors, campaign import, and zero-config `serve`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{TempDir, free_port, fresh_database};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rallypost");
+const CAMPAIGNS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns");
+
+fn rallypost() -> Command {
+    let mut command = Command::new(BIN);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("RALLYPOST_") || key == "DATABASE_URL" {
+            command.env_remove(key);
+        }
+    }
+    command.env("RALLYPOST_CAMPAIGNS_DIR", CAMPAIGNS);
+    command
+}
+
+#[test]
+fn a_bad_setting_stops_the_program_with_one_line_naming_it() {
+    for (key, value) in [
+        ("RALLYPOST_BIND", "nonsense"),
+        ("RALLYPOST_SECRET_KEY", "short"),
+        ("RALLYPOST_SIGN_RATE", "x"),
+    ] {
+        let output = rallypost().arg("migrate").env(key, value).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{key}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(key), "{stderr}");
+    }
+}
+
+#[test]
+fn campaign_import_updates_the_campaign_with_the_same_slug() {
+    let db = fresh_database();
+    let dir = TempDir::new("rallypost-import");
+    let file = dir.path().join("c.toml");
+    let original = std::fs::read_to_string(format!("{CAMPAIGNS}/end-forced-returns.toml")).unwrap();
+
+    for goal in ["1234", "5678"] {
+        std::fs::write(&file, original.replace("goal = 50000", &format!("goal = {goal}"))).unwrap();
+        let output = rallypost()
+            .args(["campaign", "import"])
+            .arg(&file)
+            .env("RALLYPOST_DATABASE_URL", &db)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = rallypost()
+        .args(["campaign", "list"])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(output.stdout).unwrap();
+
+    assert_eq!(listing.matches("end-forced-returns").count(), 1, "{listing}");
+    assert!(listing.contains("5678") && !listing.contains("1234"), "{listing}");
+}
+
+#[test]
+fn campaign_import_names_the_mistake_in_a_broken_file() {
+    let db = fresh_database();
+    let dir = TempDir::new("rallypost-import");
+    let file = dir.path().join("broken.toml");
+    std::fs::write(&file, "slug = \"Not A Slug\"\n").unwrap();
+
+    let output = rallypost()
+        .args(["campaign", "import"])
+        .arg(&file)
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("broken.toml"), "{stderr}");
+}
+
+/// Starts `serve` with no database URL and waits for it to say it is ready.
+fn serve(data_dir: &std::path::Path, port: u16) -> std::process::Child {
+    let mut child = rallypost()
+        .arg("serve")
+        .env("RALLYPOST_DATA_DIR", data_dir)
+        .env("RALLYPOST_BIND", format!("127.0.0.1:{port}"))
+        .env("RALLYPOST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Some(Ok(line)) = lines.next() {
+        if line.contains("rallypost is ready") {
+            assert!(line.contains(&format!("http://127.0.0.1:{port}/")), "{line}");
+            // Keep reading, so the server never writes into a closed pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return child;
+        }
+        assert!(Instant::now() < deadline, "serve did not become ready");
+    }
+    panic!("serve exited before it was ready: {:?}", child.wait());
+}
+
+fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    child.wait().unwrap()
+}
+
+#[test]
+fn zero_config_serve_runs_its_own_postgres_keeps_it_and_stops_it_cleanly() {
+    let data = TempDir::new("rallypost-serve");
+    let port = free_port();
+
+    let first = serve(data.path(), port);
+    let page = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/c/end-forced-returns"));
+    assert_eq!(page, 200);
+    assert_eq!(
+        reqwest::blocking_get(&format!("http://127.0.0.1:{port}/readyz")),
+        200
+    );
+    assert!(terminate(first).success());
+    let cluster = data.path().join("postgres");
+    assert!(cluster.join("PG_VERSION").exists());
+    assert!(
+        !cluster.join("postmaster.pid").exists(),
+        "PostgreSQL was not stopped"
+    );
+    let key = std::fs::read_to_string(data.path().join("secret_key")).unwrap();
+    let initialised = std::fs::metadata(cluster.join("PG_VERSION"))
+        .unwrap()
+        .modified()
+        .unwrap();
+
+    let second = serve(data.path(), port);
+    assert_eq!(
+        reqwest::blocking_get(&format!("http://127.0.0.1:{port}/readyz")),
+        200
+    );
+    assert!(terminate(second).success());
+
+    assert_eq!(
+        std::fs::metadata(cluster.join("PG_VERSION"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        initialised
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("secret_key")).unwrap(),
+        key,
+        "the key is kept"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(data.path().join("secret_key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+/// A tiny blocking GET, returning the status code.
+mod reqwest {
+    pub fn blocking_get(url: &str) -> u16 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            ::reqwest::get(url)
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        })
+    }
+}

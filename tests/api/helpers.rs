@@ -1,0 +1,537 @@
+//! The test harness: one PostgreSQL per run (the private cluster code `serve` uses, or
+//! `RALLYPOST_TEST_DATABASE_URL`), a fresh database per test copied from a migrated
+//! template, a real SMTP server per test, and the application on a free port.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rallypost::clock::ManualClock;
+use rallypost::config::Settings;
+use rallypost::db::{Pool, cluster::Cluster, schema};
+use rallypost::startup::{self, Options, Running};
+
+pub const SLUG: &str = "end-forced-returns";
+
+struct TestDb {
+    admin_url: String,
+    template: String,
+    _cluster: Option<Cluster>,
+}
+
+fn test_db() -> &'static TestDb {
+    static DB: OnceLock<TestDb> = OnceLock::new();
+    DB.get_or_init(|| {
+        let (admin_url, cluster) = match std::env::var("RALLYPOST_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => (url, None),
+            _ => {
+                let dir = std::env::temp_dir().join(format!("rallypost-test-pg-{}", std::process::id()));
+                // Durability is not under test here; speed is welcome.
+                let cluster = Cluster::start(
+                    &dir,
+                    &[
+                        "fsync=off",
+                        "synchronous_commit=off",
+                        "full_page_writes=off",
+                        "max_connections=300",
+                    ],
+                )
+                .expect("starting the test PostgreSQL");
+                cluster
+                    .stop_when_process_exits(std::process::id())
+                    .expect("cluster watcher");
+                (cluster.url("postgres"), Some(cluster))
+            }
+        };
+        let template = format!("rallypost_template_{}", std::process::id());
+        let mut conn = PgConnection::establish(&admin_url).expect("connecting to the test PostgreSQL");
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("drop database if exists {template}")),
+            &mut conn,
+        )
+        .unwrap();
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("create database {template}")),
+            &mut conn,
+        )
+        .unwrap();
+        rallypost::db::migrate(&with_database(&admin_url, &template)).expect("migrating the template");
+        TestDb {
+            admin_url,
+            template,
+            _cluster: cluster,
+        }
+    })
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("a database URL with a path");
+    format!("{base}/{name}")
+}
+
+/// A new, migrated, empty database; returns its URL.
+pub fn fresh_database() -> String {
+    let db = test_db();
+    let name = format!("rallypost_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::establish(&db.admin_url).unwrap();
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!("create database {name} template {}", db.template)),
+        &mut conn,
+    )
+    .unwrap();
+    with_database(&db.admin_url, &name)
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Debian's aiosmtpd, run by `tests/support/smtp_server.py`, on a port of its own.
+pub struct MailServer {
+    pub port: u16,
+    dir: tempdir::Dir,
+    child: Mutex<Option<Child>>,
+}
+
+mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new(prefix: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub use tempdir::Dir as TempDir;
+
+impl MailServer {
+    pub fn start() -> MailServer {
+        let server = MailServer {
+            port: free_port(),
+            dir: tempdir::Dir::new("rallypost-mail"),
+            child: Mutex::new(None),
+        };
+        server.restart();
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the server (again) on the same port.
+    pub fn restart(&self) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
+        let python = if Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3"
+        } else {
+            "python3"
+        };
+        let mut child = Command::new(python)
+            .arg(script)
+            .args(["--port", &self.port.to_string(), "--dir"])
+            .arg(self.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting the SMTP server (apt-get install python3-aiosmtpd)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the SMTP server did not start (is python3-aiosmtpd installed?)"
+        );
+        *self.child.lock().unwrap() = Some(child);
+    }
+
+    /// Stops the server: connections are refused until `restart`.
+    pub fn stop(&self) {
+        if let Some(mut child) = self.child.lock().unwrap().take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Makes the server answer DATA with `reply` (e.g. "550 5.7.1 refused"); `None` accepts.
+    pub fn reply_with(&self, reply: Option<&str>) {
+        let path = self.dir.path().join("reply");
+        match reply {
+            Some(reply) => std::fs::write(path, reply).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        paths.sort();
+        paths.into_iter().map(|p| ReceivedMail::from_file(&p)).collect()
+    }
+
+    /// Waits up to 15 s for at least `n` messages, then returns all of them.
+    pub async fn wait_for(&self, n: usize) -> Vec<ReceivedMail> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let messages = self.messages();
+            if messages.len() >= n {
+                return messages;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} messages, got {}",
+                messages.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub struct ReceivedMail {
+    pub rcpt: String,
+    pub raw: Vec<u8>,
+}
+
+impl ReceivedMail {
+    fn from_file(path: &Path) -> ReceivedMail {
+        let bytes = std::fs::read(path).unwrap();
+        let end = bytes.windows(2).position(|w| w == b"\r\n").unwrap();
+        let rcpt = String::from_utf8_lossy(&bytes[..end])
+            .trim_start_matches("X-Rcpt-To: ")
+            .to_owned();
+        ReceivedMail {
+            rcpt,
+            raw: bytes[end + 2..].to_vec(),
+        }
+    }
+
+    fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.raw)
+            .expect("a parseable message")
+    }
+
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_owned()
+    }
+
+    pub fn text(&self) -> String {
+        self.parsed().body_text(0).expect("a text part").into_owned()
+    }
+
+    pub fn html(&self) -> String {
+        self.parsed().body_html(0).expect("an HTML part").into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.parsed().header_raw(name).map(|v| v.trim().to_owned())
+    }
+
+    /// The first link in the text part that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        let text = self.text();
+        let start = text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no {prefix} link in:\n{text}"));
+        text[start..].split_whitespace().next().unwrap().to_owned()
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: Pool,
+    pub mail: MailServer,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub data_dir: TempDir,
+    _running: Running,
+}
+
+pub struct AppOptions {
+    pub sign_rate: &'static str,
+    pub smtp: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            sign_rate: "off",
+            smtp: true,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppOptions::default()).await
+}
+
+pub async fn spawn_app_with(options: AppOptions) -> TestApp {
+    let db_url = tokio::task::spawn_blocking(fresh_database).await.unwrap();
+    let mail = MailServer::start();
+    let data_dir = TempDir::new("rallypost-data");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("RALLYPOST_DATABASE_URL".into(), db_url.clone()),
+        ("RALLYPOST_BASE_URL".into(), address.clone()),
+        ("RALLYPOST_DATA_DIR".into(), data_dir.path().display().to_string()),
+        (
+            "RALLYPOST_SECRET_KEY".into(),
+            "a test key that is at least thirty-two bytes".into(),
+        ),
+        (
+            "RALLYPOST_MAIL_FROM".into(),
+            "End forced returns <campaign@rallypost.example>".into(),
+        ),
+        (
+            "RALLYPOST_CAMPAIGNS_DIR".into(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns").into(),
+        ),
+        ("RALLYPOST_SIGN_RATE".into(), options.sign_rate.into()),
+    ]);
+    if options.smtp {
+        env.insert("RALLYPOST_SMTP_URL".into(), mail.url());
+    }
+    let settings = Arc::new(Settings::from_sources(&env, None).unwrap());
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let running = startup::start(
+        settings,
+        &db_url,
+        clock.clone(),
+        Options {
+            listener: Some(listener),
+            workers: true,
+        },
+    )
+    .await
+    .expect("starting the application");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let pool = rallypost::db::pool(&db_url, 4).unwrap();
+    TestApp {
+        address,
+        pool,
+        mail,
+        client,
+        clock,
+        data_dir,
+        _running: running,
+    }
+}
+
+/// The fields of a valid signature for `email`.
+pub fn valid_form(email: &str) -> Vec<(String, String)> {
+    [
+        ("name", "Mina Ahmadi"),
+        ("email", email),
+        ("country", "DE"),
+        ("consent", "on"),
+        ("comment", ""),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Opens the campaign page (which sets the CSRF cookie) and returns the form's token.
+    pub async fn csrf_token(&self) -> String {
+        let (_, page) = self.get_text(&format!("/c/{SLUG}")).await;
+        hidden_value(&page, "csrf_token").expect("a csrf_token field")
+    }
+
+    /// Posts the form with a valid CSRF token added.
+    pub async fn sign(&self, fields: &[(String, String)]) -> reqwest::Response {
+        let mut fields = fields.to_vec();
+        fields.push(("csrf_token".into(), self.csrf_token().await));
+        self.post_form(&format!("/c/{SLUG}/sign"), &fields).await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+        let body = serde_urlencoded_pairs(fields);
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn confirmed_count(&self) -> i64 {
+        let response = self.get(&format!("/c/{SLUG}/count.json")).await;
+        let json: serde_json::Value = response.json().await.unwrap();
+        json["confirmed"].as_i64().unwrap()
+    }
+
+    /// Confirmed signatures counted in the database itself, bypassing any cache.
+    pub async fn signatures_by_status(&self) -> Vec<(String, i64)> {
+        let mut conn = self.pool.get().await.unwrap();
+        schema::signatures::table
+            .group_by(schema::signatures::status)
+            .select((schema::signatures::status, diesel::dsl::count_star()))
+            .order(schema::signatures::status)
+            .load(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn outbox_rows(&self) -> Vec<(String, String, i64)> {
+        let mut conn = self.pool.get().await.unwrap();
+        let mut rows = rallypost::outbox::status_counts(&mut conn).await.unwrap();
+        rows.sort();
+        rows
+    }
+
+    /// Waits up to 15 s for the outbox to hold no pending row.
+    pub async fn wait_for_outbox_drained(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self
+            .outbox_rows()
+            .await
+            .iter()
+            .any(|(_, status, _)| status == "pending")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "outbox not drained: {:?}",
+                self.outbox_rows().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Signs with `email`, and returns the confirmation link from the email it causes.
+    pub async fn sign_and_get_link(&self, email: &str) -> String {
+        let before = self.mail.messages().len();
+        let response = self.sign(&valid_form(email)).await;
+        assert_eq!(response.status(), 303);
+        let mails = self.mail.wait_for(before + 1).await;
+        mails[before].link(&format!("{}/confirm/", self.address))
+    }
+}
+
+pub fn hidden_value(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker)? + marker.len();
+    Some(page[start..].split('"').next()?.to_owned())
+}
+
+fn serde_urlencoded_pairs(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// One line per outbox row: status, attempts, last error, recipient.
+#[derive(Debug, diesel::Queryable)]
+pub struct OutboxDetail {
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub recipient: Option<String>,
+}
+
+impl TestApp {
+    pub async fn outbox_details(&self) -> Vec<OutboxDetail> {
+        use schema::outbox::dsl::*;
+        let mut conn = self.pool.get().await.unwrap();
+        outbox
+            .select((status, attempts, last_error, recipient))
+            .order(created_at)
+            .load(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    /// Waits up to 15 s until `check` holds for the outbox.
+    pub async fn wait_for_outbox(
+        &self,
+        what: &str,
+        check: impl Fn(&[OutboxDetail]) -> bool,
+    ) -> Vec<OutboxDetail> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let rows = self.outbox_details().await;
+            if check(&rows) {
+                return rows;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "outbox never reached: {what}; now {rows:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Malformed and hostile input: every case gets a 4xx or is stored exactly as typed; none
+//! gets a 5xx; HTML never comes back unescaped.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rallypost::db::schema::signatures;
+
+use crate::helpers::{SLUG, TestApp, encode, spawn_app, valid_form};
+
+const FIELDS: [&str; 10] = [
+    "name",
+    "email",
+    "country",
+    "postcode",
+    "comment",
+    "consent",
+    "updates",
+    "lang",
+    "website",
+    "csrf_token",
+];
+
+fn payloads() -> Vec<(&'static str, String)> {
+    vec![
+        ("NUL byte", "Mina\0Ahmadi".into()),
+        ("CR/LF header injection", "Mina\r\nBcc: victim@example.org".into()),
+        ("10,000 characters", "x".repeat(10_000)),
+        ("HTML", "<script>alert('x')</script><b>bold</b>".into()),
+        ("SQL", "Robert'); DROP TABLE signatures;--".into()),
+        ("emoji", "Zoë 👩🏽‍⚕️ 🇦🇫".into()),
+        ("right-to-left", "مینا احمدی".into()),
+        ("bidi override", "abc\u{202E}txt.exe".into()),
+    ]
+}
+
+async fn post(app: &TestApp, fields: &[(String, String)], token: &str) -> reqwest::Response {
+    let mut body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    if !fields.iter().any(|(k, _)| k == "csrf_token") {
+        body.push(format!("csrf_token={}", encode(token)));
+    }
+    app.post_raw(
+        &format!("/c/{SLUG}/sign"),
+        "application/x-www-form-urlencoded",
+        body.join("&").into_bytes(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_values_in_every_field_get_a_4xx_or_are_stored_faithfully() {
+    let app = spawn_app().await;
+    let token = app.csrf_token().await;
+    let mut case = 0;
+    for field in FIELDS {
+        for (label, payload) in payloads() {
+            case += 1;
+            let email = format!("case{case}@example.org");
+            let mut fields: Vec<(String, String)> = valid_form(&email)
+                .into_iter()
+                .filter(|(k, _)| k != field)
+                .collect();
+            fields.push((field.to_owned(), payload.clone()));
+
+            let response = post(&app, &fields, &token).await;
+            let status = response.status().as_u16();
+            let page = response.text().await.unwrap();
+
+            assert!((300..500).contains(&status), "{field} with {label}: {status}");
+            assert!(
+                !page.contains("<script>alert"),
+                "{field} with {label}: HTML echoed unescaped"
+            );
+            if status == 303 && matches!(field, "name" | "comment" | "postcode") {
+                let stored = stored_value(&app, &email, field).await;
+                // Comments keep their line breaks as \n; everything else is kept as typed.
+                let expected = payload.trim().replace("\r\n", "\n");
+                assert_eq!(
+                    stored.as_deref(),
+                    Some(expected.as_str()),
+                    "{field} with {label} not stored as typed"
+                );
+            }
+        }
+    }
+}
+
+async fn stored_value(app: &TestApp, email: &str, field: &str) -> Option<String> {
+    let mut conn = app.pool.get().await.unwrap();
+    let row = signatures::table.filter(signatures::email_key.eq(email));
+    match field {
+        "name" => row.select(signatures::name).first(&mut conn).await.unwrap(),
+        "comment" => row.select(signatures::comment).first(&mut conn).await.unwrap(),
+        "postcode" => row.select(signatures::postcode).first(&mut conn).await.unwrap(),
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_that_are_not_utf8_are_400_not_500() {
+    let app = spawn_app().await;
+    let token = app.csrf_token().await;
+    for body in [
+        format!("name=%FF%FE&email=a%40example.org&country=DE&consent=on&csrf_token={token}").into_bytes(),
+        [b"name=\xff\xfe&csrf_token=".as_slice(), token.as_bytes()].concat(),
+        b"%%%&&&===".to_vec(),
+        b"name=%E2%82&email=%".to_vec(),
+    ] {
+        let response = app
+            .post_raw(
+                &format!("/c/{SLUG}/sign"),
+                "application/x-www-form-urlencoded",
+                body,
+            )
+            .await;
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{status}");
+    }
+    assert!(app.signatures_by_status().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_megabyte_body_is_413() {
+    let app = spawn_app().await;
+    let body = format!("name={}", "a".repeat(1024 * 1024)).into_bytes();
+    let response = app
+        .post_raw(
+            &format!("/c/{SLUG}/sign"),
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await;
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_full_of_html_is_escaped_in_the_email_and_on_pages() {
+    let app = spawn_app().await;
+    let mut fields = valid_form("mina@example.org");
+    fields.retain(|(k, _)| k != "name");
+    fields.push(("name".into(), "<img src=x onerror=alert(1)>".into()));
+    assert_eq!(app.sign(&fields).await.status(), 303);
+
+    let mail = &app.mail.wait_for(1).await[0];
+    assert!(!mail.html().contains("<img src=x"));
+    assert!(mail.html().contains("&#60;img src=x") || mail.html().contains("&lt;img src=x"));
+
+    for path in ["/", &format!("/c/{SLUG}"), &format!("/c/{SLUG}/thanks")] {
+        let (status, page) = app.get_text(path).await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("<img src=x"), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_paths_and_tokens_never_give_a_5xx() {
+    let app = spawn_app().await;
+    for path in [
+        "/confirm/%00",
+        "/confirm/%FF%FE",
+        "/withdraw/..%2F..%2Fetc%2Fpasswd",
+        "/c/%3Cscript%3E",
+        "/c/x%00y/count.json",
+        &format!("/confirm/{}", "a".repeat(5000)),
+    ] {
+        for method in [reqwest::Method::GET, reqwest::Method::POST] {
+            let response = app
+                .client
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!((200..500).contains(&status), "{method} {path}: {status}");
+            let page = response.text().await.unwrap();
+            assert!(!page.contains("<script>"), "{method} {path}");
+        }
+    }
+}

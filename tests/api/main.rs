@@ -1,0 +1,9 @@
+//! Integration tests: the real HTTP server on a real port, a real PostgreSQL (a fresh
+//! database per test, copied from a migrated template) and a real SMTP server.
+
+mod commands;
+mod confirming;
+mod helpers;
+mod hostile_input;
+mod mail_delivery;
+mod signing;
