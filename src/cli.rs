@@ -28,14 +28,36 @@ enum Command {
         #[arg(long)]
         no_workers: bool,
     },
-    /// Mail sender only (run several, on several hosts)
+    /// Mail sender and letter scheduler only (run several, on several hosts)
     Worker,
+    /// Letters to the campaign's targets
+    Dispatch {
+        #[command(subcommand)]
+        command: DispatchCommand,
+    },
     /// Apply database migrations (serve and worker also do this)
     Migrate,
     /// Manage campaigns
     Campaign {
         #[command(subcommand)]
         command: CampaignCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DispatchCommand {
+    /// Queue the letters due now, and send them
+    Run {
+        slug: String,
+        /// Print what would be queued and sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print one rendered letter
+    Preview {
+        slug: String,
+        #[arg(long)]
+        target: String,
     },
 }
 
@@ -143,6 +165,12 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
             database.close(false);
             Ok(())
         }
+        Command::Dispatch { command } => {
+            let database = open_database(&settings).await?;
+            let result = dispatch_command(command, &settings, &database.url, clock).await;
+            database.close(false);
+            result
+        }
         Command::Migrate => {
             let database = open_database(&settings).await?;
             eprintln!("migrations applied");
@@ -182,6 +210,63 @@ async fn campaign_command(command: CampaignCommand, url: &str, clock: Arc<dyn Cl
                     c.slug, status, count, c.goal, title
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+async fn dispatch_command(
+    command: DispatchCommand,
+    settings: &Settings,
+    url: &str,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    let pool = startup::command_pool(url)?;
+    let scheduler = startup::scheduler(settings, pool.clone(), clock.clone());
+    let slug = match &command {
+        DispatchCommand::Run { slug, .. } | DispatchCommand::Preview { slug, .. } => slug,
+    };
+    let campaign = {
+        let mut conn = pool.get().await?;
+        crate::campaigns::find_by_slug(&mut conn, slug)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no campaign {slug:?}"))?
+    };
+    match command {
+        DispatchCommand::Preview { target, .. } => {
+            let target = campaign
+                .file
+                .targets
+                .iter()
+                .find(|t| t.id == target)
+                .ok_or_else(|| {
+                    let ids: Vec<_> = campaign.file.targets.iter().map(|t| t.id.as_str()).collect();
+                    anyhow::anyhow!("no target {target:?}; the campaign has {}", ids.join(", "))
+                })?;
+            println!("{}", scheduler.preview(&campaign, target).await?);
+        }
+        DispatchCommand::Run { dry_run: true, .. } => {
+            let plan = scheduler.plan(&campaign).await?;
+            println!(
+                "campaign {} ({:?} mode); sending window open now: {}",
+                campaign.slug, plan.mode, plan.in_window
+            );
+            if let Some(end) = plan.period_end {
+                println!("digest period ending {end}");
+            }
+            for t in plan.targets {
+                println!(
+                    "{:<12} {:<40} would queue {:>6}, already waiting {:>6}",
+                    t.target_id, t.email, t.new, t.waiting
+                );
+            }
+            println!("dry run: nothing was queued or sent");
+        }
+        DispatchCommand::Run { dry_run: false, .. } => {
+            let queued = scheduler.queue(&campaign).await?;
+            let sender = startup::sender(settings, pool, clock, Default::default())?;
+            let handled = sender.send_due().await?;
+            println!("queued {queued} letters; handed {handled} messages to the mail server");
         }
     }
     Ok(())

@@ -44,6 +44,31 @@ pub struct Settings {
     /// Per-client signing limits; empty means off.
     pub sign_rate: Vec<RateLimit>,
     pub trusted_proxies: Vec<IpAddr>,
+    pub dkim: Option<Dkim>,
+}
+
+/// DKIM signing for letters: `RALLYPOST_DKIM_KEY_FILE` (an RSA key in PKCS#1 PEM) and
+/// `RALLYPOST_DKIM_SELECTOR`; the domain is the sender's.
+#[derive(Clone)]
+pub struct Dkim {
+    pub selector: String,
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for Dkim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dkim")
+            .field("selector", &self.selector)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Dkim {
+    pub fn config(&self, domain: &str) -> lettre::message::dkim::DkimConfig {
+        use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+        let key = DkimSigningKey::new(&self.key_pem, DkimSigningAlgorithm::Rsa).expect("checked at start");
+        DkimConfig::default_config(self.selector.clone(), domain.to_owned(), key)
+    }
 }
 
 /// At most `count` requests per `period` from one client.
@@ -148,7 +173,32 @@ impl Settings {
             })
             .collect::<Result<_, _>>()?;
 
+        let dkim = match (get("RALLYPOST_DKIM_KEY_FILE"), get("RALLYPOST_DKIM_SELECTOR")) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(bad(
+                    "RALLYPOST_DKIM_SELECTOR",
+                    "needed with RALLYPOST_DKIM_KEY_FILE",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "RALLYPOST_DKIM_KEY_FILE",
+                    "needed with RALLYPOST_DKIM_SELECTOR",
+                ));
+            }
+            (Some(path), Some(selector)) => {
+                let key_pem = std::fs::read_to_string(&path)
+                    .map_err(|e| bad("RALLYPOST_DKIM_KEY_FILE", format!("{path}: {e}")))?;
+                use lettre::message::dkim::{DkimSigningAlgorithm, DkimSigningKey};
+                DkimSigningKey::new(&key_pem, DkimSigningAlgorithm::Rsa)
+                    .map_err(|_| bad("RALLYPOST_DKIM_KEY_FILE", "not an RSA private key in PKCS#1 PEM"))?;
+                Some(Dkim { selector, key_pem })
+            }
+        };
+
         Ok(Settings {
+            dkim,
             database_url,
             smtp_url,
             bind,

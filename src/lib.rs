@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod i18n;
 pub mod ids;
+pub mod letters;
 pub mod outbox;
 pub mod signatures;
 pub mod startup;

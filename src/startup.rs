@@ -15,6 +15,7 @@ use crate::campaigns;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, Pool, cluster::Cluster};
+use crate::letters::{LetterContext, Scheduler};
 use crate::outbox::{Sender, Transport};
 use crate::signatures::{CountCache, MailContext};
 use crate::web::{AppState, Csrf, SignLimiter};
@@ -106,6 +107,39 @@ pub fn transport(settings: &Settings) -> anyhow::Result<Transport> {
     })
 }
 
+/// The mail sender for these settings.
+pub fn sender(
+    settings: &Settings,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
+) -> anyhow::Result<Sender> {
+    Ok(Sender::new(
+        pool,
+        clock,
+        transport(settings)?,
+        settings.mail_from.email.clone(),
+        wake,
+        2,
+    ))
+}
+
+/// The letter scheduler for these settings.
+pub fn scheduler(settings: &Settings, pool: Pool, clock: Arc<dyn Clock>) -> Scheduler {
+    let dkim = settings
+        .dkim
+        .as_ref()
+        .map(|d| Arc::new(d.config(settings.mail_from.email.domain())));
+    Scheduler::new(
+        pool,
+        clock,
+        LetterContext {
+            from: settings.mail_from.clone(),
+            dkim,
+        },
+    )
+}
+
 /// What `serve` and `worker` run, and how to stop them.
 pub struct Running {
     pub addr: Option<std::net::SocketAddr>,
@@ -140,15 +174,15 @@ pub async fn start(
     let mut tasks = Vec::new();
 
     if options.workers {
-        let sender = Arc::new(Sender::new(
+        let sender = Arc::new(sender(
+            &settings,
             pool.clone(),
             clock.clone(),
-            transport(&settings)?,
-            settings.mail_from.email.clone(),
             outbox_wake.clone(),
-            2,
-        ));
+        )?);
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
+        let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone()));
+        tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
     }
 
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);

@@ -50,9 +50,33 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        target_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    letter_pacing (campaign_id, target_id) {
+        campaign_id -> Uuid,
+        target_id -> Text,
+        next_slot -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    digests (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        target_id -> Text,
+        period_start -> Nullable<Timestamptz>,
+        period_end -> Timestamptz,
+        new_signatures -> Int4,
+        total_signatures -> Int4,
+        outbox_id -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
 diesel::joinable!(signatures -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
-diesel::allow_tables_to_appear_in_same_query!(campaigns, signatures, outbox);
+diesel::joinable!(digests -> outbox (outbox_id));
+diesel::allow_tables_to_appear_in_same_query!(campaigns, signatures, outbox, letter_pacing, digests);

@@ -10,5 +10,7 @@ mod transport;
 
 pub use message::{Email, build_message};
 pub use sender::Sender;
-pub use store::{Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, status_counts};
+pub use store::{
+    Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, redact_letters_for_signature, status_counts,
+};
 pub use transport::Transport;

@@ -114,7 +114,10 @@ impl Sender {
     ) -> anyhow::Result<usize> {
         let rows = {
             let mut db = self.pool.get().await?;
-            store::claim(&mut db, self.clock.now(), LEASE, BATCH).await?
+            let now = self.clock.now();
+            let mut rows = store::claim(&mut db, now, LEASE, BATCH).await?;
+            rows.extend(crate::letters::claim_paced(&mut db, now, LEASE).await?);
+            rows
         };
         let count = rows.len();
         for (i, row) in rows.iter().enumerate() {

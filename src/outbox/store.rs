@@ -73,9 +73,11 @@ pub async fn claim(
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
     conn.transaction(async move |conn| {
+        // Letters are claimed by their own paced query (crate::letters::claim_paced).
         let ids: Vec<Uuid> = outbox::table
             .select(outbox::id)
             .filter(outbox::status.eq("pending"))
+            .filter(outbox::kind.ne("letter"))
             .filter(outbox::next_attempt_at.le(now))
             .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
             .order(outbox::next_attempt_at)
@@ -181,6 +183,22 @@ pub async fn cancel_for_signature(conn: &mut AsyncPgConnection, signature_id: Uu
             .filter(outbox::signature_id.eq(signature_id))
             .filter(outbox::status.eq("pending")),
     )
+    .execute(conn)
+    .await
+}
+
+/// Erases the stored copies of letters that carried a withdrawn supporter's name. The row
+/// stays, so organizers still see that a letter went to the target and when.
+pub async fn redact_letters_for_signature(
+    conn: &mut AsyncPgConnection,
+    signature_id: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::signature_id.eq(signature_id))
+            .filter(outbox::kind.eq("letter")),
+    )
+    .set(outbox::message.eq(None::<Vec<u8>>))
     .execute(conn)
     .await
 }

@@ -186,3 +186,61 @@ mod reqwest {
         })
     }
 }
+
+#[test]
+fn dispatch_preview_prints_a_letter_and_a_dry_run_changes_nothing() {
+    let db = fresh_database();
+    let migrate = rallypost()
+        .arg("migrate")
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(migrate.status.success());
+    let import = rallypost()
+        .args([
+            "campaign",
+            "import",
+            &format!("{CAMPAIGNS}/end-forced-returns.toml"),
+        ])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(import.status.success());
+
+    let preview = rallypost()
+        .args(["dispatch", "preview", "end-forced-returns", "--target", "eu-home"])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(preview.stdout).unwrap();
+    assert!(
+        preview.status.success(),
+        "{}",
+        String::from_utf8_lossy(&preview.stderr)
+    );
+    assert!(
+        text.contains("To: Commissioner for Internal Affairs and Migration"),
+        "{text}"
+    );
+    assert!(text.contains("Dear Commissioner,"));
+
+    let unknown = rallypost()
+        .args(["dispatch", "preview", "end-forced-returns", "--target", "nobody"])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("de-bmi, at-bmi, eu-home"));
+
+    let dry = rallypost()
+        .args(["dispatch", "run", "end-forced-returns", "--dry-run"])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(dry.stdout).unwrap();
+    assert!(dry.status.success());
+    assert!(
+        text.contains("would queue") && text.contains("nothing was queued or sent"),
+        "{text}"
+    );
+}

@@ -244,7 +244,7 @@ impl ReceivedMail {
         }
     }
 
-    fn parsed(&self) -> mail_parser::Message<'_> {
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
         mail_parser::MessageParser::default()
             .parse(&self.raw)
             .expect("a parseable message")
@@ -278,6 +278,8 @@ impl ReceivedMail {
 
 pub struct TestApp {
     pub address: String,
+    pub db_url: String,
+    pub settings: Arc<Settings>,
     pub pool: Pool,
     pub mail: MailServer,
     pub client: reqwest::Client,
@@ -289,6 +291,9 @@ pub struct TestApp {
 pub struct AppOptions {
     pub sign_rate: &'static str,
     pub smtp: bool,
+    /// Run the mail sender and letter scheduler in the background; tests that need to
+    /// decide when mail goes turn this off and call `sender()` / `scheduler()` themselves.
+    pub workers: bool,
 }
 
 impl Default for AppOptions {
@@ -296,6 +301,7 @@ impl Default for AppOptions {
         AppOptions {
             sign_rate: "off",
             smtp: true,
+            workers: true,
         }
     }
 }
@@ -334,12 +340,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let settings = Arc::new(Settings::from_sources(&env, None).unwrap());
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let running = startup::start(
-        settings,
+        settings.clone(),
         &db_url,
         clock.clone(),
         Options {
             listener: Some(listener),
-            workers: true,
+            workers: options.workers,
         },
     )
     .await
@@ -352,6 +358,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let pool = rallypost::db::pool(&db_url, 4).unwrap();
     TestApp {
         address,
+        db_url,
+        settings,
         pool,
         mail,
         client,
@@ -533,5 +541,99 @@ impl TestApp {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+impl TestApp {
+    /// A mail sender of this app's, on its own pool, driven by the test.
+    pub fn sender(&self) -> rallypost::outbox::Sender {
+        let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
+        startup::sender(&self.settings, pool, self.clock.clone(), Default::default()).unwrap()
+    }
+
+    /// A letter scheduler of this app's, on its own pool, driven by the test.
+    pub fn scheduler(&self) -> rallypost::letters::Scheduler {
+        let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
+        startup::scheduler(&self.settings, pool, self.clock.clone())
+    }
+
+    /// Re-imports the shipped campaign with its `[dispatch]` section edited by `edit`.
+    pub async fn set_dispatch(&self, edit: impl FnOnce(&mut rallypost::campaigns::Dispatch)) {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/campaigns/end-forced-returns.toml"
+        ))
+        .unwrap();
+        let mut file = rallypost::campaigns::CampaignFile::parse(&text).unwrap();
+        edit(&mut file.dispatch);
+        let mut conn = self.pool.get().await.unwrap();
+        rallypost::campaigns::upsert(&mut conn, &file, Utc::now())
+            .await
+            .unwrap();
+    }
+
+    /// Stores `n` signatures straight into the database, named `{prefix} 0`, `{prefix} 1`...
+    /// with addresses `{prefix}{i}@example.org`, postcode 10115 and a comment.
+    pub async fn add_signatures(
+        &self,
+        prefix: &str,
+        n: usize,
+        status: &str,
+        confirmed_at: chrono::DateTime<Utc>,
+    ) {
+        use schema::{campaigns, signatures};
+        let mut conn = self.pool.get().await.unwrap();
+        let campaign_id: uuid::Uuid = campaigns::table
+            .filter(campaigns::slug.eq(SLUG))
+            .select(campaigns::id)
+            .first(&mut conn)
+            .await
+            .unwrap();
+        for i in 0..n {
+            diesel::insert_into(signatures::table)
+                .values((
+                    signatures::id.eq(rallypost::ids::new_id()),
+                    signatures::campaign_id.eq(campaign_id),
+                    signatures::status.eq(status),
+                    signatures::email_key.eq(format!("{prefix}{i}@example.org").to_lowercase()),
+                    signatures::email.eq(format!("{prefix}{i}@example.org")),
+                    signatures::name.eq(format!("{prefix} {i}")),
+                    signatures::country.eq(["AF", "DE", "AT"][i % 3]),
+                    signatures::postcode.eq("10115"),
+                    signatures::comment.eq(format!("Words of {prefix} {i}")),
+                    signatures::consent_to_targets.eq(true),
+                    signatures::updates_opt_in.eq(false),
+                    signatures::language.eq("en"),
+                    signatures::signed_at.eq(confirmed_at - chrono::Duration::minutes(5)),
+                    signatures::confirmation_sent_at.eq(confirmed_at - chrono::Duration::minutes(5)),
+                    signatures::confirmed_at.eq((status != "pending").then_some(confirmed_at)),
+                ))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Letters (individual and digest) received by the SMTP server.
+    pub fn letters(&self) -> Vec<ReceivedMail> {
+        let targets = [
+            "poststelle@bmi.example",
+            "post@bmi.example",
+            "home-commissioner@ec.example",
+        ];
+        self.mail
+            .messages()
+            .into_iter()
+            .filter(|m| targets.contains(&m.rcpt.as_str()))
+            .collect()
+    }
+}
+
+impl ReceivedMail {
+    /// The first attachment's bytes, as text.
+    pub fn attachment_text(&self) -> Option<String> {
+        let parsed = self.parsed();
+        let attachment = parsed.attachment(0)?;
+        Some(String::from_utf8_lossy(attachment.contents()).into_owned())
     }
 }

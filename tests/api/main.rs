@@ -5,5 +5,6 @@ mod commands;
 mod confirming;
 mod helpers;
 mod hostile_input;
+mod letters;
 mod mail_delivery;
 mod signing;

@@ -1,0 +1,171 @@
+//! `digest` mode: on the campaign's cron schedule, one letter per target covering the
+//! signatures confirmed since that target's last digest. Each digest row records the
+//! period `(period_start, period_end]` it covered; the next one starts at its end.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use super::render::{self, DigestContent, LetterContext, Supporter};
+use crate::campaigns::{Campaign, Target};
+use crate::db::schema::{digests, outbox, signatures};
+
+/// A period's digest is made this long after the period ends, so that a confirmation
+/// stamped just before the end has committed by the time the digest reads.
+const SETTLE: Duration = Duration::minutes(2);
+
+fn schedule(campaign: &Campaign) -> anyhow::Result<(croner::Cron, Tz)> {
+    let d = &campaign.file.dispatch;
+    let cron: croner::Cron = d
+        .schedule
+        .parse()
+        .map_err(|e| anyhow::anyhow!("schedule {:?}: {e}", d.schedule))?;
+    let tz: Tz = d
+        .timezone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
+    Ok((cron, tz))
+}
+
+/// The end of the latest period whose digest is due at `now`, if any.
+pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let (cron, tz) = schedule(campaign)?;
+    Ok(cron
+        .find_previous_occurrence(&(now - SETTLE).with_timezone(&tz), true)
+        .ok()
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+/// When the next digest period ends.
+pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let (cron, tz) = schedule(campaign)?;
+    Ok(cron
+        .find_next_occurrence(&now.with_timezone(&tz), false)
+        .ok()
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+/// What the digest for `target` ending at `period_end` would contain; `None` when it was
+/// made already or no one new signed.
+pub async fn pending_digest(
+    conn: &mut AsyncPgConnection,
+    campaign: &Campaign,
+    target: &Target,
+    period_end: DateTime<Utc>,
+) -> QueryResult<Option<DigestContent>> {
+    let previous: Option<DateTime<Utc>> = digests::table
+        .filter(digests::campaign_id.eq(campaign.id))
+        .filter(digests::target_id.eq(&target.id))
+        .select(diesel::dsl::max(digests::period_end))
+        .first(conn)
+        .await?;
+    if previous.is_some_and(|p| p >= period_end) {
+        return Ok(None);
+    }
+    let confirmed = signatures::table
+        .filter(signatures::campaign_id.eq(campaign.id))
+        .filter(signatures::status.eq("confirmed"))
+        .filter(signatures::confirmed_at.le(period_end))
+        .into_boxed();
+    let mut new_query = confirmed.filter(signatures::consent_to_targets.eq(true));
+    if let Some(start) = previous {
+        new_query = new_query.filter(signatures::confirmed_at.gt(start));
+    }
+    let new: Vec<(Option<String>, String, Option<String>)> = new_query
+        .order((signatures::confirmed_at, signatures::id))
+        .select((signatures::name, signatures::country, signatures::comment))
+        .load(conn)
+        .await?;
+    if new.is_empty() {
+        return Ok(None);
+    }
+    let total: i64 = signatures::table
+        .filter(signatures::campaign_id.eq(campaign.id))
+        .filter(signatures::status.eq("confirmed"))
+        .filter(signatures::confirmed_at.le(period_end))
+        .count()
+        .get_result(conn)
+        .await?;
+    let new = new
+        .into_iter()
+        .filter_map(|(name, country, comment)| {
+            Some(Supporter {
+                name: name?,
+                country,
+                comment,
+            })
+        })
+        .collect();
+    Ok(Some(DigestContent {
+        period_start: previous,
+        period_end,
+        new,
+        total,
+    }))
+}
+
+/// Queues the due digest for every target that has not had it; returns how many.
+pub async fn queue_digests(
+    conn: &mut AsyncPgConnection,
+    campaign: &Campaign,
+    ctx: &LetterContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let Some(period_end) = due_period_end(campaign, now)? else {
+        return Ok(0);
+    };
+    let sender = ctx
+        .from
+        .name
+        .clone()
+        .unwrap_or_else(|| ctx.from.email.to_string());
+    let mut queued = 0;
+    for target in &campaign.file.targets {
+        queued += conn
+            .transaction(async |conn| {
+                // One worker at a time prepares a target's digest; the others then find it
+                // made. The unique (campaign, target, period_end) is the backstop.
+                diesel::sql_query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind::<Text, _>(format!("digest:{}:{}", campaign.id, target.id))
+                    .execute(conn)
+                    .await?;
+                let Some(content) = pending_digest(conn, campaign, target, period_end).await? else {
+                    return Ok::<_, anyhow::Error>(0);
+                };
+                let id = crate::ids::new_id();
+                let rendered = render::digest(campaign, target, &content, &sender)?;
+                diesel::insert_into(outbox::table)
+                    .values((
+                        outbox::id.eq(id),
+                        outbox::kind.eq("digest"),
+                        outbox::campaign_id.eq(campaign.id),
+                        outbox::target_id.eq(&target.id),
+                        outbox::recipient.eq(&target.email),
+                        outbox::message.eq(render::message(ctx, target, id, rendered)?),
+                        outbox::next_attempt_at.eq(now),
+                        outbox::created_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::insert_into(digests::table)
+                    .values((
+                        digests::id.eq(crate::ids::new_id()),
+                        digests::campaign_id.eq(campaign.id),
+                        digests::target_id.eq(&target.id),
+                        digests::period_start.eq(content.period_start),
+                        digests::period_end.eq(period_end),
+                        digests::new_signatures.eq(content.new.len() as i32),
+                        digests::total_signatures.eq(content.total as i32),
+                        digests::outbox_id.eq(id),
+                        digests::created_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(1)
+            })
+            .await?;
+    }
+    Ok(queued)
+}
