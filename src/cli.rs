@@ -94,9 +94,7 @@ pub fn run() -> ExitCode {
 
 fn init_tracing(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::new(&settings.log);
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if settings.log_json {
         builder.json().init();
     } else {
@@ -121,10 +119,7 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
                 settings.clone(),
                 &database.url,
                 clock,
-                Options {
-                    listener: Some(listener),
-                    workers: !no_workers,
-                },
+                Options { listener: Some(listener), workers: !no_workers },
             )
             .await;
             let running = match running {
@@ -137,10 +132,7 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
             eprintln!("rallypost is ready: open {}/", settings.base_url);
             if settings.smtp_url.is_none() && !no_workers {
-                eprintln!(
-                    "emails are written to {}",
-                    settings.data_dir.join("outbox").display()
-                );
+                eprintln!("emails are written to {}", settings.data_dir.join("outbox").display());
             }
             startup::shutdown_signal().await;
             tracing::info!("shutting down");
@@ -154,10 +146,7 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
                 settings.clone(),
                 &database.url,
                 clock,
-                Options {
-                    listener: None,
-                    workers: true,
-                },
+                Options { listener: None, workers: true },
             )
             .await?;
             startup::shutdown_signal().await;
@@ -197,18 +186,12 @@ async fn campaign_command(command: CampaignCommand, url: &str, clock: Arc<dyn Cl
             }
         }
         CampaignCommand::List => {
-            println!(
-                "{:<32} {:<7} {:>10} {:>10}  title",
-                "slug", "status", "confirmed", "goal"
-            );
+            println!("{:<32} {:<7} {:>10} {:>10}  title", "slug", "status", "confirmed", "goal");
             for c in crate::campaigns::list(&mut conn).await? {
                 let count = crate::signatures::confirmed_count(&mut conn, c.id).await?;
                 let status = if c.is_open { "open" } else { "closed" };
                 let title = &c.file.text(c.file.default_lang()).title;
-                println!(
-                    "{:<32} {:<7} {:>10} {:>10}  {}",
-                    c.slug, status, count, c.goal, title
-                );
+                println!("{:<32} {:<7} {:>10} {:>10}  {}", c.slug, status, count, c.goal, title);
             }
         }
     }
@@ -222,7 +205,8 @@ async fn dispatch_command(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let pool = startup::command_pool(url)?;
-    let scheduler = startup::scheduler(settings, pool.clone(), clock.clone());
+    let keys = Arc::new(startup::data_keys(settings)?);
+    let scheduler = startup::scheduler(settings, pool.clone(), clock.clone(), keys.clone());
     let slug = match &command {
         DispatchCommand::Run { slug, .. } | DispatchCommand::Preview { slug, .. } => slug,
     };
@@ -234,15 +218,10 @@ async fn dispatch_command(
     };
     match command {
         DispatchCommand::Preview { target, .. } => {
-            let target = campaign
-                .file
-                .targets
-                .iter()
-                .find(|t| t.id == target)
-                .ok_or_else(|| {
-                    let ids: Vec<_> = campaign.file.targets.iter().map(|t| t.id.as_str()).collect();
-                    anyhow::anyhow!("no target {target:?}; the campaign has {}", ids.join(", "))
-                })?;
+            let target = campaign.file.targets.iter().find(|t| t.id == target).ok_or_else(|| {
+                let ids: Vec<_> = campaign.file.targets.iter().map(|t| t.id.as_str()).collect();
+                anyhow::anyhow!("no target {target:?}; the campaign has {}", ids.join(", "))
+            })?;
             println!("{}", scheduler.preview(&campaign, target).await?);
         }
         DispatchCommand::Run { dry_run: true, .. } => {
@@ -264,7 +243,7 @@ async fn dispatch_command(
         }
         DispatchCommand::Run { dry_run: false, .. } => {
             let queued = scheduler.queue(&campaign).await?;
-            let sender = startup::sender(settings, pool, clock, Default::default())?;
+            let sender = startup::sender(settings, pool, clock, Default::default(), keys)?;
             let handled = sender.send_due().await?;
             println!("queued {queued} letters; handed {handled} messages to the mail server");
         }

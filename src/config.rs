@@ -19,10 +19,7 @@ pub struct ConfigError {
 }
 
 fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        setting: setting.to_owned(),
-        message: message.into(),
-    }
+    ConfigError { setting: setting.to_owned(), message: message.into() }
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +42,29 @@ pub struct Settings {
     pub sign_rate: Vec<RateLimit>,
     pub trusted_proxies: Vec<IpAddr>,
     pub dkim: Option<Dkim>,
+    pub data_key: DataKeySetting,
+    /// Keys rows may still be encrypted with, until `rallypost keys rotate` has run.
+    pub data_keys_old: Vec<[u8; 32]>,
+}
+
+/// Where the key for supporters' personal data comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DataKeySetting {
+    /// Generated once and kept in the data dir (mode 0600).
+    InDataDir,
+    Given([u8; 32]),
+    /// `off`: store personal data in the clear. Only for measuring what encryption costs.
+    Off,
+}
+
+impl std::fmt::Debug for DataKeySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DataKeySetting::InDataDir => "InDataDir",
+            DataKeySetting::Given(_) => "Given(..)",
+            DataKeySetting::Off => "Off",
+        })
+    }
 }
 
 /// DKIM signing for letters: `RALLYPOST_DKIM_KEY_FILE` (an RSA key in PKCS#1 PEM) and
@@ -57,9 +77,7 @@ pub struct Dkim {
 
 impl std::fmt::Debug for Dkim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Dkim")
-            .field("selector", &self.selector)
-            .finish_non_exhaustive()
+        f.debug_struct("Dkim").field("selector", &self.selector).finish_non_exhaustive()
     }
 }
 
@@ -136,10 +154,7 @@ impl Settings {
 
         let from_text = get("RALLYPOST_MAIL_FROM").unwrap_or_else(|| "Campaign <campaign@localhost>".into());
         let mail_from: Mailbox = from_text.parse().map_err(|_| {
-            bad(
-                "RALLYPOST_MAIL_FROM",
-                format!("not a mailbox like 'Name <a@b.org>': {from_text:?}"),
-            )
+            bad("RALLYPOST_MAIL_FROM", format!("not a mailbox like 'Name <a@b.org>': {from_text:?}"))
         })?;
 
         let log = get("RALLYPOST_LOG").unwrap_or_else(|| "info".into());
@@ -148,10 +163,7 @@ impl Settings {
             None | Some("text") => false,
             Some("json") => true,
             Some(other) => {
-                return Err(bad(
-                    "RALLYPOST_LOG_FORMAT",
-                    format!("expected text or json, got {other:?}"),
-                ));
+                return Err(bad("RALLYPOST_LOG_FORMAT", format!("expected text or json, got {other:?}")));
             }
         };
 
@@ -176,16 +188,10 @@ impl Settings {
         let dkim = match (get("RALLYPOST_DKIM_KEY_FILE"), get("RALLYPOST_DKIM_SELECTOR")) {
             (None, None) => None,
             (Some(_), None) => {
-                return Err(bad(
-                    "RALLYPOST_DKIM_SELECTOR",
-                    "needed with RALLYPOST_DKIM_KEY_FILE",
-                ));
+                return Err(bad("RALLYPOST_DKIM_SELECTOR", "needed with RALLYPOST_DKIM_KEY_FILE"));
             }
             (None, Some(_)) => {
-                return Err(bad(
-                    "RALLYPOST_DKIM_KEY_FILE",
-                    "needed with RALLYPOST_DKIM_SELECTOR",
-                ));
+                return Err(bad("RALLYPOST_DKIM_KEY_FILE", "needed with RALLYPOST_DKIM_SELECTOR"));
             }
             (Some(path), Some(selector)) => {
                 let key_pem = std::fs::read_to_string(&path)
@@ -197,7 +203,24 @@ impl Settings {
             }
         };
 
+        let data_key = match get("RALLYPOST_DATA_KEY").as_deref() {
+            None | Some("") => DataKeySetting::InDataDir,
+            Some("off") => DataKeySetting::Off,
+            Some(key) => DataKeySetting::Given(
+                crate::crypto::parse_key(key).map_err(|m| bad("RALLYPOST_DATA_KEY", m))?,
+            ),
+        };
+        let data_keys_old = get("RALLYPOST_DATA_KEYS_OLD")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|k| crate::crypto::parse_key(k).map_err(|m| bad("RALLYPOST_DATA_KEYS_OLD", m)))
+            .collect::<Result<_, _>>()?;
+
         Ok(Settings {
+            data_key,
+            data_keys_old,
             dkim,
             database_url,
             smtp_url,
@@ -222,9 +245,7 @@ impl Settings {
 fn read_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
     let setting = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| bad(&setting, e.to_string()))?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| bad(&setting, e.message()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(&setting, e.message()))?;
     table
         .into_iter()
         .map(|(key, value)| match value {
@@ -257,10 +278,8 @@ pub fn parse_rate_limits(text: &str) -> Result<Vec<RateLimit>, String> {
                 .trim()
                 .split_once('/')
                 .ok_or_else(|| format!("expected N/unit like 20/minute, got {part:?}"))?;
-            let count: NonZeroU32 = count
-                .trim()
-                .parse()
-                .map_err(|_| format!("not a positive count: {count:?}"))?;
+            let count: NonZeroU32 =
+                count.trim().parse().map_err(|_| format!("not a positive count: {count:?}"))?;
             let period = match unit.trim() {
                 "second" | "s" => Duration::from_secs(1),
                 "minute" | "min" | "m" => Duration::from_secs(60),
@@ -278,10 +297,7 @@ mod tests {
     use super::*;
 
     fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let env = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_sources(&env, None)
     }
 
@@ -314,11 +330,6 @@ mod tests {
 
     #[test]
     fn sign_rate_off_disables_limits() {
-        assert!(
-            load(&[("RALLYPOST_SIGN_RATE", "off")])
-                .unwrap()
-                .sign_rate
-                .is_empty()
-        );
+        assert!(load(&[("RALLYPOST_SIGN_RATE", "off")]).unwrap().sign_rate.is_empty());
     }
 }

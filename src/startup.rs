@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::campaigns;
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{DataKeySetting, Settings};
+use crate::crypto::DataKeys;
 use crate::db::{self, Pool, cluster::Cluster};
 use crate::letters::{LetterContext, Scheduler};
 use crate::outbox::{Sender, Transport};
@@ -58,14 +59,36 @@ impl Database {
 pub fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::Result<()> {
     use diesel::{Connection, RunQueryDsl, dsl::sql, select, sql_types::Bool};
     let mut conn = diesel::PgConnection::establish(admin_url)?;
-    let exists: bool = select(sql::<Bool>(&format!(
-        "exists (select 1 from pg_database where datname = '{name}')"
-    )))
-    .get_result(&mut conn)?;
+    let exists: bool =
+        select(sql::<Bool>(&format!("exists (select 1 from pg_database where datname = '{name}')")))
+            .get_result(&mut conn)?;
     if !exists {
         diesel::sql_query(format!("create database \"{name}\"")).execute(&mut conn)?;
     }
     Ok(())
+}
+
+/// The keys for supporters' personal data: the configured one, or the one kept in the
+/// data dir (made on first start, mode 0600).
+pub fn data_keys(settings: &Settings) -> anyhow::Result<DataKeys> {
+    let current = match &settings.data_key {
+        DataKeySetting::Off => return Ok(DataKeys::disabled()),
+        DataKeySetting::Given(key) => *key,
+        DataKeySetting::InDataDir => {
+            let path = settings.data_dir.join("data_key");
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    crate::crypto::parse_key(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                }
+                Err(_) => {
+                    let key: [u8; 32] = rand::random();
+                    write_private(&path, hex::encode(key).as_bytes())?;
+                    key
+                }
+            }
+        }
+    };
+    Ok(DataKeys::new(current, &settings.data_keys_old))
 }
 
 /// The configured key, or the one kept in the data dir (made on first start, mode 0600).
@@ -113,31 +136,15 @@ pub fn sender(
     pool: Pool,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
+    keys: Arc<DataKeys>,
 ) -> anyhow::Result<Sender> {
-    Ok(Sender::new(
-        pool,
-        clock,
-        transport(settings)?,
-        settings.mail_from.email.clone(),
-        wake,
-        2,
-    ))
+    Ok(Sender::new(pool, clock, transport(settings)?, settings.mail_from.email.clone(), wake, 2, keys))
 }
 
 /// The letter scheduler for these settings.
-pub fn scheduler(settings: &Settings, pool: Pool, clock: Arc<dyn Clock>) -> Scheduler {
-    let dkim = settings
-        .dkim
-        .as_ref()
-        .map(|d| Arc::new(d.config(settings.mail_from.email.domain())));
-    Scheduler::new(
-        pool,
-        clock,
-        LetterContext {
-            from: settings.mail_from.clone(),
-            dkim,
-        },
-    )
+pub fn scheduler(settings: &Settings, pool: Pool, clock: Arc<dyn Clock>, keys: Arc<DataKeys>) -> Scheduler {
+    let dkim = settings.dkim.as_ref().map(|d| Arc::new(d.config(settings.mail_from.email.domain())));
+    Scheduler::new(pool, clock, LetterContext { from: settings.mail_from.clone(), keys, dkim })
 }
 
 /// What `serve` and `worker` run, and how to stop them.
@@ -171,17 +178,14 @@ pub async fn start(
     }
     let shutdown = CancellationToken::new();
     let outbox_wake = Arc::new(Notify::new());
+    let keys = Arc::new(data_keys(&settings)?);
     let mut tasks = Vec::new();
 
     if options.workers {
-        let sender = Arc::new(sender(
-            &settings,
-            pool.clone(),
-            clock.clone(),
-            outbox_wake.clone(),
-        )?);
+        let sender =
+            Arc::new(sender(&settings, pool.clone(), clock.clone(), outbox_wake.clone(), keys.clone())?);
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
-        let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone()));
+        let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
     }
 
@@ -192,11 +196,9 @@ pub async fn start(
             csrf: Csrf::new(&secret_key(&settings)?, settings.secure_cookies()),
             limiter: SignLimiter::new(&settings.sign_rate),
             counts: CountCache::default(),
-            mail: MailContext {
-                from: settings.mail_from.clone(),
-                base_url: settings.base_url.clone(),
-            },
+            mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },
             outbox_wake,
+            keys,
             clock,
             settings: settings.clone(),
         });
@@ -232,20 +234,13 @@ pub async fn start(
         }));
         app_state = Some(state);
     }
-    Ok(Running {
-        addr,
-        state: app_state,
-        server: server_handle,
-        shutdown,
-        tasks,
-    })
+    Ok(Running { addr, state: app_state, server: server_handle, shutdown, tasks })
 }
 
 fn tracing_actix() -> actix_web::middleware::Logger {
     // Paths hold confirmation and withdrawal tokens: log the route pattern, never the path.
-    actix_web::middleware::Logger::new("%{ROUTE}xi %s %Dms").custom_request_replace("ROUTE", |req| {
-        req.match_pattern().unwrap_or_else(|| "unmatched".into())
-    })
+    actix_web::middleware::Logger::new("%{ROUTE}xi %s %Dms")
+        .custom_request_replace("ROUTE", |req| req.match_pattern().unwrap_or_else(|| "unmatched".into()))
 }
 
 impl Running {

@@ -116,9 +116,7 @@ impl CampaignFile {
         d.timezone
             .parse::<chrono_tz::Tz>()
             .map_err(|_| format!("dispatch.timezone: unknown time zone {:?}", d.timezone))?;
-        d.schedule
-            .parse::<croner::Cron>()
-            .map_err(|e| format!("dispatch.schedule {:?}: {e}", d.schedule))?;
+        d.schedule.parse::<croner::Cron>().map_err(|e| format!("dispatch.schedule {:?}: {e}", d.schedule))?;
         for day in &d.window_days {
             day.parse::<chrono::Weekday>()
                 .map_err(|_| format!("dispatch.window_days: not a weekday: {day:?}"))?;
@@ -161,10 +159,7 @@ impl CampaignFile {
 
     /// Languages the page is written in.
     pub fn languages(&self) -> Vec<Lang> {
-        Lang::ALL
-            .into_iter()
-            .filter(|l| self.texts.contains_key(l.code()))
-            .collect()
+        Lang::ALL.into_iter().filter(|l| self.texts.contains_key(l.code())).collect()
     }
 
     pub fn default_lang(&self) -> Lang {
@@ -191,11 +186,7 @@ mod tests {
     #[test]
     fn mistakes_in_a_file_are_named() {
         let broken = SHIPPED.replace("Europe/Berlin", "Europe/Atlantis");
-        assert!(
-            CampaignFile::parse(&broken)
-                .unwrap_err()
-                .contains("Europe/Atlantis")
-        );
+        assert!(CampaignFile::parse(&broken).unwrap_err().contains("Europe/Atlantis"));
         let broken = SHIPPED.replace("goal = 50000", "goal = 0");
         assert!(CampaignFile::parse(&broken).unwrap_err().contains("goal"));
         let broken = SHIPPED.replace("id = \"at-bmi\"", "id = \"de-bmi\"");

@@ -35,13 +35,7 @@ impl TryFrom<CampaignRow> for Campaign {
     fn try_from(row: CampaignRow) -> anyhow::Result<Campaign> {
         let file: CampaignFile = serde_json::from_value(row.definition)
             .with_context(|| format!("stored campaign {} does not match this version", row.slug))?;
-        Ok(Campaign {
-            id: row.id,
-            slug: row.slug,
-            is_open: row.status == "open",
-            goal: row.goal,
-            file,
-        })
+        Ok(Campaign { id: row.id, slug: row.slug, is_open: row.status == "open", goal: row.goal, file })
     }
 }
 
@@ -97,11 +91,8 @@ pub async fn import_dir(
         tracing::warn!(dir = %dir.display(), "no campaigns directory; nothing imported");
         return Ok(Vec::new());
     };
-    let mut paths: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let mut paths: Vec<_> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
     paths.sort();
     let mut slugs = Vec::new();
     for path in paths {
@@ -133,10 +124,5 @@ pub async fn find_by_slug(conn: &mut AsyncPgConnection, slug: &str) -> anyhow::R
 }
 
 pub async fn find_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> anyhow::Result<Campaign> {
-    campaigns::table
-        .find(id)
-        .select(CampaignRow::as_select())
-        .first(conn)
-        .await?
-        .try_into()
+    campaigns::table.find(id).select(CampaignRow::as_select()).first(conn).await?.try_into()
 }

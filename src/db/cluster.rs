@@ -25,13 +25,7 @@ impl Cluster {
         let run_as = postgres_user_if_root()?;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let dir = dir.canonicalize()?;
-        let mut cluster = Cluster {
-            dir,
-            bin,
-            port: 0,
-            run_as,
-            started_here: false,
-        };
+        let mut cluster = Cluster { dir, bin, port: 0, run_as, started_here: false };
         if let Some((uid, gid)) = run_as {
             nix::unistd::chown(&cluster.dir, Some(uid.into()), Some(gid.into()))?;
         }
@@ -44,10 +38,8 @@ impl Cluster {
             return Ok(cluster);
         }
         cluster.port = free_port()?;
-        let mut server_options = format!(
-            "-c port={} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-            cluster.port
-        );
+        let mut server_options =
+            format!("-c port={} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", cluster.port);
         for option in options {
             server_options.push_str(" -c ");
             server_options.push_str(option);
@@ -125,23 +117,12 @@ impl Cluster {
     fn initdb(&self) -> anyhow::Result<()> {
         let output = self
             .command("initdb")
-            .args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "-D",
-            ])
+            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "-D"])
             .arg(&self.dir)
             .output()
             .context("running initdb")?;
         if !output.status.success() {
-            bail!(
-                "initdb failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
+            bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr).trim());
         }
         Ok(())
     }

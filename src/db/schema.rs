@@ -18,11 +18,11 @@ diesel::table! {
         campaign_id -> Uuid,
         status -> Text,
         email_key -> Text,
-        email -> Nullable<Text>,
-        name -> Nullable<Text>,
+        email -> Nullable<Bytea>,
+        name -> Nullable<Bytea>,
         country -> Text,
-        postcode -> Nullable<Text>,
-        comment -> Nullable<Text>,
+        postcode -> Nullable<Bytea>,
+        comment -> Nullable<Bytea>,
         consent_to_targets -> Bool,
         updates_opt_in -> Bool,
         language -> Text,
@@ -32,6 +32,8 @@ diesel::table! {
         confirmation_sent_at -> Timestamptz,
         confirmed_at -> Nullable<Timestamptz>,
         withdrawn_at -> Nullable<Timestamptz>,
+        key_id -> Text,
+        consent_text_sha256 -> Nullable<Text>,
     }
 }
 
@@ -41,7 +43,7 @@ diesel::table! {
         kind -> Text,
         campaign_id -> Nullable<Uuid>,
         signature_id -> Nullable<Uuid>,
-        recipient -> Nullable<Text>,
+        recipient -> Nullable<Bytea>,
         message -> Nullable<Bytea>,
         status -> Text,
         attempts -> Int4,
@@ -51,6 +53,7 @@ diesel::table! {
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
         target_id -> Nullable<Text>,
+        key_id -> Text,
     }
 }
 

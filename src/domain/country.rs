@@ -13,9 +13,7 @@ impl Country {
         if code.is_empty() {
             return Err(FieldError::Missing);
         }
-        CountryCode::for_alpha2(&code)
-            .map(Self)
-            .map_err(|_| FieldError::UnknownCountry)
+        CountryCode::for_alpha2(&code).map(Self).map_err(|_| FieldError::UnknownCountry)
     }
 
     pub fn code(&self) -> &'static str {

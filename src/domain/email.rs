@@ -28,9 +28,22 @@ impl SupporterEmail {
         Ok(Self(address))
     }
 
-    /// The canonical address: compared case-insensitively.
-    pub fn key(&self) -> String {
-        self.as_ref().to_lowercase()
+    /// The canonical address, so that one person signs once: lower case, and for Gmail
+    /// without the dots and `+tag` in the local part (which Gmail ignores).
+    pub fn canonical(&self) -> String {
+        let lower = self.as_ref().to_lowercase();
+        let (local, domain) = lower.rsplit_once('@').expect("a parsed address has an @");
+        match domain {
+            "gmail.com" | "googlemail.com" => {
+                let local = local.split('+').next().unwrap_or(local).replace('.', "");
+                format!("{local}@gmail.com")
+            }
+            _ => lower,
+        }
+    }
+
+    pub fn domain(&self) -> &str {
+        self.0.domain()
     }
 
     pub fn address(&self) -> &lettre::Address {
@@ -52,7 +65,16 @@ mod tests {
     fn valid_addresses_parse_and_compare_case_insensitively() {
         let a = SupporterEmail::parse("  Mina.Ahmadi@Example.org ").unwrap();
         assert_eq!(a.as_ref(), "Mina.Ahmadi@Example.org");
-        assert_eq!(a.key(), "mina.ahmadi@example.org");
+        assert_eq!(a.canonical(), "mina.ahmadi@example.org");
+    }
+
+    #[test]
+    fn gmail_dots_and_tags_are_the_same_address() {
+        let canonical = |raw: &str| SupporterEmail::parse(raw).unwrap().canonical();
+        assert_eq!(canonical("Mina.Ahmadi+petition@GMail.com"), "minaahmadi@gmail.com");
+        assert_eq!(canonical("m.i.n.a.ahmadi@googlemail.com"), "minaahmadi@gmail.com");
+        // Elsewhere dots and tags may be different mailboxes.
+        assert_eq!(canonical("mina.ahmadi+x@example.org"), "mina.ahmadi+x@example.org");
     }
 
     #[test]

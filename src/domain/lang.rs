@@ -51,9 +51,7 @@ impl Lang {
             })
             .collect();
         tags.sort_by(|a, b| b.0.total_cmp(&a.0));
-        tags.into_iter()
-            .filter(|(q, _)| *q > 0.0)
-            .find_map(|(_, t)| Lang::from_tag(t))
+        tags.into_iter().filter(|(q, _)| *q > 0.0).find_map(|(_, t)| Lang::from_tag(t))
     }
 }
 
@@ -63,10 +61,7 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported() {
-        assert_eq!(
-            Lang::from_accept_language("fa-AF, de;q=0.8, en;q=0.5"),
-            Some(Lang::De)
-        );
+        assert_eq!(Lang::from_accept_language("fa-AF, de;q=0.8, en;q=0.5"), Some(Lang::De));
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr"), None);
         assert_eq!(Lang::from_accept_language("de;q=0"), None);

@@ -8,17 +8,13 @@ impl Slug {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let ok = !raw.is_empty()
             && raw.len() <= 64
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !raw.starts_with('-')
             && !raw.ends_with('-');
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(format!(
-                "invalid slug {raw:?}: use a-z, 0-9 and inner hyphens, at most 64"
-            ))
+            Err(format!("invalid slug {raw:?}: use a-z, 0-9 and inner hyphens, at most 64"))
         }
     }
 }

@@ -8,9 +8,11 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::render::{self, DigestContent, LetterContext, Supporter};
+use super::render::{self, DigestContent, LetterContext, Supporter, SupporterRow};
 use crate::campaigns::{Campaign, Target};
-use crate::db::schema::{digests, outbox, signatures};
+use crate::crypto::DataKeys;
+use crate::db::schema::{digests, signatures};
+use crate::outbox::{Kind, NewMessage};
 
 /// A period's digest is made this long after the period ends, so that a confirmation
 /// stamped just before the end has committed by the time the digest reads.
@@ -18,14 +20,9 @@ const SETTLE: Duration = Duration::minutes(2);
 
 fn schedule(campaign: &Campaign) -> anyhow::Result<(croner::Cron, Tz)> {
     let d = &campaign.file.dispatch;
-    let cron: croner::Cron = d
-        .schedule
-        .parse()
-        .map_err(|e| anyhow::anyhow!("schedule {:?}: {e}", d.schedule))?;
-    let tz: Tz = d
-        .timezone
-        .parse()
-        .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
+    let cron: croner::Cron =
+        d.schedule.parse().map_err(|e| anyhow::anyhow!("schedule {:?}: {e}", d.schedule))?;
+    let tz: Tz = d.timezone.parse().map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
     Ok((cron, tz))
 }
 
@@ -41,20 +38,18 @@ pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result
 /// When the next digest period ends.
 pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
     let (cron, tz) = schedule(campaign)?;
-    Ok(cron
-        .find_next_occurrence(&now.with_timezone(&tz), false)
-        .ok()
-        .map(|t| t.with_timezone(&Utc)))
+    Ok(cron.find_next_occurrence(&now.with_timezone(&tz), false).ok().map(|t| t.with_timezone(&Utc)))
 }
 
 /// What the digest for `target` ending at `period_end` would contain; `None` when it was
 /// made already or no one new signed.
 pub async fn pending_digest(
     conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
     campaign: &Campaign,
     target: &Target,
     period_end: DateTime<Utc>,
-) -> QueryResult<Option<DigestContent>> {
+) -> anyhow::Result<Option<DigestContent>> {
     let previous: Option<DateTime<Utc>> = digests::table
         .filter(digests::campaign_id.eq(campaign.id))
         .filter(digests::target_id.eq(&target.id))
@@ -73,11 +68,15 @@ pub async fn pending_digest(
     if let Some(start) = previous {
         new_query = new_query.filter(signatures::confirmed_at.gt(start));
     }
-    let new: Vec<(Option<String>, String, Option<String>)> = new_query
+    let rows: Vec<SupporterRow> = new_query
         .order((signatures::confirmed_at, signatures::id))
-        .select((signatures::name, signatures::country, signatures::comment))
+        .select(SupporterRow::as_select())
         .load(conn)
         .await?;
+    let mut new = Vec::with_capacity(rows.len());
+    for row in rows {
+        new.extend(Supporter::open(keys, row)?);
+    }
     if new.is_empty() {
         return Ok(None);
     }
@@ -88,22 +87,7 @@ pub async fn pending_digest(
         .count()
         .get_result(conn)
         .await?;
-    let new = new
-        .into_iter()
-        .filter_map(|(name, country, comment)| {
-            Some(Supporter {
-                name: name?,
-                country,
-                comment,
-            })
-        })
-        .collect();
-    Ok(Some(DigestContent {
-        period_start: previous,
-        period_end,
-        new,
-        total,
-    }))
+    Ok(Some(DigestContent { period_start: previous, period_end, new, total }))
 }
 
 /// Queues the due digest for every target that has not had it; returns how many.
@@ -116,11 +100,7 @@ pub async fn queue_digests(
     let Some(period_end) = due_period_end(campaign, now)? else {
         return Ok(0);
     };
-    let sender = ctx
-        .from
-        .name
-        .clone()
-        .unwrap_or_else(|| ctx.from.email.to_string());
+    let sender = ctx.from.name.clone().unwrap_or_else(|| ctx.from.email.to_string());
     let mut queued = 0;
     for target in &campaign.file.targets {
         queued += conn
@@ -131,24 +111,22 @@ pub async fn queue_digests(
                     .bind::<Text, _>(format!("digest:{}:{}", campaign.id, target.id))
                     .execute(conn)
                     .await?;
-                let Some(content) = pending_digest(conn, campaign, target, period_end).await? else {
+                let Some(content) = pending_digest(conn, &ctx.keys, campaign, target, period_end).await?
+                else {
                     return Ok::<_, anyhow::Error>(0);
                 };
                 let id = crate::ids::new_id();
                 let rendered = render::digest(campaign, target, &content, &sender)?;
-                diesel::insert_into(outbox::table)
-                    .values((
-                        outbox::id.eq(id),
-                        outbox::kind.eq("digest"),
-                        outbox::campaign_id.eq(campaign.id),
-                        outbox::target_id.eq(&target.id),
-                        outbox::recipient.eq(&target.email),
-                        outbox::message.eq(render::message(ctx, target, id, rendered)?),
-                        outbox::next_attempt_at.eq(now),
-                        outbox::created_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .await?;
+                let letter = NewMessage {
+                    id,
+                    kind: Kind::Digest,
+                    campaign_id: Some(campaign.id),
+                    signature_id: None,
+                    target_id: Some(target.id.clone()),
+                    recipient: target.email.clone(),
+                    message: render::message(ctx, target, id, rendered)?,
+                };
+                crate::outbox::enqueue(conn, &ctx.keys, letter, now).await?;
                 diesel::insert_into(digests::table)
                     .values((
                         digests::id.eq(crate::ids::new_id()),

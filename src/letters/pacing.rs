@@ -104,10 +104,7 @@ async fn claim_one(
             .execute(conn)
             .await?;
         diesel::update(outbox::table.find(id))
-            .set((
-                outbox::locked_until.eq(now + lease),
-                outbox::attempts.eq(outbox::attempts + 1),
-            ))
+            .set((outbox::locked_until.eq(now + lease), outbox::attempts.eq(outbox::attempts + 1)))
             .returning(OutboxRow::as_returning())
             .get_result(conn)
             .await

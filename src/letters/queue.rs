@@ -7,9 +7,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::render::{self, LetterContext, Supporter};
+use super::render::{self, LetterContext, Supporter, SupporterRow};
 use crate::campaigns::{Campaign, Target};
+use crate::crypto::DataKeys;
 use crate::db::schema::{outbox, signatures};
+use crate::outbox::{Kind, NewMessage};
 
 /// Letters rendered per transaction.
 const BATCH: i64 = 200;
@@ -17,11 +19,12 @@ const BATCH: i64 = 200;
 /// Signatures that should have a letter to `target` and do not yet.
 pub async fn missing_letters(
     conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
     campaign: &Campaign,
     target: &Target,
     limit: i64,
-) -> QueryResult<Vec<(Uuid, Supporter)>> {
-    let rows: Vec<(Uuid, Option<String>, String, Option<String>)> = signatures::table
+) -> anyhow::Result<Vec<(Uuid, Supporter)>> {
+    let rows: Vec<SupporterRow> = signatures::table
         .filter(signatures::campaign_id.eq(campaign.id))
         .filter(signatures::status.eq("confirmed"))
         .filter(signatures::consent_to_targets.eq(true))
@@ -33,27 +36,17 @@ pub async fn missing_letters(
         )))
         .order((signatures::confirmed_at, signatures::id))
         .limit(limit)
-        .select((
-            signatures::id,
-            signatures::name,
-            signatures::country,
-            signatures::comment,
-        ))
+        .select(SupporterRow::as_select())
         .load(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, country, comment)| {
-            Some((
-                id,
-                Supporter {
-                    name: name?,
-                    country,
-                    comment,
-                },
-            ))
-        })
-        .collect())
+    let mut supporters = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.id;
+        if let Some(supporter) = Supporter::open(keys, row)? {
+            supporters.push((id, supporter));
+        }
+    }
+    Ok(supporters)
 }
 
 /// Queues every missing letter of the campaign; returns how many were queued by this call.
@@ -68,39 +61,29 @@ pub async fn queue_individual(
     let mut queued = 0;
     for target in &campaign.file.targets {
         loop {
-            let batch = conn
+            let (found, inserted) = conn
                 .transaction(async |conn| {
-                    let missing = missing_letters(conn, campaign, target, BATCH).await?;
+                    let missing = missing_letters(conn, &ctx.keys, campaign, target, BATCH).await?;
                     let mut inserted = 0;
                     for (signature_id, supporter) in &missing {
                         let id = crate::ids::new_id();
-                        let message = render::message(
-                            ctx,
-                            target,
+                        let rendered = render::individual(campaign, target, supporter)?;
+                        let letter = NewMessage {
                             id,
-                            render::individual(campaign, target, supporter)?,
-                        )?;
-                        inserted += diesel::insert_into(outbox::table)
-                            .values((
-                                outbox::id.eq(id),
-                                outbox::kind.eq("letter"),
-                                outbox::campaign_id.eq(campaign.id),
-                                outbox::signature_id.eq(signature_id),
-                                outbox::target_id.eq(&target.id),
-                                outbox::recipient.eq(&target.email),
-                                outbox::message.eq(message),
-                                outbox::next_attempt_at.eq(now),
-                                outbox::created_at.eq(now),
-                            ))
-                            .on_conflict_do_nothing()
-                            .execute(conn)
-                            .await?;
+                            kind: Kind::Letter,
+                            campaign_id: Some(campaign.id),
+                            signature_id: Some(*signature_id),
+                            target_id: Some(target.id.clone()),
+                            recipient: target.email.clone(),
+                            message: render::message(ctx, target, id, rendered)?,
+                        };
+                        inserted += crate::outbox::enqueue(conn, &ctx.keys, letter, now).await?;
                     }
                     Ok::<_, anyhow::Error>((missing.len(), inserted))
                 })
                 .await?;
-            queued += batch.1;
-            if batch.0 < BATCH as usize {
+            queued += inserted;
+            if found < BATCH as usize {
                 break;
             }
         }

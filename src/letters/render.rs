@@ -7,12 +7,17 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 
+use diesel::prelude::*;
+
 use crate::campaigns::{Campaign, LetterText, Target};
+use crate::crypto::{DataKeys, Field};
 
 /// How letters are signed and sent from.
 #[derive(Clone)]
 pub struct LetterContext {
     pub from: Mailbox,
+    /// Letters read supporters' names and are stored encrypted.
+    pub keys: std::sync::Arc<DataKeys>,
     pub dkim: Option<std::sync::Arc<lettre::message::dkim::DkimConfig>>,
 }
 
@@ -24,11 +29,28 @@ pub struct Supporter {
     pub comment: Option<String>,
 }
 
+/// The columns a letter may read from a signature, still encrypted.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::signatures)]
+pub struct SupporterRow {
+    pub id: uuid::Uuid,
+    key_id: String,
+    name: Option<Vec<u8>>,
+    country: String,
+    comment: Option<Vec<u8>>,
+}
+
 impl Supporter {
+    /// Decrypts a row; `None` for a withdrawn signature, whose name is gone.
+    pub fn open(keys: &DataKeys, row: SupporterRow) -> anyhow::Result<Option<Supporter>> {
+        let field = |column| Field { column, row: &row.id };
+        let name = keys.decrypt_text(&row.key_id, field("signatures.name"), row.name.as_deref())?;
+        let comment = keys.decrypt_text(&row.key_id, field("signatures.comment"), row.comment.as_deref())?;
+        Ok(name.map(|name| Supporter { name, country: row.country, comment }))
+    }
+
     pub fn country_name(&self) -> &str {
-        crate::domain::Country::parse(&self.country)
-            .map(|c| c.name())
-            .unwrap_or(&self.country)
+        crate::domain::Country::parse(&self.country).map(|c| c.name()).unwrap_or(&self.country)
     }
 }
 
@@ -150,21 +172,8 @@ pub fn individual(campaign: &Campaign, target: &Target, supporter: &Supporter) -
     let salutation = target.salutation.as_deref().unwrap_or(&l.salutation);
     Ok(Rendered {
         subject: l.subject.clone(),
-        text: IndividualText {
-            l,
-            w,
-            salutation,
-            s: supporter,
-        }
-        .render()?,
-        html: IndividualHtml {
-            l,
-            w,
-            salutation,
-            s: supporter,
-            lang: &target.lang,
-        }
-        .render()?,
+        text: IndividualText { l, w, salutation, s: supporter }.render()?,
+        html: IndividualHtml { l, w, salutation, s: supporter, lang: &target.lang }.render()?,
         attachment: None,
     })
 }
@@ -184,13 +193,8 @@ pub fn digest(
     }
     let mut countries: Vec<(String, usize)> = by_country.into_iter().collect();
     countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let quotes: Vec<&Supporter> = content
-        .new
-        .iter()
-        .rev()
-        .filter(|s| s.comment.is_some())
-        .take(DIGEST_QUOTES)
-        .collect();
+    let quotes: Vec<&Supporter> =
+        content.new.iter().rev().filter(|s| s.comment.is_some()).take(DIGEST_QUOTES).collect();
     let date = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
     let period = match content.period_start {
         Some(start) => format!("{} {}", w.period_since, date(start)),
@@ -223,12 +227,7 @@ pub fn digest(
         lang: &target.lang,
     }
     .render()?;
-    let file = format!(
-        "{}-{}-{}.csv",
-        campaign.slug,
-        target.id,
-        content.period_end.format("%Y-%m-%d")
-    );
+    let file = format!("{}-{}-{}.csv", campaign.slug, target.id, content.period_end.format("%Y-%m-%d"));
     Ok(Rendered {
         subject: l.digest_subject.replace("{count}", &new_count.to_string()),
         text,
@@ -326,21 +325,11 @@ mod message_tests {
 
     fn campaign() -> Campaign {
         let file = CampaignFile::parse(include_str!("../../campaigns/end-forced-returns.toml")).unwrap();
-        Campaign {
-            id: uuid::Uuid::nil(),
-            slug: file.slug.clone(),
-            is_open: true,
-            goal: file.goal,
-            file,
-        }
+        Campaign { id: uuid::Uuid::nil(), slug: file.slug.clone(), is_open: true, goal: file.goal, file }
     }
 
     fn supporter() -> Supporter {
-        Supporter {
-            name: "Mina".into(),
-            country: "AF".into(),
-            comment: Some("Stop it.".into()),
-        }
+        Supporter { name: "Mina".into(), country: "AF".into(), comment: Some("Stop it.".into()) }
     }
 
     #[test]
@@ -349,6 +338,7 @@ mod message_tests {
         let target = &campaign.file.targets[2];
         let ctx = LetterContext {
             from: "Campaign <campaign@rallypost.example>".parse().unwrap(),
+            keys: std::sync::Arc::new(DataKeys::disabled()),
             dkim: None,
         };
         let id = uuid::Uuid::now_v7();
@@ -372,6 +362,7 @@ mod message_tests {
         let dkim = DkimConfig::default_config("campaign2026".into(), "rallypost.example".into(), key);
         let ctx = LetterContext {
             from: "Campaign <campaign@rallypost.example>".parse().unwrap(),
+            keys: std::sync::Arc::new(DataKeys::disabled()),
             dkim: Some(std::sync::Arc::new(dkim)),
         };
         let campaign = campaign();
@@ -385,9 +376,7 @@ mod message_tests {
     #[test]
     fn a_german_letter_for_a_german_ministry() {
         let campaign = campaign();
-        let text = individual(&campaign, &campaign.file.targets[0], &supporter())
-            .unwrap()
-            .text;
+        let text = individual(&campaign, &campaign.file.targets[0], &supporter()).unwrap().text;
         assert!(text.starts_with("Sehr geehrte Damen und Herren,"));
         assert!(text.contains("Unterzeichnet von: Mina (Afghanistan)"));
         assert!(text.contains("Stop it."));

@@ -64,11 +64,7 @@ impl Scheduler {
     pub async fn tick(&self) -> anyhow::Result<usize> {
         let open: Vec<Campaign> = {
             let mut conn = self.pool.get().await?;
-            campaigns::list(&mut conn)
-                .await?
-                .into_iter()
-                .filter(|c| c.is_open)
-                .collect()
+            campaigns::list(&mut conn).await?.into_iter().filter(|c| c.is_open).collect()
         };
         let mut queued = 0;
         for campaign in &open {
@@ -102,13 +98,13 @@ impl Scheduler {
         for target in &campaign.file.targets {
             let new = match (mode, period_end) {
                 (DispatchMode::Individual, _) => {
-                    queue::missing_letters(&mut conn, campaign, target, i64::MAX)
-                        .await?
-                        .len()
+                    queue::missing_letters(&mut conn, &self.ctx.keys, campaign, target, i64::MAX).await?.len()
                 }
-                (DispatchMode::Digest, Some(end)) => digest::pending_digest(&mut conn, campaign, target, end)
-                    .await?
-                    .map_or(0, |d| d.new.len()),
+                (DispatchMode::Digest, Some(end)) => {
+                    digest::pending_digest(&mut conn, &self.ctx.keys, campaign, target, end)
+                        .await?
+                        .map_or(0, |d| d.new.len())
+                }
                 (DispatchMode::Digest, None) => 0,
             };
             let waiting = outbox::table
@@ -126,12 +122,7 @@ impl Scheduler {
             });
         }
         let in_window = SendingWindow::from_dispatch(&campaign.file.dispatch)?.contains(now);
-        Ok(Plan {
-            mode,
-            in_window,
-            period_end,
-            targets,
-        })
+        Ok(Plan { mode, in_window, period_end, targets })
     }
 
     /// The letter `target` would get now, rendered: for `individual` mode from the latest
@@ -147,14 +138,15 @@ impl Scheduler {
         };
         let rendered = match campaign.file.dispatch.mode {
             DispatchMode::Individual => {
-                let latest = queue::missing_letters(&mut conn, campaign, target, 1)
-                    .await?
-                    .pop();
+                let latest =
+                    queue::missing_letters(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
                 render::individual(campaign, target, &latest.map_or(example, |(_, s)| s))?
             }
             DispatchMode::Digest => {
                 let due = match digest::due_period_end(campaign, now)? {
-                    Some(end) => digest::pending_digest(&mut conn, campaign, target, end).await?,
+                    Some(end) => {
+                        digest::pending_digest(&mut conn, &self.ctx.keys, campaign, target, end).await?
+                    }
                     None => None,
                 };
                 let content = due.unwrap_or(render::DigestContent {
@@ -163,12 +155,7 @@ impl Scheduler {
                     new: vec![example],
                     total: 1,
                 });
-                let sender = self
-                    .ctx
-                    .from
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| self.ctx.from.email.to_string());
+                let sender = self.ctx.from.name.clone().unwrap_or_else(|| self.ctx.from.email.to_string());
                 render::digest(campaign, target, &content, &sender)?
             }
         };

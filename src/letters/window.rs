@@ -18,17 +18,11 @@ impl SendingWindow {
     /// The campaign file was checked at import, so this only fails on a stored file that
     /// an older version accepted.
     pub fn from_dispatch(d: &Dispatch) -> anyhow::Result<Self> {
-        let tz: Tz = d
-            .timezone
-            .parse()
-            .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
+        let tz: Tz = d.timezone.parse().map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
         let days = d
             .window_days
             .iter()
-            .map(|day| {
-                day.parse::<Weekday>()
-                    .map_err(|_| anyhow::anyhow!("not a weekday: {day:?}"))
-            })
+            .map(|day| day.parse::<Weekday>().map_err(|_| anyhow::anyhow!("not a weekday: {day:?}")))
             .collect::<anyhow::Result<_>>()?;
         let time =
             |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| anyhow::anyhow!("not HH:MM: {t:?}"));
@@ -65,13 +59,7 @@ mod tests {
             mode: DispatchMode::Individual,
             timezone: "Europe/Berlin".into(),
             schedule: "0 9 * * MON".into(),
-            window_days: vec![
-                "Mon".into(),
-                "Tue".into(),
-                "Wed".into(),
-                "Thu".into(),
-                "Fri".into(),
-            ],
+            window_days: vec!["Mon".into(), "Tue".into(), "Wed".into(), "Thu".into(), "Fri".into()],
             window_start: "08:00".into(),
             window_end: "18:00".into(),
             per_target_per_hour: 30,

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::store::{self, OutboxRow};
 use super::transport::{Connection, Delivery, Transport};
 use crate::clock::Clock;
+use crate::crypto::DataKeys;
 use crate::db::Pool;
 
 /// Longer than any single send can take (the send timeout is 60 s), so a lease only
@@ -29,9 +30,11 @@ pub struct Sender {
     envelope_from: lettre::Address,
     wake: Arc<Notify>,
     lanes: usize,
+    keys: Arc<DataKeys>,
 }
 
 impl Sender {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pool: Pool,
         clock: Arc<dyn Clock>,
@@ -39,15 +42,9 @@ impl Sender {
         envelope_from: lettre::Address,
         wake: Arc<Notify>,
         lanes: usize,
+        keys: Arc<DataKeys>,
     ) -> Self {
-        Sender {
-            pool,
-            clock,
-            transport,
-            envelope_from,
-            wake,
-            lanes: lanes.max(1),
-        }
+        Sender { pool, clock, transport, envelope_from, wake, lanes: lanes.max(1), keys }
     }
 
     /// Sends until `shutdown` is cancelled; rows claimed but not yet sent are handed back.
@@ -134,8 +131,9 @@ impl Sender {
     }
 
     async fn deliver(&self, conn: &mut Connection<'_>, row: &OutboxRow) -> Delivery {
-        let (Some(recipient), Some(message)) = (&row.recipient, &row.message) else {
-            return Delivery::Permanent("the outbox row has no recipient or message".into());
+        let (recipient, message) = match row.open(&self.keys) {
+            Ok(opened) => opened,
+            Err(e) => return Delivery::Permanent(format!("{e:#}")),
         };
         let Ok(to) = recipient.parse::<lettre::Address>() else {
             return Delivery::Permanent("invalid recipient address".into());
@@ -144,7 +142,7 @@ impl Sender {
             Ok(envelope) => envelope,
             Err(e) => return Delivery::Permanent(e.to_string()),
         };
-        conn.deliver(&row.id.to_string(), &envelope, message).await
+        conn.deliver(&row.id.to_string(), &envelope, &message).await
     }
 
     /// Writes the outcome, insisting for a while if the database is briefly away: a sent

@@ -33,15 +33,8 @@ impl SmtpTarget {
     /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host?tls=required`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
-        let host = url
-            .host_str()
-            .filter(|h| !h.is_empty())
-            .ok_or("the URL has no host")?
-            .to_owned();
-        let query_tls = url
-            .query_pairs()
-            .find(|(k, _)| k == "tls")
-            .map(|(_, v)| v.into_owned());
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or("the URL has no host")?.to_owned();
+        let query_tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
         let tls = match (url.scheme(), query_tls.as_deref()) {
             ("smtps", _) => Tls::Implicit,
             ("smtp", None | Some("none")) => Tls::None,
@@ -58,19 +51,10 @@ impl SmtpTarget {
             _ => 25,
         });
         let credentials = (!url.username().is_empty()).then(|| {
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
+            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
             Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")))
         });
-        Ok(SmtpTarget {
-            host,
-            port,
-            tls,
-            credentials,
-        })
+        Ok(SmtpTarget { host, port, tls, credentials })
     }
 
     pub async fn connect(&self, hello: &ClientId) -> Result<AsyncSmtpConnection, String> {
@@ -104,9 +88,7 @@ impl SmtpTarget {
             conn
         };
         if let Some(credentials) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
-                .await
-                .map_err(|e| e.to_string())?;
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials).await.map_err(|e| e.to_string())?;
         }
         Ok(conn)
     }

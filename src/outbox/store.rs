@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::crypto::{DataKeys, Field};
 use crate::db::schema::outbox;
 
 /// What a message is. Mail to supporters is erased from the outbox once delivered, since
@@ -13,6 +14,10 @@ use crate::db::schema::outbox;
 pub enum Kind {
     Confirmation,
     Receipt,
+    /// One supporter's letter to one target (`individual` mode); paced.
+    Letter,
+    /// A target's digest for one period.
+    Digest,
 }
 
 impl Kind {
@@ -20,6 +25,8 @@ impl Kind {
         match self {
             Kind::Confirmation => "confirmation",
             Kind::Receipt => "receipt",
+            Kind::Letter => "letter",
+            Kind::Digest => "digest",
         }
     }
 
@@ -33,6 +40,7 @@ pub struct NewMessage {
     pub kind: Kind,
     pub campaign_id: Option<Uuid>,
     pub signature_id: Option<Uuid>,
+    pub target_id: Option<String>,
     pub recipient: String,
     pub message: Vec<u8>,
 }
@@ -42,26 +50,53 @@ pub struct NewMessage {
 pub struct OutboxRow {
     pub id: Uuid,
     pub kind: String,
-    pub recipient: Option<String>,
+    pub key_id: String,
+    pub recipient: Option<Vec<u8>>,
     pub message: Option<Vec<u8>>,
     pub attempts: i32,
 }
 
-pub async fn enqueue(conn: &mut AsyncPgConnection, new: NewMessage, now: DateTime<Utc>) -> QueryResult<()> {
+impl OutboxRow {
+    /// The recipient and the message, decrypted.
+    pub fn open(&self, keys: &DataKeys) -> anyhow::Result<(String, Vec<u8>)> {
+        let (Some(recipient), Some(message)) = (&self.recipient, &self.message) else {
+            anyhow::bail!("the outbox row has no recipient or message");
+        };
+        let recipient =
+            keys.decrypt(&self.key_id, Field { column: "outbox.recipient", row: &self.id }, recipient)?;
+        let message =
+            keys.decrypt(&self.key_id, Field { column: "outbox.message", row: &self.id }, message)?;
+        Ok((String::from_utf8(recipient)?, message))
+    }
+}
+
+/// Queues a message, encrypted under the current data key; returns 0 if a row with the
+/// same identity (id, or letter for the same signature and target) exists already.
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    new: NewMessage,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let recipient =
+        keys.encrypt(Field { column: "outbox.recipient", row: &new.id }, new.recipient.as_bytes());
+    let message = keys.encrypt(Field { column: "outbox.message", row: &new.id }, &new.message);
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(new.id),
             outbox::kind.eq(new.kind.as_str()),
             outbox::campaign_id.eq(new.campaign_id),
             outbox::signature_id.eq(new.signature_id),
-            outbox::recipient.eq(new.recipient),
-            outbox::message.eq(new.message),
+            outbox::target_id.eq(new.target_id),
+            outbox::key_id.eq(keys.current_id()),
+            outbox::recipient.eq(recipient),
+            outbox::message.eq(message),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
         ))
+        .on_conflict_do_nothing()
         .execute(conn)
-        .await?;
-    Ok(())
+        .await
 }
 
 /// Takes up to `limit` due rows for this worker until `now + lease`, and commits, so no
@@ -90,10 +125,7 @@ pub async fn claim(
             return Ok(Vec::new());
         }
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-            .set((
-                outbox::locked_until.eq(now + lease),
-                outbox::attempts.eq(outbox::attempts + 1),
-            ))
+            .set((outbox::locked_until.eq(now + lease), outbox::attempts.eq(outbox::attempts + 1)))
             .returning(OutboxRow::as_returning())
             .get_results(conn)
             .await
@@ -111,11 +143,7 @@ pub async fn mark_sent(conn: &mut AsyncPgConnection, row: &OutboxRow, now: DateT
     );
     if Kind::is_to_supporter(&row.kind) {
         diesel::update(target)
-            .set((
-                done,
-                outbox::recipient.eq(None::<String>),
-                outbox::message.eq(None::<Vec<u8>>),
-            ))
+            .set((done, outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
             .execute(conn)
             .await?;
     } else {
@@ -151,11 +179,7 @@ pub async fn mark_failed(conn: &mut AsyncPgConnection, row: &OutboxRow, error: &
     );
     if Kind::is_to_supporter(&row.kind) {
         diesel::update(target)
-            .set((
-                failed,
-                outbox::recipient.eq(None::<String>),
-                outbox::message.eq(None::<Vec<u8>>),
-            ))
+            .set((failed, outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
             .execute(conn)
             .await?;
     } else {
@@ -167,10 +191,7 @@ pub async fn mark_failed(conn: &mut AsyncPgConnection, row: &OutboxRow, error: &
 /// Hands rows back without counting the attempt, at shutdown.
 pub async fn release(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-        .set((
-            outbox::locked_until.eq(None::<DateTime<Utc>>),
-            outbox::attempts.eq(outbox::attempts - 1),
-        ))
+        .set((outbox::locked_until.eq(None::<DateTime<Utc>>), outbox::attempts.eq(outbox::attempts - 1)))
         .execute(conn)
         .await?;
     Ok(())
@@ -179,9 +200,7 @@ pub async fn release(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<
 /// Drops mail not yet sent for a signature (after it was withdrawn).
 pub async fn cancel_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<usize> {
     diesel::delete(
-        outbox::table
-            .filter(outbox::signature_id.eq(signature_id))
-            .filter(outbox::status.eq("pending")),
+        outbox::table.filter(outbox::signature_id.eq(signature_id)).filter(outbox::status.eq("pending")),
     )
     .execute(conn)
     .await
@@ -194,9 +213,7 @@ pub async fn redact_letters_for_signature(
     signature_id: Uuid,
 ) -> QueryResult<usize> {
     diesel::update(
-        outbox::table
-            .filter(outbox::signature_id.eq(signature_id))
-            .filter(outbox::kind.eq("letter")),
+        outbox::table.filter(outbox::signature_id.eq(signature_id)).filter(outbox::kind.eq("letter")),
     )
     .set(outbox::message.eq(None::<Vec<u8>>))
     .execute(conn)

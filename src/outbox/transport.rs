@@ -35,10 +35,7 @@ pub struct Connection<'a> {
 
 impl Transport {
     pub fn connection(&self) -> Connection<'_> {
-        Connection {
-            transport: self,
-            smtp: None,
-        }
+        Connection { transport: self, smtp: None }
     }
 
     pub fn describe(&self) -> String {

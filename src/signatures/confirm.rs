@@ -6,9 +6,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::emails::{MailContext, Recipient};
+use super::emails::Recipient;
+use super::sign::SignContext;
 use super::token::{self, Token};
 use crate::campaigns;
+use crate::crypto::Field;
 use crate::db::schema::signatures;
 use crate::domain::Lang;
 use crate::outbox;
@@ -36,8 +38,9 @@ struct Pending {
     campaign_id: Uuid,
     status: String,
     confirmation_sent_at: DateTime<Utc>,
-    email: Option<String>,
-    name: Option<String>,
+    key_id: String,
+    email: Option<Vec<u8>>,
+    name: Option<Vec<u8>>,
     language: String,
 }
 
@@ -45,7 +48,7 @@ struct Pending {
 pub async fn confirm(
     conn: &mut AsyncPgConnection,
     plain_token: &str,
-    mail: &MailContext,
+    ctx: &SignContext<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<ConfirmOutcome> {
     let hash = token::hash(plain_token);
@@ -57,6 +60,7 @@ pub async fn confirm(
                 signatures::campaign_id,
                 signatures::status,
                 signatures::confirmation_sent_at,
+                signatures::key_id,
                 signatures::email,
                 signatures::name,
                 signatures::language,
@@ -70,10 +74,7 @@ pub async fn confirm(
         };
         let campaign = campaigns::find_by_id(conn, sig.campaign_id).await?;
         let lang = Lang::from_tag(&sig.language).unwrap_or_default();
-        let confirmed = ConfirmOutcome::Confirmed {
-            campaign_id: campaign.id,
-            lang,
-        };
+        let confirmed = ConfirmOutcome::Confirmed { campaign_id: campaign.id, lang };
         match sig.status.as_str() {
             "confirmed" => return Ok(confirmed),
             "pending" if now - sig.confirmation_sent_at <= CONFIRM_TOKEN_LIFETIME => {}
@@ -88,18 +89,21 @@ pub async fn confirm(
             ))
             .execute(conn)
             .await?;
-        let (Some(email), Some(name)) = (&sig.email, &sig.name) else {
+        let field = |column| Field { column, row: &sig.id };
+        let email = ctx.keys.decrypt_text(&sig.key_id, field("signatures.email"), sig.email.as_deref())?;
+        let name = ctx.keys.decrypt_text(&sig.key_id, field("signatures.name"), sig.name.as_deref())?;
+        let (Some(email), Some(name)) = (email, name) else {
             anyhow::bail!("a pending signature without email or name");
         };
         let recipient = Recipient {
             signature_id: sig.id,
             campaign_id: sig.campaign_id,
-            name,
-            email,
+            name: &name,
+            email: &email,
             lang,
             campaign_title: &campaign.file.text(lang).title,
         };
-        outbox::enqueue(conn, mail.receipt(&recipient, &withdraw.plain)?, now).await?;
+        outbox::enqueue(conn, ctx.keys, ctx.mail.receipt(&recipient, &withdraw.plain)?, now).await?;
         tracing::info!("signature confirmed");
         Ok(confirmed)
     })
@@ -119,12 +123,7 @@ pub async fn withdraw(
         {
             let found: Option<(Uuid, Uuid, String, String)> = signatures::table
                 .filter(signatures::withdraw_token_hash.eq(&hash))
-                .select((
-                    signatures::id,
-                    signatures::campaign_id,
-                    signatures::status,
-                    signatures::language,
-                ))
+                .select((signatures::id, signatures::campaign_id, signatures::status, signatures::language))
                 .for_update()
                 .first(conn)
                 .await
@@ -141,10 +140,10 @@ pub async fn withdraw(
                         // The key is the address itself: replace it so nothing of it remains
                         // and the person may sign again later.
                         signatures::email_key.eq(format!("withdrawn:{id}")),
-                        signatures::email.eq(None::<String>),
-                        signatures::name.eq(None::<String>),
-                        signatures::postcode.eq(None::<String>),
-                        signatures::comment.eq(None::<String>),
+                        signatures::email.eq(None::<Vec<u8>>),
+                        signatures::name.eq(None::<Vec<u8>>),
+                        signatures::postcode.eq(None::<Vec<u8>>),
+                        signatures::comment.eq(None::<Vec<u8>>),
                         signatures::confirm_token_hash.eq(None::<Vec<u8>>),
                     ))
                     .execute(conn)

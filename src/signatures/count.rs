@@ -33,10 +33,7 @@ impl CountCache {
             return Ok(*count);
         }
         let count = confirmed_count(conn, campaign_id).await?;
-        self.0
-            .lock()
-            .unwrap()
-            .insert(campaign_id, (Instant::now(), count));
+        self.0.lock().unwrap().insert(campaign_id, (Instant::now(), count));
         Ok(count)
     }
 

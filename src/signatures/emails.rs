@@ -60,13 +60,8 @@ impl MailContext {
     pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/confirm/{token}", self.base_url);
         let t = Texts::get(to.lang);
-        let body = Body {
-            t,
-            lang: to.lang.code(),
-            name: to.name,
-            campaign_title: to.campaign_title,
-            link: &link,
-        };
+        let body =
+            Body { t, lang: to.lang.code(), name: to.name, campaign_title: to.campaign_title, link: &link };
         let subject = format!("{}: {}", t.mail_confirm_subject, to.campaign_title);
         self.message(
             Kind::Confirmation,
@@ -80,13 +75,8 @@ impl MailContext {
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
         let t = Texts::get(to.lang);
-        let body = Body {
-            t,
-            lang: to.lang.code(),
-            name: to.name,
-            campaign_title: to.campaign_title,
-            link: &link,
-        };
+        let body =
+            Body { t, lang: to.lang.code(), name: to.name, campaign_title: to.campaign_title, link: &link };
         let subject = format!("{}: {}", t.mail_receipt_subject, to.campaign_title);
         self.message(
             Kind::Receipt,
@@ -109,17 +99,13 @@ impl MailContext {
         let address: lettre::Address = to.email.parse()?;
         // The display name is left out: the address alone is enough, and a name with
         // unusual characters can never break the header.
-        let email = Email {
-            to: Mailbox::new(None, address),
-            subject,
-            text,
-            html,
-        };
+        let email = Email { to: Mailbox::new(None, address), subject, text, html };
         Ok(NewMessage {
             id,
             kind,
             campaign_id: Some(to.campaign_id),
             signature_id: Some(to.signature_id),
+            target_id: None,
             recipient: to.email.to_owned(),
             message: build_message(&self.from, id, email)?,
         })

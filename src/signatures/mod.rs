@@ -10,4 +10,4 @@ mod token;
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};
 pub use emails::MailContext;
-pub use sign::{NewSignature, sign};
+pub use sign::{NewSignature, SignContext, SignOutcome, sign};

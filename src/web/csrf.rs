@@ -18,10 +18,7 @@ pub struct Csrf {
 
 impl Csrf {
     pub fn new(secret_key: &[u8], secure: bool) -> Self {
-        Csrf {
-            key: secret_key.to_vec(),
-            secure,
-        }
+        Csrf { key: secret_key.to_vec(), secure }
     }
 
     /// The request's cookie value if it has a well-formed one, else a new value and the
@@ -65,8 +62,5 @@ impl Csrf {
 }
 
 fn is_well_formed(value: &str) -> bool {
-    value.len() == 32
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

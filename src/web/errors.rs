@@ -19,11 +19,7 @@ pub enum PageError {
 
 impl From<anyhow::Error> for PageError {
     fn from(e: anyhow::Error) -> Self {
-        if is_unavailable(&e) {
-            PageError::Unavailable(e)
-        } else {
-            PageError::Unexpected(e)
-        }
+        if is_unavailable(&e) { PageError::Unavailable(e) } else { PageError::Unexpected(e) }
     }
 }
 
@@ -89,23 +85,8 @@ impl ResponseError for PageError {
 
 /// A plain page in English, for answers given before a language is known.
 pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    let page = Chrome {
-        lang: "en",
-        dir: "ltr",
-        t: crate::i18n::Texts::get(Lang::En),
-        switch: Vec::new(),
-    };
-    render(
-        status,
-        &MessagePage {
-            page,
-            title,
-            body,
-            button: None,
-            link: None,
-            share: None,
-        },
-    )
+    let page = Chrome { lang: "en", dir: "ltr", t: crate::i18n::Texts::get(Lang::En), switch: Vec::new() };
+    render(status, &MessagePage { page, title, body, button: None, link: None, share: None })
 }
 
 pub async fn not_found(_req: HttpRequest) -> HttpResponse {

@@ -33,6 +33,8 @@ pub struct AppState {
     pub limiter: SignLimiter,
     pub counts: CountCache,
     pub mail: MailContext,
+    /// Protects supporters' personal data at rest.
+    pub keys: Arc<crate::crypto::DataKeys>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
 }

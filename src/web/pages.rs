@@ -34,22 +34,14 @@ impl Chrome {
                 current: *l == lang,
             })
             .collect();
-        Chrome {
-            lang: lang.code(),
-            dir: lang.dir(),
-            t: Texts::get(lang),
-            switch,
-        }
+        Chrome { lang: lang.code(), dir: lang.dir(), t: Texts::get(lang), switch }
     }
 }
 
 /// `?lang=`, then `Accept-Language`, then the fallback; only languages on offer.
 pub fn pick_lang(req: &HttpRequest, offered: &[Lang], fallback: Lang) -> Lang {
-    let from_query = req
-        .query_string()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
-        .and_then(Lang::from_tag);
+    let from_query =
+        req.query_string().split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::from_tag);
     let from_header = || {
         req.headers()
             .get(actix_web::http::header::ACCEPT_LANGUAGE)
@@ -121,13 +113,7 @@ pub struct CountryOption {
 pub fn countries() -> &'static [CountryOption] {
     static ALL: std::sync::OnceLock<Vec<CountryOption>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
-        Country::all()
-            .into_iter()
-            .map(|c| CountryOption {
-                code: c.code(),
-                name: c.name(),
-            })
-            .collect()
+        Country::all().into_iter().map(|c| CountryOption { code: c.code(), name: c.name() }).collect()
     })
 }
 
@@ -200,24 +186,13 @@ pub struct Share {
 
 impl Share {
     pub fn email_href(&self) -> String {
-        format!(
-            "mailto:?subject={}&body={}",
-            enc(&self.text),
-            enc(&format!("{} {}", self.text, self.url))
-        )
+        format!("mailto:?subject={}&body={}", enc(&self.text), enc(&format!("{} {}", self.text, self.url)))
     }
     pub fn whatsapp_href(&self) -> String {
-        format!(
-            "https://wa.me/?text={}",
-            enc(&format!("{} {}", self.text, self.url))
-        )
+        format!("https://wa.me/?text={}", enc(&format!("{} {}", self.text, self.url)))
     }
     pub fn telegram_href(&self) -> String {
-        format!(
-            "https://t.me/share/url?url={}&text={}",
-            enc(&self.url),
-            enc(&self.text)
-        )
+        format!("https://t.me/share/url?url={}&text={}", enc(&self.url), enc(&self.text))
     }
 }
 

@@ -18,11 +18,7 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let lang = pick_lang(&req, &Lang::ALL, Lang::En);
     let mut conn = state.pool.get().await?;
     let mut summaries = Vec::new();
-    for c in campaigns::list(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|c| c.is_open)
-    {
+    for c in campaigns::list(&mut conn).await?.into_iter().filter(|c| c.is_open) {
         let count = state.counts.get(&mut conn, c.id).await?;
         let text = c.file.text(lang);
         summaries.push(CampaignSummary {
@@ -32,19 +28,14 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             progress: Progress::new(count, c.goal),
         });
     }
-    let page = IndexPage {
-        page: Chrome::new(&req, lang, &Lang::ALL),
-        campaigns: summaries,
-    };
+    let page = IndexPage { page: Chrome::new(&req, lang, &Lang::ALL), campaigns: summaries };
     Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn load_campaign(state: &AppState, slug: &str) -> Result<Campaign, PageError> {
     let slug = Slug::parse(slug).map_err(|_| PageError::NotFound)?;
     let mut conn = state.pool.get().await?;
-    campaigns::find_by_slug(&mut conn, slug.as_ref())
-        .await?
-        .ok_or(PageError::NotFound)
+    campaigns::find_by_slug(&mut conn, slug.as_ref()).await?.ok_or(PageError::NotFound)
 }
 
 pub async fn campaign(
@@ -130,13 +121,11 @@ pub async fn count_json(
     let campaign = load_campaign(&state, &slug).await?;
     let mut conn = state.pool.get().await?;
     let confirmed = state.counts.get(&mut conn, campaign.id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=2"))
-        .json(CountJson {
-            slug: &campaign.slug,
-            confirmed,
-            goal: campaign.goal,
-        }))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=2")).json(CountJson {
+        slug: &campaign.slug,
+        confirmed,
+        goal: campaign.goal,
+    }))
 }
 
 /// A GET never confirms: mail scanners follow links. It shows one button.
@@ -163,7 +152,13 @@ pub async fn confirm(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let mut conn = state.pool.get().await?;
-    let outcome = signatures::confirm(&mut conn, &token, &state.mail, state.clock.now()).await?;
+    let outcome = signatures::confirm(
+        &mut conn,
+        &token,
+        &signatures::SignContext { keys: &state.keys, mail: &state.mail },
+        state.clock.now(),
+    )
+    .await?;
     Ok(match outcome {
         ConfirmOutcome::Confirmed { campaign_id, lang } => {
             state.outbox_wake.notify_one();
@@ -180,10 +175,7 @@ pub async fn confirm(
                     body: t.confirmed_body,
                     button: None,
                     link: Some((format!("/c/{}", campaign.slug), t.back_to_campaign)),
-                    share: Some(Share {
-                        url,
-                        text: campaign.file.text(lang).share_text.clone(),
-                    }),
+                    share: Some(Share { url, text: campaign.file.text(lang).share_text.clone() }),
                 },
             )
         }
@@ -214,27 +206,25 @@ pub async fn withdraw(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let mut conn = state.pool.get().await?;
-    Ok(
-        match signatures::withdraw(&mut conn, &token, state.clock.now()).await? {
-            WithdrawOutcome::Withdrawn { campaign_id, lang } => {
-                let lang = pick_lang(&req, &Lang::ALL, lang);
-                let t = crate::i18n::Texts::get(lang);
-                state.counts.invalidate(campaign_id);
-                render(
-                    StatusCode::OK,
-                    &MessagePage {
-                        page: Chrome::new(&req, lang, &Lang::ALL),
-                        title: t.withdrawn_title,
-                        body: t.withdrawn_body,
-                        button: None,
-                        link: None,
-                        share: None,
-                    },
-                )
-            }
-            WithdrawOutcome::Invalid => invalid_link(&req),
-        },
-    )
+    Ok(match signatures::withdraw(&mut conn, &token, state.clock.now()).await? {
+        WithdrawOutcome::Withdrawn { campaign_id, lang } => {
+            let lang = pick_lang(&req, &Lang::ALL, lang);
+            let t = crate::i18n::Texts::get(lang);
+            state.counts.invalidate(campaign_id);
+            render(
+                StatusCode::OK,
+                &MessagePage {
+                    page: Chrome::new(&req, lang, &Lang::ALL),
+                    title: t.withdrawn_title,
+                    body: t.withdrawn_body,
+                    button: None,
+                    link: None,
+                    share: None,
+                },
+            )
+        }
+        WithdrawOutcome::Invalid => invalid_link(&req),
+    })
 }
 
 fn invalid_link(req: &HttpRequest) -> HttpResponse {

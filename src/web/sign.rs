@@ -39,10 +39,7 @@ pub async fn sign(
             "Please send the form as application/x-www-form-urlencoded.",
         ));
     }
-    let fields = match form::read_body(&req, payload)
-        .await
-        .and_then(|body| form::parse(&body))
-    {
+    let fields = match form::read_body(&req, payload).await.and_then(|body| form::parse(&body)) {
         Ok(fields) => fields,
         Err(e) => return Ok(form_error(e)),
     };
@@ -96,31 +93,21 @@ pub async fn sign(
     let new = match parse_signature(&fields, lang) {
         Ok(new) => new,
         Err(errors) => {
-            let page = campaign_page(
-                &req,
-                &state,
-                &campaign,
-                lang,
-                values,
-                *errors,
-                None,
-                &cookie_value,
-            )
-            .await?;
+            let page =
+                campaign_page(&req, &state, &campaign, lang, values, *errors, None, &cookie_value).await?;
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
 
     let mut conn = state.pool.get().await?;
-    signatures::sign(&mut conn, &campaign, &new, &state.mail, state.clock.now()).await?;
+    let ctx = signatures::SignContext { keys: &state.keys, mail: &state.mail };
+    signatures::sign(&mut conn, &campaign, &new, &ctx, state.clock.now()).await?;
     state.outbox_wake.notify_one();
     Ok(see_other(&thanks))
 }
 
 fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((LOCATION, location))
-        .finish()
+    HttpResponse::SeeOther().insert_header((LOCATION, location)).finish()
 }
 
 fn form_error(e: FormError) -> HttpResponse {

@@ -22,11 +22,9 @@ fn rallypost() -> Command {
 
 #[test]
 fn a_bad_setting_stops_the_program_with_one_line_naming_it() {
-    for (key, value) in [
-        ("RALLYPOST_BIND", "nonsense"),
-        ("RALLYPOST_SECRET_KEY", "short"),
-        ("RALLYPOST_SIGN_RATE", "x"),
-    ] {
+    for (key, value) in
+        [("RALLYPOST_BIND", "nonsense"), ("RALLYPOST_SECRET_KEY", "short"), ("RALLYPOST_SIGN_RATE", "x")]
+    {
         let output = rallypost().arg("migrate").env(key, value).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{key}");
         let stderr = String::from_utf8(output.stderr).unwrap();
@@ -50,17 +48,9 @@ fn campaign_import_updates_the_campaign_with_the_same_slug() {
             .env("RALLYPOST_DATABASE_URL", &db)
             .output()
             .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     }
-    let output = rallypost()
-        .args(["campaign", "list"])
-        .env("RALLYPOST_DATABASE_URL", &db)
-        .output()
-        .unwrap();
+    let output = rallypost().args(["campaign", "list"]).env("RALLYPOST_DATABASE_URL", &db).output().unwrap();
     let listing = String::from_utf8(output.stdout).unwrap();
 
     assert_eq!(listing.matches("end-forced-returns").count(), 1, "{listing}");
@@ -111,11 +101,8 @@ fn serve(data_dir: &std::path::Path, port: u16) -> std::process::Child {
 }
 
 fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)
+        .unwrap();
     child.wait().unwrap()
 }
 
@@ -127,81 +114,40 @@ fn zero_config_serve_runs_its_own_postgres_keeps_it_and_stops_it_cleanly() {
     let first = serve(data.path(), port);
     let page = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/c/end-forced-returns"));
     assert_eq!(page, 200);
-    assert_eq!(
-        reqwest::blocking_get(&format!("http://127.0.0.1:{port}/readyz")),
-        200
-    );
+    assert_eq!(reqwest::blocking_get(&format!("http://127.0.0.1:{port}/readyz")), 200);
     assert!(terminate(first).success());
     let cluster = data.path().join("postgres");
     assert!(cluster.join("PG_VERSION").exists());
-    assert!(
-        !cluster.join("postmaster.pid").exists(),
-        "PostgreSQL was not stopped"
-    );
+    assert!(!cluster.join("postmaster.pid").exists(), "PostgreSQL was not stopped");
     let key = std::fs::read_to_string(data.path().join("secret_key")).unwrap();
-    let initialised = std::fs::metadata(cluster.join("PG_VERSION"))
-        .unwrap()
-        .modified()
-        .unwrap();
+    let initialised = std::fs::metadata(cluster.join("PG_VERSION")).unwrap().modified().unwrap();
 
     let second = serve(data.path(), port);
-    assert_eq!(
-        reqwest::blocking_get(&format!("http://127.0.0.1:{port}/readyz")),
-        200
-    );
+    assert_eq!(reqwest::blocking_get(&format!("http://127.0.0.1:{port}/readyz")), 200);
     assert!(terminate(second).success());
 
-    assert_eq!(
-        std::fs::metadata(cluster.join("PG_VERSION"))
-            .unwrap()
-            .modified()
-            .unwrap(),
-        initialised
-    );
-    assert_eq!(
-        std::fs::read_to_string(data.path().join("secret_key")).unwrap(),
-        key,
-        "the key is kept"
-    );
+    assert_eq!(std::fs::metadata(cluster.join("PG_VERSION")).unwrap().modified().unwrap(), initialised);
+    assert_eq!(std::fs::read_to_string(data.path().join("secret_key")).unwrap(), key, "the key is kept");
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(data.path().join("secret_key"))
-        .unwrap()
-        .permissions()
-        .mode();
+    let mode = std::fs::metadata(data.path().join("secret_key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
 /// A tiny blocking GET, returning the status code.
 mod reqwest {
     pub fn blocking_get(url: &str) -> u16 {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            ::reqwest::get(url)
-                .await
-                .map(|r| r.status().as_u16())
-                .unwrap_or(0)
-        })
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async { ::reqwest::get(url).await.map(|r| r.status().as_u16()).unwrap_or(0) })
     }
 }
 
 #[test]
 fn dispatch_preview_prints_a_letter_and_a_dry_run_changes_nothing() {
     let db = fresh_database();
-    let migrate = rallypost()
-        .arg("migrate")
-        .env("RALLYPOST_DATABASE_URL", &db)
-        .output()
-        .unwrap();
+    let migrate = rallypost().arg("migrate").env("RALLYPOST_DATABASE_URL", &db).output().unwrap();
     assert!(migrate.status.success());
     let import = rallypost()
-        .args([
-            "campaign",
-            "import",
-            &format!("{CAMPAIGNS}/end-forced-returns.toml"),
-        ])
+        .args(["campaign", "import", &format!("{CAMPAIGNS}/end-forced-returns.toml")])
         .env("RALLYPOST_DATABASE_URL", &db)
         .output()
         .unwrap();
@@ -213,15 +159,8 @@ fn dispatch_preview_prints_a_letter_and_a_dry_run_changes_nothing() {
         .output()
         .unwrap();
     let text = String::from_utf8(preview.stdout).unwrap();
-    assert!(
-        preview.status.success(),
-        "{}",
-        String::from_utf8_lossy(&preview.stderr)
-    );
-    assert!(
-        text.contains("To: Commissioner for Internal Affairs and Migration"),
-        "{text}"
-    );
+    assert!(preview.status.success(), "{}", String::from_utf8_lossy(&preview.stderr));
+    assert!(text.contains("To: Commissioner for Internal Affairs and Migration"), "{text}");
     assert!(text.contains("Dear Commissioner,"));
 
     let unknown = rallypost()
@@ -239,8 +178,5 @@ fn dispatch_preview_prints_a_letter_and_a_dry_run_changes_nothing() {
         .unwrap();
     let text = String::from_utf8(dry.stdout).unwrap();
     assert!(dry.status.success());
-    assert!(
-        text.contains("would queue") && text.contains("nothing was queued or sent"),
-        "{text}"
-    );
+    assert!(text.contains("would queue") && text.contains("nothing was queued or sent"), "{text}");
 }

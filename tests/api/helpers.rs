@@ -36,17 +36,10 @@ fn test_db() -> &'static TestDb {
                 // Durability is not under test here; speed is welcome.
                 let cluster = Cluster::start(
                     &dir,
-                    &[
-                        "fsync=off",
-                        "synchronous_commit=off",
-                        "full_page_writes=off",
-                        "max_connections=300",
-                    ],
+                    &["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300"],
                 )
                 .expect("starting the test PostgreSQL");
-                cluster
-                    .stop_when_process_exits(std::process::id())
-                    .expect("cluster watcher");
+                cluster.stop_when_process_exits(std::process::id()).expect("cluster watcher");
                 (cluster.url("postgres"), Some(cluster))
             }
         };
@@ -57,17 +50,10 @@ fn test_db() -> &'static TestDb {
             &mut conn,
         )
         .unwrap();
-        diesel::RunQueryDsl::execute(
-            diesel::sql_query(format!("create database {template}")),
-            &mut conn,
-        )
-        .unwrap();
+        diesel::RunQueryDsl::execute(diesel::sql_query(format!("create database {template}")), &mut conn)
+            .unwrap();
         rallypost::db::migrate(&with_database(&admin_url, &template)).expect("migrating the template");
-        TestDb {
-            admin_url,
-            template,
-            _cluster: cluster,
-        }
+        TestDb { admin_url, template, _cluster: cluster }
     })
 }
 
@@ -90,11 +76,7 @@ pub fn fresh_database() -> String {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Debian's aiosmtpd, run by `tests/support/smtp_server.py`, on a port of its own.
@@ -147,11 +129,7 @@ impl MailServer {
     /// Starts the server (again) on the same port.
     pub fn restart(&self) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
-        let python = if Path::new("/usr/bin/python3").exists() {
-            "/usr/bin/python3"
-        } else {
-            "python3"
-        };
+        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
         let mut child = Command::new(python)
             .arg(script)
             .args(["--port", &self.port.to_string(), "--dir"])
@@ -161,14 +139,8 @@ impl MailServer {
             .spawn()
             .expect("starting the SMTP server (apt-get install python3-aiosmtpd)");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the SMTP server did not start (is python3-aiosmtpd installed?)"
-        );
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP server did not start (is python3-aiosmtpd installed?)");
         *self.child.lock().unwrap() = Some(child);
     }
 
@@ -210,11 +182,7 @@ impl MailServer {
             if messages.len() >= n {
                 return messages;
             }
-            assert!(
-                Instant::now() < deadline,
-                "expected {n} messages, got {}",
-                messages.len()
-            );
+            assert!(Instant::now() < deadline, "expected {n} messages, got {}", messages.len());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -235,19 +203,12 @@ impl ReceivedMail {
     fn from_file(path: &Path) -> ReceivedMail {
         let bytes = std::fs::read(path).unwrap();
         let end = bytes.windows(2).position(|w| w == b"\r\n").unwrap();
-        let rcpt = String::from_utf8_lossy(&bytes[..end])
-            .trim_start_matches("X-Rcpt-To: ")
-            .to_owned();
-        ReceivedMail {
-            rcpt,
-            raw: bytes[end + 2..].to_vec(),
-        }
+        let rcpt = String::from_utf8_lossy(&bytes[..end]).trim_start_matches("X-Rcpt-To: ").to_owned();
+        ReceivedMail { rcpt, raw: bytes[end + 2..].to_vec() }
     }
 
     pub fn parsed(&self) -> mail_parser::Message<'_> {
-        mail_parser::MessageParser::default()
-            .parse(&self.raw)
-            .expect("a parseable message")
+        mail_parser::MessageParser::default().parse(&self.raw).expect("a parseable message")
     }
 
     pub fn subject(&self) -> String {
@@ -269,9 +230,7 @@ impl ReceivedMail {
     /// The first link in the text part that starts with `prefix`.
     pub fn link(&self, prefix: &str) -> String {
         let text = self.text();
-        let start = text
-            .find(prefix)
-            .unwrap_or_else(|| panic!("no {prefix} link in:\n{text}"));
+        let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in:\n{text}"));
         text[start..].split_whitespace().next().unwrap().to_owned()
     }
 }
@@ -298,11 +257,7 @@ pub struct AppOptions {
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions {
-            sign_rate: "off",
-            smtp: true,
-            workers: true,
-        }
+        AppOptions { sign_rate: "off", smtp: true, workers: true }
     }
 }
 
@@ -320,18 +275,9 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         ("RALLYPOST_DATABASE_URL".into(), db_url.clone()),
         ("RALLYPOST_BASE_URL".into(), address.clone()),
         ("RALLYPOST_DATA_DIR".into(), data_dir.path().display().to_string()),
-        (
-            "RALLYPOST_SECRET_KEY".into(),
-            "a test key that is at least thirty-two bytes".into(),
-        ),
-        (
-            "RALLYPOST_MAIL_FROM".into(),
-            "End forced returns <campaign@rallypost.example>".into(),
-        ),
-        (
-            "RALLYPOST_CAMPAIGNS_DIR".into(),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns").into(),
-        ),
+        ("RALLYPOST_SECRET_KEY".into(), "a test key that is at least thirty-two bytes".into()),
+        ("RALLYPOST_MAIL_FROM".into(), "End forced returns <campaign@rallypost.example>".into()),
+        ("RALLYPOST_CAMPAIGNS_DIR".into(), concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns").into()),
         ("RALLYPOST_SIGN_RATE".into(), options.sign_rate.into()),
     ]);
     if options.smtp {
@@ -343,10 +289,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         settings.clone(),
         &db_url,
         clock.clone(),
-        Options {
-            listener: Some(listener),
-            workers: options.workers,
-        },
+        Options { listener: Some(listener), workers: options.workers },
     )
     .await
     .expect("starting the application");
@@ -356,31 +299,15 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .build()
         .unwrap();
     let pool = rallypost::db::pool(&db_url, 4).unwrap();
-    TestApp {
-        address,
-        db_url,
-        settings,
-        pool,
-        mail,
-        client,
-        clock,
-        data_dir,
-        _running: running,
-    }
+    TestApp { address, db_url, settings, pool, mail, client, clock, data_dir, _running: running }
 }
 
 /// The fields of a valid signature for `email`.
 pub fn valid_form(email: &str) -> Vec<(String, String)> {
-    [
-        ("name", "Mina Ahmadi"),
-        ("email", email),
-        ("country", "DE"),
-        ("consent", "on"),
-        ("comment", ""),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
+    [("name", "Mina Ahmadi"), ("email", email), ("country", "DE"), ("consent", "on"), ("comment", "")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
 
 impl TestApp {
@@ -422,13 +349,7 @@ impl TestApp {
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(path)).header("content-type", content_type).body(body).send().await.unwrap()
     }
 
     pub async fn confirmed_count(&self) -> i64 {
@@ -459,17 +380,8 @@ impl TestApp {
     /// Waits up to 15 s for the outbox to hold no pending row.
     pub async fn wait_for_outbox_drained(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
-        while self
-            .outbox_rows()
-            .await
-            .iter()
-            .any(|(_, status, _)| status == "pending")
-        {
-            assert!(
-                Instant::now() < deadline,
-                "outbox not drained: {:?}",
-                self.outbox_rows().await
-            );
+        while self.outbox_rows().await.iter().any(|(_, status, _)| status == "pending") {
+            assert!(Instant::now() < deadline, "outbox not drained: {:?}", self.outbox_rows().await);
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -491,11 +403,7 @@ pub fn hidden_value(page: &str, name: &str) -> Option<String> {
 }
 
 fn serde_urlencoded_pairs(fields: &[(String, String)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 pub fn encode(s: &str) -> String {
@@ -508,7 +416,8 @@ pub struct OutboxDetail {
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
-    pub recipient: Option<String>,
+    /// Encrypted; only whether it is still there matters to tests.
+    pub recipient: Option<Vec<u8>>,
 }
 
 impl TestApp {
@@ -535,26 +444,28 @@ impl TestApp {
             if check(&rows) {
                 return rows;
             }
-            assert!(
-                Instant::now() < deadline,
-                "outbox never reached: {what}; now {rows:?}"
-            );
+            assert!(Instant::now() < deadline, "outbox never reached: {what}; now {rows:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
 
 impl TestApp {
+    /// The app's data keys (read from its data dir).
+    pub fn keys(&self) -> Arc<rallypost::crypto::DataKeys> {
+        Arc::new(startup::data_keys(&self.settings).unwrap())
+    }
+
     /// A mail sender of this app's, on its own pool, driven by the test.
     pub fn sender(&self) -> rallypost::outbox::Sender {
         let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
-        startup::sender(&self.settings, pool, self.clock.clone(), Default::default()).unwrap()
+        startup::sender(&self.settings, pool, self.clock.clone(), Default::default(), self.keys()).unwrap()
     }
 
     /// A letter scheduler of this app's, on its own pool, driven by the test.
     pub fn scheduler(&self) -> rallypost::letters::Scheduler {
         let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
-        startup::scheduler(&self.settings, pool, self.clock.clone())
+        startup::scheduler(&self.settings, pool, self.clock.clone(), self.keys())
     }
 
     /// Re-imports the shipped campaign with its `[dispatch]` section edited by `edit`.
@@ -567,9 +478,7 @@ impl TestApp {
         let mut file = rallypost::campaigns::CampaignFile::parse(&text).unwrap();
         edit(&mut file.dispatch);
         let mut conn = self.pool.get().await.unwrap();
-        rallypost::campaigns::upsert(&mut conn, &file, Utc::now())
-            .await
-            .unwrap();
+        rallypost::campaigns::upsert(&mut conn, &file, Utc::now()).await.unwrap();
     }
 
     /// Stores `n` signatures straight into the database, named `{prefix} 0`, `{prefix} 1`...
@@ -589,18 +498,25 @@ impl TestApp {
             .first(&mut conn)
             .await
             .unwrap();
+        let keys = self.keys();
         for i in 0..n {
+            let id = rallypost::ids::new_id();
+            let field = |column| rallypost::crypto::Field { column, row: &id };
+            let email = format!("{prefix}{i}@example.org");
             diesel::insert_into(signatures::table)
                 .values((
-                    signatures::id.eq(rallypost::ids::new_id()),
+                    signatures::id.eq(id),
                     signatures::campaign_id.eq(campaign_id),
                     signatures::status.eq(status),
-                    signatures::email_key.eq(format!("{prefix}{i}@example.org").to_lowercase()),
-                    signatures::email.eq(format!("{prefix}{i}@example.org")),
-                    signatures::name.eq(format!("{prefix} {i}")),
+                    signatures::email_key.eq(keys.email_lookup(&email.to_lowercase())),
+                    signatures::key_id.eq(keys.current_id()),
+                    signatures::email.eq(keys.encrypt(field("signatures.email"), email.as_bytes())),
+                    signatures::name
+                        .eq(keys.encrypt(field("signatures.name"), format!("{prefix} {i}").as_bytes())),
                     signatures::country.eq(["AF", "DE", "AT"][i % 3]),
-                    signatures::postcode.eq("10115"),
-                    signatures::comment.eq(format!("Words of {prefix} {i}")),
+                    signatures::postcode.eq(keys.encrypt(field("signatures.postcode"), b"10115")),
+                    signatures::comment.eq(keys
+                        .encrypt(field("signatures.comment"), format!("Words of {prefix} {i}").as_bytes())),
                     signatures::consent_to_targets.eq(true),
                     signatures::updates_opt_in.eq(false),
                     signatures::language.eq("en"),
@@ -614,18 +530,45 @@ impl TestApp {
         }
     }
 
+    /// The stored signature for `email` (as typed), decrypted with the app's keys.
+    pub async fn stored_signature(&self, email: &str) -> StoredSignature {
+        use schema::signatures;
+        let keys = self.keys();
+        let canonical = rallypost::domain::SupporterEmail::parse(email).unwrap().canonical();
+        let mut conn = self.pool.get().await.unwrap();
+        let (id, key_id, name, postcode, comment): (
+            uuid::Uuid,
+            String,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+        ) = signatures::table
+            .filter(signatures::email_key.eq(keys.email_lookup(&canonical)))
+            .select((
+                signatures::id,
+                signatures::key_id,
+                signatures::name,
+                signatures::postcode,
+                signatures::comment,
+            ))
+            .first(&mut conn)
+            .await
+            .unwrap();
+        let open = |column, value: Option<Vec<u8>>| {
+            keys.decrypt_text(&key_id, rallypost::crypto::Field { column, row: &id }, value.as_deref())
+                .unwrap()
+        };
+        StoredSignature {
+            name: open("signatures.name", name),
+            postcode: open("signatures.postcode", postcode),
+            comment: open("signatures.comment", comment),
+        }
+    }
+
     /// Letters (individual and digest) received by the SMTP server.
     pub fn letters(&self) -> Vec<ReceivedMail> {
-        let targets = [
-            "poststelle@bmi.example",
-            "post@bmi.example",
-            "home-commissioner@ec.example",
-        ];
-        self.mail
-            .messages()
-            .into_iter()
-            .filter(|m| targets.contains(&m.rcpt.as_str()))
-            .collect()
+        let targets = ["poststelle@bmi.example", "post@bmi.example", "home-commissioner@ec.example"];
+        self.mail.messages().into_iter().filter(|m| targets.contains(&m.rcpt.as_str())).collect()
     }
 }
 
@@ -636,4 +579,10 @@ impl ReceivedMail {
         let attachment = parsed.attachment(0)?;
         Some(String::from_utf8_lossy(attachment.contents()).into_owned())
     }
+}
+
+pub struct StoredSignature {
+    pub name: Option<String>,
+    pub postcode: Option<String>,
+    pub comment: Option<String>,
 }

@@ -9,22 +9,14 @@ use rallypost::clock::Clock;
 
 use crate::helpers::{AppOptions, TestApp, spawn_app_with};
 
-const TARGETS: [&str; 3] = [
-    "poststelle@bmi.example",
-    "post@bmi.example",
-    "home-commissioner@ec.example",
-];
+const TARGETS: [&str; 3] = ["poststelle@bmi.example", "post@bmi.example", "home-commissioner@ec.example"];
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
 async fn app_in_individual_mode(per_hour: u32) -> TestApp {
-    let app = spawn_app_with(AppOptions {
-        workers: false,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app_with(AppOptions { workers: false, ..Default::default() }).await;
     app.set_dispatch(|d| {
         d.mode = DispatchMode::Individual;
         d.per_target_per_hour = per_hour;
@@ -42,15 +34,10 @@ async fn individual_letters_go_only_inside_the_window_and_at_most_the_hourly_cap
     let app = app_in_individual_mode(4).await;
     // Monday 30 November 2026, 07:30 in Berlin (UTC+1).
     app.clock.set(at("2026-11-30T06:30:00Z"));
-    app.add_signatures("Early", 10, "confirmed", at("2026-11-30T06:00:00Z"))
-        .await;
+    app.add_signatures("Early", 10, "confirmed", at("2026-11-30T06:00:00Z")).await;
     let (scheduler, sender) = (app.scheduler(), app.sender());
 
-    assert_eq!(
-        scheduler.tick().await.unwrap(),
-        30,
-        "one letter per signature and target"
-    );
+    assert_eq!(scheduler.tick().await.unwrap(), 30, "one letter per signature and target");
     assert_eq!(scheduler.tick().await.unwrap(), 0, "queued once");
     sender.send_due().await.unwrap();
     assert!(app.letters().is_empty(), "nothing before 08:00");
@@ -63,10 +50,7 @@ async fn individual_letters_go_only_inside_the_window_and_at_most_the_hourly_cap
         sender.send_due().await.unwrap();
         let letters = app.letters();
         for letter in &letters[seen..] {
-            sent_at
-                .entry(letter.rcpt.clone())
-                .or_default()
-                .push(app.clock.now());
+            sent_at.entry(letter.rcpt.clone()).or_default().push(app.clock.now());
         }
         seen = letters.len();
         app.clock.advance(Duration::minutes(1));
@@ -76,27 +60,13 @@ async fn individual_letters_go_only_inside_the_window_and_at_most_the_hourly_cap
     for target in TARGETS {
         let times = &sent_at[target];
         assert_eq!(times.len(), 10);
-        assert_eq!(
-            times[0],
-            at("2026-11-30T07:00:00Z"),
-            "the first at the window's start"
-        );
+        assert_eq!(times[0], at("2026-11-30T07:00:00Z"), "the first at the window's start");
         for pair in times.windows(2) {
-            assert_eq!(
-                pair[1] - pair[0],
-                Duration::minutes(15),
-                "spread evenly: {times:?}"
-            );
+            assert_eq!(pair[1] - pair[0], Duration::minutes(15), "spread evenly: {times:?}");
         }
         for (i, start) in times.iter().enumerate() {
-            let in_hour = times[i..]
-                .iter()
-                .take_while(|t| **t < *start + Duration::hours(1))
-                .count();
-            assert!(
-                in_hour <= 4,
-                "{target}: {in_hour} letters within an hour of {start}"
-            );
+            let in_hour = times[i..].iter().take_while(|t| **t < *start + Duration::hours(1)).count();
+            assert!(in_hour <= 4, "{target}: {in_hour} letters within an hour of {start}");
         }
     }
 }
@@ -106,8 +76,7 @@ async fn letters_left_at_closing_time_wait_for_the_next_working_morning() {
     let app = app_in_individual_mode(60).await;
     // Friday 4 December 2026, 17:58 in Berlin.
     app.clock.set(at("2026-12-04T16:58:00Z"));
-    app.add_signatures("Late", 5, "confirmed", at("2026-12-04T16:00:00Z"))
-        .await;
+    app.add_signatures("Late", 5, "confirmed", at("2026-12-04T16:00:00Z")).await;
     let (scheduler, sender) = (app.scheduler(), app.sender());
     scheduler.tick().await.unwrap();
 
@@ -130,11 +99,7 @@ async fn letters_left_at_closing_time_wait_for_the_next_working_morning() {
 }
 
 async fn digest_app() -> TestApp {
-    let app = spawn_app_with(AppOptions {
-        workers: false,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app_with(AppOptions { workers: false, ..Default::default() }).await;
     app.set_dispatch(|d| {
         d.mode = DispatchMode::Digest;
         d.schedule = "0 9 * * MON".into();
@@ -148,10 +113,8 @@ async fn digest_app() -> TestApp {
 async fn each_digest_covers_exactly_the_signatures_since_the_last_one() {
     let app = digest_app().await;
     let (scheduler, sender) = (app.scheduler(), app.sender());
-    app.add_signatures("First", 3, "confirmed", at("2026-11-29T12:00:00Z"))
-        .await;
-    app.add_signatures("Unconfirmed", 2, "pending", at("2026-11-29T12:00:00Z"))
-        .await;
+    app.add_signatures("First", 3, "confirmed", at("2026-11-29T12:00:00Z")).await;
+    app.add_signatures("Unconfirmed", 2, "pending", at("2026-11-29T12:00:00Z")).await;
 
     // Monday 30 November 09:03 in Berlin: the period that ended at 09:00 is due.
     app.clock.set(at("2026-11-30T08:03:00Z"));
@@ -170,17 +133,10 @@ async fn each_digest_covers_exactly_the_signatures_since_the_last_one() {
         assert!(letter.subject().contains('3'), "{}", letter.subject());
     }
     let german = first.iter().find(|l| l.rcpt == "poststelle@bmi.example").unwrap();
-    assert!(
-        german
-            .text()
-            .contains("3 neue Unterschriften, 3 Unterschriften insgesamt"),
-        "{}",
-        german.text()
-    );
+    assert!(german.text().contains("3 neue Unterschriften, 3 Unterschriften insgesamt"), "{}", german.text());
 
     // Later the same day: two more; no new digest until next Monday.
-    app.add_signatures("Second", 2, "confirmed", at("2026-11-30T10:00:00Z"))
-        .await;
+    app.add_signatures("Second", 2, "confirmed", at("2026-11-30T10:00:00Z")).await;
     app.clock.set(at("2026-11-30T12:00:00Z"));
     assert_eq!(scheduler.tick().await.unwrap(), 0);
 
@@ -194,23 +150,15 @@ async fn each_digest_covers_exactly_the_signatures_since_the_last_one() {
         assert_eq!(csv.lines().count(), 3, "exactly the two new ones: {csv}");
         assert!(csv.contains("Second 0,") && csv.contains("Second 1,") && !csv.contains("First"));
     }
-    let english = letters[3..]
-        .iter()
-        .find(|l| l.rcpt == "home-commissioner@ec.example")
-        .unwrap();
-    assert!(
-        english.text().contains("2 new signatures, 5 signatures in total"),
-        "{}",
-        english.text()
-    );
+    let english = letters[3..].iter().find(|l| l.rcpt == "home-commissioner@ec.example").unwrap();
+    assert!(english.text().contains("2 new signatures, 5 signatures in total"), "{}", english.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_at_once_send_each_letter_exactly_once() {
     let app = app_in_individual_mode(3600).await;
     app.clock.set(at("2026-11-30T09:00:00Z"));
-    app.add_signatures("Crowd", 20, "confirmed", at("2026-11-30T08:00:00Z"))
-        .await;
+    app.add_signatures("Crowd", 20, "confirmed", at("2026-11-30T08:00:00Z")).await;
     let workers: Vec<_> = (0..3).map(|_| (app.scheduler(), app.sender())).collect();
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -225,20 +173,16 @@ async fn three_workers_at_once_send_each_letter_exactly_once() {
 
     let letters = app.letters();
     assert_eq!(letters.len(), 60);
-    let mut pairs: Vec<(String, String)> = letters
-        .iter()
-        .map(|l| (l.rcpt.clone(), signer_of(&l.text())))
-        .collect();
+    let mut pairs: Vec<(String, String)> =
+        letters.iter().map(|l| (l.rcpt.clone(), signer_of(&l.text()))).collect();
     pairs.sort();
     pairs.dedup();
     assert_eq!(pairs.len(), 60, "no letter twice");
 }
 
 fn signer_of(text: &str) -> String {
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("Signed by") || l.starts_with("Unterzeichnet von"))
-        .unwrap();
+    let line =
+        text.lines().find(|l| l.starts_with("Signed by") || l.starts_with("Unterzeichnet von")).unwrap();
     line.split(": ").nth(1).unwrap().to_owned()
 }
 
@@ -246,8 +190,7 @@ fn signer_of(text: &str) -> String {
 async fn an_smtp_server_that_is_down_for_a_while_gets_every_letter_exactly_once() {
     let app = app_in_individual_mode(3600).await;
     app.clock.set(at("2026-11-30T09:00:00Z"));
-    app.add_signatures("Patient", 4, "confirmed", at("2026-11-30T08:00:00Z"))
-        .await;
+    app.add_signatures("Patient", 4, "confirmed", at("2026-11-30T08:00:00Z")).await;
     let (scheduler, sender) = (app.scheduler(), app.sender());
     scheduler.tick().await.unwrap();
 
@@ -268,10 +211,7 @@ async fn an_smtp_server_that_is_down_for_a_while_gets_every_letter_exactly_once(
 
     let letters = app.letters();
     assert_eq!(letters.len(), 12);
-    let mut pairs: Vec<_> = letters
-        .iter()
-        .map(|l| (l.rcpt.clone(), signer_of(&l.text())))
-        .collect();
+    let mut pairs: Vec<_> = letters.iter().map(|l| (l.rcpt.clone(), signer_of(&l.text()))).collect();
     pairs.sort();
     pairs.dedup();
     assert_eq!(pairs.len(), 12);
@@ -282,8 +222,7 @@ async fn an_smtp_server_that_is_down_for_a_while_gets_every_letter_exactly_once(
 async fn a_5xx_from_the_server_marks_the_letter_failed_with_its_reply() {
     let app = app_in_individual_mode(3600).await;
     app.clock.set(at("2026-11-30T09:00:00Z"));
-    app.add_signatures("Refused", 1, "confirmed", at("2026-11-30T08:00:00Z"))
-        .await;
+    app.add_signatures("Refused", 1, "confirmed", at("2026-11-30T08:00:00Z")).await;
     app.mail.reply_with(Some("554 5.7.1 Message rejected by policy"));
     let (scheduler, sender) = (app.scheduler(), app.sender());
 
@@ -295,10 +234,7 @@ async fn a_5xx_from_the_server_marks_the_letter_failed_with_its_reply() {
     for row in rows {
         assert_eq!(row.status, "failed");
         let reply = row.last_error.unwrap();
-        assert!(
-            reply.contains("554") && reply.contains("rejected by policy"),
-            "{reply}"
-        );
+        assert!(reply.contains("554") && reply.contains("rejected by policy"), "{reply}");
         assert!(row.recipient.is_some(), "a letter's record is kept");
     }
 }
@@ -307,10 +243,8 @@ async fn a_5xx_from_the_server_marks_the_letter_failed_with_its_reply() {
 async fn withdrawn_and_unconfirmed_signatures_never_reach_a_target_and_letters_hold_no_addresses() {
     let app = app_in_individual_mode(3600).await;
     app.clock.set(at("2026-11-30T09:00:00Z"));
-    app.add_signatures("Confirmed", 2, "confirmed", at("2026-11-30T08:00:00Z"))
-        .await;
-    app.add_signatures("Pending", 2, "pending", at("2026-11-30T08:00:00Z"))
-        .await;
+    app.add_signatures("Confirmed", 2, "confirmed", at("2026-11-30T08:00:00Z")).await;
+    app.add_signatures("Pending", 2, "pending", at("2026-11-30T08:00:00Z")).await;
     // One who signs, confirms, and withdraws through the real links, after their letters
     // were queued but before they went.
     let (scheduler, sender) = (app.scheduler(), app.sender());
@@ -338,9 +272,6 @@ async fn withdrawn_and_unconfirmed_signatures_never_reach_a_target_and_letters_h
         let raw = String::from_utf8_lossy(&letter.raw);
         assert!(!raw.contains("@example.org"), "a supporter's address in a letter");
         assert!(!raw.contains("10115"), "a supporter's postcode in a letter");
-        assert!(
-            !raw.contains("Leaving"),
-            "the withdrawn supporter's name in a letter"
-        );
+        assert!(!raw.contains("Leaving"), "the withdrawn supporter's name in a letter");
     }
 }

@@ -11,16 +11,10 @@ async fn emails_are_well_formed_with_text_and_html_parts() {
 
     let mail = &app.mail.wait_for(1).await[0];
 
-    assert_eq!(
-        mail.header("From").unwrap(),
-        "\"End forced returns\" <campaign@rallypost.example>"
-    );
+    assert_eq!(mail.header("From").unwrap(), "\"End forced returns\" <campaign@rallypost.example>");
     assert_eq!(mail.header("To").unwrap(), "mina@example.org");
     let message_id = mail.header("Message-ID").unwrap();
-    assert!(
-        message_id.starts_with('<') && message_id.ends_with("@rallypost.example>"),
-        "{message_id}"
-    );
+    assert!(message_id.starts_with('<') && message_id.ends_with("@rallypost.example>"), "{message_id}");
     assert!(mail.header("Date").is_some());
     assert!(!mail.text().is_empty() && mail.html().contains("<a href="));
 }
@@ -30,18 +24,11 @@ async fn an_smtp_server_that_is_down_gets_every_email_exactly_once_when_it_retur
     let app = spawn_app().await;
     app.mail.stop();
     for i in 0..3 {
-        assert_eq!(
-            app.sign(&valid_form(&format!("person{i}@example.org")))
-                .await
-                .status(),
-            303
-        );
+        assert_eq!(app.sign(&valid_form(&format!("person{i}@example.org"))).await.status(), 303);
     }
     app.wait_for_outbox("three failed attempts", |rows| {
         rows.len() == 3
-            && rows
-                .iter()
-                .all(|r| r.status == "pending" && r.attempts >= 1 && r.last_error.is_some())
+            && rows.iter().all(|r| r.status == "pending" && r.attempts >= 1 && r.last_error.is_some())
     })
     .await;
 
@@ -52,14 +39,7 @@ async fn an_smtp_server_that_is_down_gets_every_email_exactly_once_when_it_retur
     app.wait_for_outbox_drained().await;
     let mut recipients: Vec<_> = app.mail.messages().into_iter().map(|m| m.rcpt).collect();
     recipients.sort();
-    assert_eq!(
-        recipients,
-        [
-            "person0@example.org",
-            "person1@example.org",
-            "person2@example.org"
-        ]
-    );
+    assert_eq!(recipients, ["person0@example.org", "person1@example.org", "person2@example.org"]);
     assert_eq!(mails.len(), 3);
 }
 
@@ -70,8 +50,7 @@ async fn a_temporary_refusal_is_retried_later() {
     app.sign(&valid_form("mina@example.org")).await;
     let rows = app
         .wait_for_outbox("a 451 recorded", |rows| {
-            rows.first()
-                .is_some_and(|r| r.last_error.as_deref().is_some_and(|e| e.contains("451")))
+            rows.first().is_some_and(|r| r.last_error.as_deref().is_some_and(|e| e.contains("451")))
         })
         .await;
     assert_eq!(rows[0].status, "pending");
@@ -89,22 +68,12 @@ async fn a_permanent_refusal_marks_the_email_failed_with_the_servers_reply() {
     app.mail.reply_with(Some("550 5.1.1 Mailbox does not exist"));
     app.sign(&valid_form("mina@example.org")).await;
 
-    let rows = app
-        .wait_for_outbox("failed", |rows| {
-            rows.first().is_some_and(|r| r.status == "failed")
-        })
-        .await;
+    let rows = app.wait_for_outbox("failed", |rows| rows.first().is_some_and(|r| r.status == "failed")).await;
 
     let reply = rows[0].last_error.as_deref().unwrap();
-    assert!(
-        reply.contains("550") && reply.contains("Mailbox does not exist"),
-        "{reply}"
-    );
+    assert!(reply.contains("550") && reply.contains("Mailbox does not exist"), "{reply}");
     assert_eq!(rows[0].attempts, 1);
-    assert_eq!(
-        rows[0].recipient, None,
-        "a supporter's address is not kept once the outbox is done"
-    );
+    assert_eq!(rows[0].recipient, None, "a supporter's address is not kept once the outbox is done");
     app.clock.advance(Duration::hours(1));
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert!(app.mail.messages().is_empty());
@@ -113,21 +82,13 @@ async fn a_permanent_refusal_marks_the_email_failed_with_the_servers_reply() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_smtp_server_emails_are_written_as_eml_files() {
-    let app = spawn_app_with(AppOptions {
-        smtp: false,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app_with(AppOptions { smtp: false, ..Default::default() }).await;
     app.sign(&valid_form("mina@example.org")).await;
 
     app.wait_for_outbox_drained().await;
 
     let dir = app.data_dir.path().join("outbox");
-    let files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("To: mina@example.org"));

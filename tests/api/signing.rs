@@ -6,10 +6,7 @@ use rallypost::clock::Clock;
 use crate::helpers::{AppOptions, SLUG, hidden_value, spawn_app, spawn_app_with, valid_form};
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,10 +16,7 @@ async fn a_valid_signature_is_redirected_to_thanks_and_emailed_a_confirmation_li
     let response = app.sign(&valid_form("mina@example.org")).await;
 
     assert_eq!(response.status(), 303);
-    assert_eq!(
-        response.headers()["location"],
-        format!("/c/{SLUG}/thanks?lang=en")
-    );
+    assert_eq!(response.headers()["location"], format!("/c/{SLUG}/thanks?lang=en"));
     let mails = app.mail.wait_for(1).await;
     assert_eq!(mails[0].rcpt, "mina@example.org");
     assert!(mails[0].text().contains(&format!("{}/confirm/", app.address)));
@@ -46,10 +40,7 @@ async fn signing_twice_with_the_same_address_gives_the_same_answer_and_one_email
     assert_eq!(second.headers()["location"], first.headers()["location"]);
     app.wait_for_outbox_drained().await;
     assert_eq!(app.signatures_by_status().await, [("pending".to_string(), 1)]);
-    assert_eq!(
-        app.outbox_rows().await,
-        [("confirmation".into(), "sent".into(), 1)]
-    );
+    assert_eq!(app.outbox_rows().await, [("confirmation".into(), "sent".into(), 1)]);
     assert_eq!(app.mail.messages().len(), 1);
 }
 
@@ -87,22 +78,13 @@ async fn invalid_fields_are_shown_again_with_messages_and_the_values_kept() {
 
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
-    for id in [
-        "name-error",
-        "email-error",
-        "country-error",
-        "postcode-error",
-        "consent-error",
-    ] {
+    for id in ["name-error", "email-error", "country-error", "postcode-error", "consent-error"] {
         assert!(page.contains(&format!("id=\"{id}\"")), "no {id} in the page");
     }
     assert!(!page.contains("id=\"comment-error\""));
     assert!(page.contains("aria-invalid=\"true\""));
     assert!(page.contains("value=\"not-an-address\""));
-    assert!(
-        page.contains("&#60;b&#62;kept&#60;/b&#62; &#38; &#34;quoted&#34;"),
-        "comment kept, escaped"
-    );
+    assert!(page.contains("&#60;b&#62;kept&#60;/b&#62; &#38; &#34;quoted&#34;"), "comment kept, escaped");
     assert!(!page.contains("<b>kept</b>"));
     assert!(app.signatures_by_status().await.is_empty());
 }
@@ -110,12 +92,7 @@ async fn invalid_fields_are_shown_again_with_messages_and_the_values_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_are_in_the_language_of_the_form() {
     let app = spawn_app().await;
-    let mut fields = form(&[
-        ("name", "Jürgen"),
-        ("email", "x"),
-        ("country", "AT"),
-        ("consent", "on"),
-    ]);
+    let mut fields = form(&[("name", "Jürgen"), ("email", "x"), ("country", "AT"), ("consent", "on")]);
     fields.push(("lang".into(), "de".into()));
 
     let response = app.sign(&fields).await;
@@ -133,10 +110,7 @@ async fn an_unknown_campaign_is_404() {
     let mut fields = valid_form("mina@example.org");
     fields.push(("csrf_token".into(), token));
 
-    assert_eq!(
-        app.post_form("/c/no-such-campaign/sign", &fields).await.status(),
-        404
-    );
+    assert_eq!(app.post_form("/c/no-such-campaign/sign", &fields).await.status(), 404);
     assert_eq!(app.get("/c/no-such-campaign").await.status(), 404);
     assert_eq!(app.get("/c/no-such-campaign/count.json").await.status(), 404);
     assert_eq!(app.get("/nothing/here").await.status(), 404);
@@ -146,17 +120,13 @@ async fn an_unknown_campaign_is_404() {
 async fn a_closed_campaign_is_410_and_stores_nothing() {
     let app = spawn_app().await;
     let token = app.csrf_token().await;
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/campaigns/end-forced-returns.toml"
-    ))
-    .unwrap()
-    .replace("status = \"open\"", "status = \"closed\"");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns/end-forced-returns.toml"))
+            .unwrap()
+            .replace("status = \"open\"", "status = \"closed\"");
     let file = rallypost::campaigns::CampaignFile::parse(&text).unwrap();
     let mut conn = app.pool.get().await.unwrap();
-    rallypost::campaigns::upsert(&mut conn, &file, app.clock.now())
-        .await
-        .unwrap();
+    rallypost::campaigns::upsert(&mut conn, &file, app.clock.now()).await.unwrap();
     let mut fields = valid_form("mina@example.org");
     fields.push(("csrf_token".into(), token));
 
@@ -185,27 +155,12 @@ async fn a_body_over_16_kib_is_413() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_is_not_a_form_is_415() {
     let app = spawn_app().await;
-    for content_type in [
-        "application/json",
-        "multipart/form-data; boundary=x",
-        "text/plain",
-    ] {
-        let response = app
-            .post_raw(
-                &format!("/c/{SLUG}/sign"),
-                content_type,
-                b"{\"name\":\"Mina\"}".to_vec(),
-            )
-            .await;
+    for content_type in ["application/json", "multipart/form-data; boundary=x", "text/plain"] {
+        let response =
+            app.post_raw(&format!("/c/{SLUG}/sign"), content_type, b"{\"name\":\"Mina\"}".to_vec()).await;
         assert_eq!(response.status(), 415, "{content_type}");
     }
-    let response = app
-        .client
-        .post(app.url(&format!("/c/{SLUG}/sign")))
-        .body("name=x")
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(app.url(&format!("/c/{SLUG}/sign"))).body("name=x").send().await.unwrap();
     assert_eq!(response.status(), 415, "no content type");
 }
 
@@ -214,10 +169,7 @@ async fn a_missing_or_forged_csrf_token_is_403_with_the_form_and_values_kept() {
     let app = spawn_app().await;
     let _ = app.csrf_token().await;
     let mut forged = valid_form("mina@example.org");
-    forged.push((
-        "csrf_token".into(),
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
-    ));
+    forged.push(("csrf_token".into(), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()));
 
     for fields in [valid_form("mina@example.org"), forged] {
         let response = app.post_form(&format!("/c/{SLUG}/sign"), &fields).await;
@@ -229,10 +181,7 @@ async fn a_missing_or_forged_csrf_token_is_403_with_the_form_and_values_kept() {
         let token = hidden_value(&page, "csrf_token").unwrap();
         let mut retry = valid_form("mina@example.org");
         retry.push(("csrf_token".into(), token));
-        assert_eq!(
-            app.post_form(&format!("/c/{SLUG}/sign"), &retry).await.status(),
-            303
-        );
+        assert_eq!(app.post_form(&format!("/c/{SLUG}/sign"), &retry).await.status(), 303);
     }
     assert_eq!(app.signatures_by_status().await, [("pending".to_string(), 1)]);
 }
@@ -265,11 +214,7 @@ async fn a_token_from_another_browser_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_signatures_from_one_client_get_429_with_retry_after() {
-    let app = spawn_app_with(AppOptions {
-        sign_rate: "3/minute",
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app_with(AppOptions { sign_rate: "3/minute", ..Default::default() }).await;
 
     for i in 0..3 {
         let response = app.sign(&valid_form(&format!("person{i}@example.org"))).await;
@@ -278,11 +223,7 @@ async fn too_many_signatures_from_one_client_get_429_with_retry_after() {
     let response = app.sign(&valid_form("person4@example.org")).await;
 
     assert_eq!(response.status(), 429);
-    let retry_after: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=20).contains(&retry_after), "{retry_after}");
     assert_eq!(app.signatures_by_status().await, [("pending".to_string(), 3)]);
 }
@@ -296,10 +237,7 @@ async fn a_filled_honeypot_gets_the_normal_answer_and_stores_nothing() {
     let response = app.sign(&fields).await;
 
     assert_eq!(response.status(), 303);
-    assert_eq!(
-        response.headers()["location"],
-        format!("/c/{SLUG}/thanks?lang=en")
-    );
+    assert_eq!(response.headers()["location"], format!("/c/{SLUG}/thanks?lang=en"));
     assert!(app.signatures_by_status().await.is_empty());
     assert!(app.outbox_rows().await.is_empty());
 }
@@ -326,17 +264,9 @@ async fn the_campaign_page_shows_the_call_count_goal_and_form_in_the_asked_langu
     assert!(en.contains("End forced returns to Afghanistan"));
     assert!(en.contains("non-refoulement"));
     assert!(en.contains("50000"));
-    for field in [
-        "name",
-        "email",
-        "country",
-        "postcode",
-        "comment",
-        "consent",
-        "updates",
-        "website",
-        "csrf_token",
-    ] {
+    for field in
+        ["name", "email", "country", "postcode", "comment", "consent", "updates", "website", "csrf_token"]
+    {
         assert!(en.contains(&format!("name=\"{field}\"")), "no {field} field");
     }
     for de_page in [de, de_by_query] {

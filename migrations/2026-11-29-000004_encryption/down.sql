@@ -1,0 +1,10 @@
+alter table outbox alter column recipient type text using convert_from(recipient, 'UTF8');
+alter table outbox drop column key_id;
+drop index signatures_pending_signed_at;
+drop index signatures_key_id;
+alter table signatures drop column consent_text_sha256;
+alter table signatures alter column comment type text using convert_from(comment, 'UTF8');
+alter table signatures alter column postcode type text using convert_from(postcode, 'UTF8');
+alter table signatures alter column name type text using convert_from(name, 'UTF8');
+alter table signatures alter column email type text using convert_from(email, 'UTF8');
+alter table signatures drop column key_id;

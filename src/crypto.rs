@@ -1,0 +1,192 @@
+//! Supporters' personal data at rest: XChaCha20-Poly1305 under the data key, with the key's
+//! id stored beside each row so keys can rotate, and a keyed hash (HMAC-SHA256) of the
+//! canonical address for finding a repeated signature without storing the address.
+//!
+//! Each ciphertext is bound to its table, column and row (as associated data), so a value
+//! copied into another row or column does not decrypt.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Rows written before encryption, or with encryption turned off for a benchmark.
+pub const PLAIN: &str = "plain";
+
+struct DataKey {
+    id: String,
+    cipher: XChaCha20Poly1305,
+    lookup: [u8; 32],
+}
+
+impl DataKey {
+    fn new(secret: &[u8; 32]) -> DataKey {
+        let digest = Sha256::digest(secret);
+        let mut lookup = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("any key length");
+        lookup.update(b"rallypost email lookup v1");
+        DataKey {
+            id: hex::encode(&digest[..4]),
+            cipher: XChaCha20Poly1305::new(secret.into()),
+            lookup: lookup.finalize().into_bytes().into(),
+        }
+    }
+}
+
+/// The current key (used to write) and older ones (still readable until rotated away).
+pub struct DataKeys {
+    current: Option<DataKey>,
+    old: Vec<DataKey>,
+}
+
+/// Where a value lives; part of what its ciphertext is bound to.
+#[derive(Clone, Copy)]
+pub struct Field<'a> {
+    pub column: &'static str,
+    pub row: &'a uuid::Uuid,
+}
+
+impl DataKeys {
+    pub fn new(current: [u8; 32], old: &[[u8; 32]]) -> DataKeys {
+        DataKeys { current: Some(DataKey::new(&current)), old: old.iter().map(DataKey::new).collect() }
+    }
+
+    /// Stores values in the clear; for measuring what encryption costs, never for use.
+    pub fn disabled() -> DataKeys {
+        DataKeys { current: None, old: Vec::new() }
+    }
+
+    /// The id written beside new rows.
+    pub fn current_id(&self) -> &str {
+        self.current.as_ref().map_or(PLAIN, |k| &k.id)
+    }
+
+    pub fn encrypt(&self, field: Field<'_>, plaintext: &[u8]) -> Vec<u8> {
+        let Some(key) = &self.current else { return plaintext.to_vec() };
+        let nonce: [u8; 24] = rand::random();
+        let aad = associated_data(field);
+        let mut out = nonce.to_vec();
+        out.extend(
+            key.cipher
+                .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+                .expect("encryption of a bounded message cannot fail"),
+        );
+        out
+    }
+
+    pub fn encrypt_text(&self, field: Field<'_>, text: Option<&str>) -> Option<Vec<u8>> {
+        text.map(|t| self.encrypt(field, t.as_bytes()))
+    }
+
+    pub fn decrypt(&self, key_id: &str, field: Field<'_>, blob: &[u8]) -> anyhow::Result<Vec<u8>> {
+        if key_id == PLAIN {
+            return Ok(blob.to_vec());
+        }
+        let key = self.current.iter().chain(&self.old).find(|k| k.id == key_id).ok_or_else(|| {
+            anyhow::anyhow!(
+                "data key {key_id} is not configured (RALLYPOST_DATA_KEY / RALLYPOST_DATA_KEYS_OLD)"
+            )
+        })?;
+        anyhow::ensure!(
+            blob.len() >= 24,
+            "{} of row {} is too short to be ciphertext",
+            field.column,
+            field.row
+        );
+        let (nonce, ciphertext) = blob.split_at(24);
+        key.cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: &associated_data(field) })
+            .map_err(|_| {
+                anyhow::anyhow!("{} of row {} does not decrypt with key {key_id}", field.column, field.row)
+            })
+    }
+
+    pub fn decrypt_text(
+        &self,
+        key_id: &str,
+        field: Field<'_>,
+        blob: Option<&[u8]>,
+    ) -> anyhow::Result<Option<String>> {
+        blob.map(|b| Ok(String::from_utf8(self.decrypt(key_id, field, b)?)?)).transpose()
+    }
+
+    /// The lookup key for a canonical address under the current key.
+    pub fn email_lookup(&self, canonical: &str) -> String {
+        match &self.current {
+            Some(key) => lookup(key, canonical),
+            None => canonical.to_owned(),
+        }
+    }
+
+    /// The lookup keys under every configured key (and the plain form), so that a repeated
+    /// signature is found even while a rotation is under way.
+    pub fn email_lookups(&self, canonical: &str) -> Vec<String> {
+        let mut all: Vec<String> =
+            self.current.iter().chain(&self.old).map(|k| lookup(k, canonical)).collect();
+        all.push(canonical.to_owned());
+        all
+    }
+}
+
+fn lookup(key: &DataKey, canonical: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.lookup).expect("any key length");
+    mac.update(canonical.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn associated_data(field: Field<'_>) -> Vec<u8> {
+    format!("rallypost:{}:{}", field.column, field.row).into_bytes()
+}
+
+/// Parses a 32-byte key written as 64 hex digits.
+pub fn parse_key(text: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(text.trim()).map_err(|_| "expected 64 hexadecimal digits".to_owned())?;
+    bytes.try_into().map_err(|_| "expected 64 hexadecimal digits (32 bytes)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(row: &uuid::Uuid) -> Field<'_> {
+        Field { column: "signatures.name", row }
+    }
+
+    #[test]
+    fn values_round_trip_and_are_not_readable() {
+        let keys = DataKeys::new([7; 32], &[]);
+        let row = uuid::Uuid::now_v7();
+        let blob = keys.encrypt(field(&row), "Mina Ahmadi".as_bytes());
+        assert!(!String::from_utf8_lossy(&blob).contains("Mina"));
+        assert_eq!(keys.decrypt(keys.current_id(), field(&row), &blob).unwrap(), b"Mina Ahmadi");
+    }
+
+    #[test]
+    fn a_value_moved_to_another_row_or_key_does_not_decrypt() {
+        let keys = DataKeys::new([7; 32], &[]);
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let blob = keys.encrypt(field(&a), b"Mina");
+        assert!(keys.decrypt(keys.current_id(), field(&b), &blob).is_err());
+        let other = DataKeys::new([8; 32], &[]);
+        assert!(other.decrypt(keys.current_id(), field(&a), &blob).is_err());
+    }
+
+    #[test]
+    fn old_keys_still_read_after_a_new_one_is_set() {
+        let old = DataKeys::new([7; 32], &[]);
+        let row = uuid::Uuid::now_v7();
+        let blob = old.encrypt(field(&row), b"Mina");
+        let rotated = DataKeys::new([9; 32], &[[7; 32]]);
+        assert_ne!(rotated.current_id(), old.current_id());
+        assert_eq!(rotated.decrypt(old.current_id(), field(&row), &blob).unwrap(), b"Mina");
+        assert!(rotated.email_lookups("a@b.org").contains(&old.email_lookup("a@b.org")));
+    }
+
+    #[test]
+    fn lookups_are_keyed() {
+        let a = DataKeys::new([1; 32], &[]);
+        let b = DataKeys::new([2; 32], &[]);
+        assert_eq!(a.email_lookup("mina@example.org"), a.email_lookup("mina@example.org"));
+        assert_ne!(a.email_lookup("mina@example.org"), b.email_lookup("mina@example.org"));
+        assert!(!a.email_lookup("mina@example.org").contains("mina"));
+    }
+}
