@@ -37,11 +37,24 @@ enum Command {
     },
     /// Apply database migrations (serve and worker also do this)
     Migrate,
+    /// Apply the retention rules now: delete signatures unconfirmed after 30 days
+    Purge,
+    /// Manage the keys that protect supporters' personal data
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage campaigns
     Campaign {
         #[command(subcommand)]
         command: CampaignCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every row under RALLYPOST_DATA_KEY; old keys go in RALLYPOST_DATA_KEYS_OLD
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -160,6 +173,25 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
             database.close(false);
             result
         }
+        Command::Purge => {
+            let database = open_database(&settings).await?;
+            let result = async {
+                let pool = startup::command_pool(&database.url)?;
+                let mut conn = pool.get().await?;
+                let purged = crate::signatures::purge_unconfirmed(&mut conn, clock.now()).await?;
+                println!("deleted {purged} signatures left unconfirmed for 30 days");
+                anyhow::Ok(())
+            }
+            .await;
+            database.close(false);
+            result
+        }
+        Command::Keys { command: KeysCommand::Rotate } => {
+            let database = open_database(&settings).await?;
+            let result = rotate_keys(&settings, &database.url).await;
+            database.close(false);
+            result
+        }
         Command::Migrate => {
             let database = open_database(&settings).await?;
             eprintln!("migrations applied");
@@ -248,5 +280,24 @@ async fn dispatch_command(
             println!("queued {queued} letters; handed {handled} messages to the mail server");
         }
     }
+    Ok(())
+}
+
+async fn rotate_keys(settings: &Settings, url: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let keys = startup::data_keys(settings)?;
+    let pool = startup::command_pool(url)?;
+    let mut conn = pool.get().await?;
+    let show = std::io::stderr().is_terminal();
+    let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {
+        if show {
+            eprint!("\rre-encrypted {s} signatures, {m} messages");
+        }
+    })
+    .await?;
+    if show {
+        eprintln!();
+    }
+    println!("re-encrypted {signatures} signatures and {messages} messages under key {}", keys.current_id());
     Ok(())
 }

@@ -55,6 +55,7 @@ pub struct Texts {
     err_control: &'static str,
     err_email: &'static str,
     err_country: &'static str,
+    err_disposable: &'static str,
     err_consent: &'static str,
 }
 
@@ -73,6 +74,7 @@ impl Texts {
             FieldError::ControlCharacters => self.err_control.to_owned(),
             FieldError::InvalidEmail => self.err_email.to_owned(),
             FieldError::UnknownCountry => self.err_country.to_owned(),
+            FieldError::DisposableEmail => self.err_disposable.to_owned(),
         }
     }
 
@@ -133,6 +135,7 @@ static EN: Texts = Texts {
     err_control: "Please remove line breaks and control characters.",
     err_email: "Please enter a valid email address, like name@example.org.",
     err_country: "Please choose a country from the list.",
+    err_disposable: "Please use an address you will keep: with a throwaway address you could not confirm your signature or withdraw it later.",
     err_consent: "Please agree, so that your name can be sent with the letters.",
 };
 
@@ -188,5 +191,6 @@ static DE: Texts = Texts {
     err_control: "Bitte entfernen Sie Zeilenumbrüche und Steuerzeichen.",
     err_email: "Bitte geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.org.",
     err_country: "Bitte wählen Sie ein Land aus der Liste.",
+    err_disposable: "Bitte verwenden Sie eine Adresse, die Sie behalten: Mit einer Wegwerfadresse könnten Sie Ihre Unterschrift weder bestätigen noch später zurückziehen.",
     err_consent: "Bitte stimmen Sie zu, damit Ihr Name mit den Briefen gesendet werden kann.",
 };

@@ -199,6 +199,7 @@ pub async fn start(
             mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },
             outbox_wake,
             keys,
+            surges: Default::default(),
             clock,
             settings: settings.clone(),
         });

@@ -25,6 +25,9 @@ impl SupporterEmail {
         if !address.domain().contains('.') || address.domain().starts_with('[') {
             return Err(FieldError::InvalidEmail);
         }
+        if is_disposable(address.domain()) {
+            return Err(FieldError::DisposableEmail);
+        }
         Ok(Self(address))
     }
 
@@ -57,6 +60,14 @@ impl AsRef<str> for SupporterEmail {
     }
 }
 
+fn is_disposable(domain: &str) -> bool {
+    static LIST: &str = include_str!("disposable_domains.txt");
+    let domain = domain.to_ascii_lowercase();
+    LIST.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|listed| domain == listed || domain.strip_suffix(listed).is_some_and(|rest| rest.ends_with('.')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +86,14 @@ mod tests {
         assert_eq!(canonical("m.i.n.a.ahmadi@googlemail.com"), "minaahmadi@gmail.com");
         // Elsewhere dots and tags may be different mailboxes.
         assert_eq!(canonical("mina.ahmadi+x@example.org"), "mina.ahmadi+x@example.org");
+    }
+
+    #[test]
+    fn throwaway_mailboxes_are_refused() {
+        for raw in ["x@mailinator.com", "x@YOPMAIL.com", "x@eu.guerrillamail.com"] {
+            assert_eq!(SupporterEmail::parse(raw), Err(FieldError::DisposableEmail), "{raw}");
+        }
+        assert!(SupporterEmail::parse("x@notmailinator.com").is_ok());
     }
 
     #[test]

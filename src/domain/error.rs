@@ -6,4 +6,6 @@ pub enum FieldError {
     ControlCharacters,
     InvalidEmail,
     UnknownCountry,
+    /// A throwaway mailbox: the signature could never be confirmed or withdrawn later.
+    DisposableEmail,
 }

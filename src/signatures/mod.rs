@@ -4,10 +4,16 @@
 mod confirm;
 mod count;
 mod emails;
+mod retention;
+mod rotate;
 mod sign;
+mod surge;
 mod token;
 
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};
 pub use emails::MailContext;
+pub use retention::{UNCONFIRMED_KEPT_FOR, purge_unconfirmed};
+pub use rotate::rotate_keys;
 pub use sign::{NewSignature, SignContext, SignOutcome, sign};
+pub use surge::{SourceKind, SurgeMonitor};

@@ -6,6 +6,7 @@ mod csrf;
 mod errors;
 mod form;
 mod health;
+mod metrics;
 mod pages;
 mod public;
 mod rate_limit;
@@ -35,6 +36,7 @@ pub struct AppState {
     pub mail: MailContext,
     /// Protects supporters' personal data at rest.
     pub keys: Arc<crate::crypto::DataKeys>,
+    pub surges: crate::signatures::SurgeMonitor,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
 }
@@ -43,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::index))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/c/{slug}", web::get().to(public::campaign))
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))

@@ -43,7 +43,8 @@ pub async fn sign(
         Ok(fields) => fields,
         Err(e) => return Ok(form_error(e)),
     };
-    if let Some(ip) = client_ip(&req, &state.settings.trusted_proxies)
+    let client = client_ip(&req, &state.settings.trusted_proxies);
+    if let Some(ip) = client
         && let Err(wait) = state.limiter.check(ip)
     {
         let mut response = message(
@@ -102,6 +103,7 @@ pub async fn sign(
     let mut conn = state.pool.get().await?;
     let ctx = signatures::SignContext { keys: &state.keys, mail: &state.mail };
     signatures::sign(&mut conn, &campaign, &new, &ctx, state.clock.now()).await?;
+    state.surges.record(new.email.domain(), client);
     state.outbox_wake.notify_one();
     Ok(see_other(&thanks))
 }

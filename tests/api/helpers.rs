@@ -536,24 +536,20 @@ impl TestApp {
         let keys = self.keys();
         let canonical = rallypost::domain::SupporterEmail::parse(email).unwrap().canonical();
         let mut conn = self.pool.get().await.unwrap();
-        let (id, key_id, name, postcode, comment): (
-            uuid::Uuid,
-            String,
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-        ) = signatures::table
-            .filter(signatures::email_key.eq(keys.email_lookup(&canonical)))
-            .select((
-                signatures::id,
-                signatures::key_id,
-                signatures::name,
-                signatures::postcode,
-                signatures::comment,
-            ))
-            .first(&mut conn)
-            .await
-            .unwrap();
+        type Sealed = Option<Vec<u8>>;
+        let (id, key_id, name, postcode, comment): (uuid::Uuid, String, Sealed, Sealed, Sealed) =
+            signatures::table
+                .filter(signatures::email_key.eq(keys.email_lookup(&canonical)))
+                .select((
+                    signatures::id,
+                    signatures::key_id,
+                    signatures::name,
+                    signatures::postcode,
+                    signatures::comment,
+                ))
+                .first(&mut conn)
+                .await
+                .unwrap();
         let open = |column, value: Option<Vec<u8>>| {
             keys.decrypt_text(&key_id, rallypost::crypto::Field { column, row: &id }, value.as_deref())
                 .unwrap()

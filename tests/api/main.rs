@@ -7,4 +7,5 @@ mod helpers;
 mod hostile_input;
 mod letters;
 mod mail_delivery;
+mod privacy;
 mod signing;

@@ -1,0 +1,127 @@
+//! Key rotation: re-encrypts, in batches, every row written under a key other than the
+//! current one (including rows from before encryption), and recomputes the lookup keys
+//! of the addresses. Safe to interrupt and run again; safe while the service runs.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::crypto::{DataKeys, Field};
+use crate::db::schema::{outbox, signatures};
+use crate::domain::SupporterEmail;
+
+/// An outbox row's id, key id, recipient and message, as stored.
+type SealedMessage = (Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>);
+
+#[derive(Queryable)]
+struct Row {
+    id: Uuid,
+    key_id: String,
+    status: String,
+    email: Option<Vec<u8>>,
+    name: Option<Vec<u8>>,
+    postcode: Option<Vec<u8>>,
+    comment: Option<Vec<u8>>,
+}
+
+/// Rows re-encrypted so far: (signatures, outbox messages).
+pub async fn rotate_keys(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    batch: i64,
+    mut progress: impl FnMut(usize, usize),
+) -> anyhow::Result<(usize, usize)> {
+    let (mut signatures_done, mut outbox_done) = (0, 0);
+    loop {
+        let n = conn.transaction(async |conn| rotate_signatures(conn, keys, batch).await).await?;
+        signatures_done += n;
+        progress(signatures_done, outbox_done);
+        if n == 0 {
+            break;
+        }
+    }
+    loop {
+        let n = conn.transaction(async |conn| rotate_outbox(conn, keys, batch).await).await?;
+        outbox_done += n;
+        progress(signatures_done, outbox_done);
+        if n == 0 {
+            break;
+        }
+    }
+    Ok((signatures_done, outbox_done))
+}
+
+async fn rotate_signatures(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    batch: i64,
+) -> anyhow::Result<usize> {
+    let rows: Vec<Row> = signatures::table
+        .filter(signatures::key_id.ne(keys.current_id()))
+        .select((
+            signatures::id,
+            signatures::key_id,
+            signatures::status,
+            signatures::email,
+            signatures::name,
+            signatures::postcode,
+            signatures::comment,
+        ))
+        .limit(batch)
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await?;
+    for row in &rows {
+        let field = |column| Field { column, row: &row.id };
+        let reseal = |column, value: &Option<Vec<u8>>| -> anyhow::Result<Option<Vec<u8>>> {
+            let plain = value.as_deref().map(|v| keys.decrypt(&row.key_id, field(column), v)).transpose()?;
+            Ok(plain.map(|p| keys.encrypt(field(column), &p)))
+        };
+        let email = keys.decrypt_text(&row.key_id, field("signatures.email"), row.email.as_deref())?;
+        let lookup = match (&email, row.status.as_str()) {
+            (_, "withdrawn") | (None, _) => None,
+            (Some(email), _) => SupporterEmail::parse(email).ok().map(|e| keys.email_lookup(&e.canonical())),
+        };
+        let update = diesel::update(signatures::table.find(row.id));
+        let sealed = (
+            signatures::key_id.eq(keys.current_id()),
+            signatures::email.eq(reseal("signatures.email", &row.email)?),
+            signatures::name.eq(reseal("signatures.name", &row.name)?),
+            signatures::postcode.eq(reseal("signatures.postcode", &row.postcode)?),
+            signatures::comment.eq(reseal("signatures.comment", &row.comment)?),
+        );
+        match lookup {
+            Some(lookup) => update.set((sealed, signatures::email_key.eq(lookup))).execute(conn).await?,
+            None => update.set(sealed).execute(conn).await?,
+        };
+    }
+    Ok(rows.len())
+}
+
+async fn rotate_outbox(conn: &mut AsyncPgConnection, keys: &DataKeys, batch: i64) -> anyhow::Result<usize> {
+    let rows: Vec<SealedMessage> = outbox::table
+        .filter(outbox::key_id.ne(keys.current_id()))
+        .select((outbox::id, outbox::key_id, outbox::recipient, outbox::message))
+        .limit(batch)
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await?;
+    for (id, key_id, recipient, message) in &rows {
+        let reseal = |column, value: &Option<Vec<u8>>| -> anyhow::Result<Option<Vec<u8>>> {
+            let field = Field { column, row: id };
+            let plain = value.as_deref().map(|v| keys.decrypt(key_id, field, v)).transpose()?;
+            Ok(plain.map(|p| keys.encrypt(field, &p)))
+        };
+        diesel::update(outbox::table.find(id))
+            .set((
+                outbox::key_id.eq(keys.current_id()),
+                outbox::recipient.eq(reseal("outbox.recipient", recipient)?),
+                outbox::message.eq(reseal("outbox.message", message)?),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(rows.len())
+}
