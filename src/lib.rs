@@ -10,6 +10,7 @@ pub mod domain;
 pub mod i18n;
 pub mod ids;
 pub mod letters;
+pub mod metrics;
 pub mod outbox;
 pub mod signatures;
 pub mod startup;

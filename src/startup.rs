@@ -179,11 +179,12 @@ pub async fn start(
     let shutdown = CancellationToken::new();
     let outbox_wake = Arc::new(Notify::new());
     let keys = Arc::new(data_keys(&settings)?);
+    let metrics = Arc::new(crate::metrics::Metrics::default());
     let mut tasks = Vec::new();
 
     if options.workers {
-        let sender =
-            Arc::new(sender(&settings, pool.clone(), clock.clone(), outbox_wake.clone(), keys.clone())?);
+        let sender = sender(&settings, pool.clone(), clock.clone(), outbox_wake.clone(), keys.clone())?;
+        let sender = Arc::new(sender.with_metrics(metrics.clone()));
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
         let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
@@ -200,6 +201,7 @@ pub async fn start(
             outbox_wake,
             keys,
             surges: Default::default(),
+            metrics,
             clock,
             settings: settings.clone(),
         });
@@ -209,7 +211,7 @@ pub async fn start(
             App::new()
                 .app_data(server_state.clone())
                 .wrap(actix_web::middleware::Compress::default())
-                .wrap(tracing_actix())
+                .wrap(actix_web::middleware::from_fn(crate::web::observe))
                 .configure(crate::web::routes)
         })
         .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))
@@ -236,12 +238,6 @@ pub async fn start(
         app_state = Some(state);
     }
     Ok(Running { addr, state: app_state, server: server_handle, shutdown, tasks })
-}
-
-fn tracing_actix() -> actix_web::middleware::Logger {
-    // Paths hold confirmation and withdrawal tokens: log the route pattern, never the path.
-    actix_web::middleware::Logger::new("%{ROUTE}xi %s %Dms")
-        .custom_request_replace("ROUTE", |req| req.match_pattern().unwrap_or_else(|| "unmatched".into()))
 }
 
 impl Running {

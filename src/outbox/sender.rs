@@ -14,6 +14,7 @@ use super::transport::{Connection, Delivery, Transport};
 use crate::clock::Clock;
 use crate::crypto::DataKeys;
 use crate::db::Pool;
+use crate::metrics::{Metrics, SendResult};
 
 /// Longer than any single send can take (the send timeout is 60 s), so a lease only
 /// expires when its worker is gone.
@@ -31,6 +32,7 @@ pub struct Sender {
     wake: Arc<Notify>,
     lanes: usize,
     keys: Arc<DataKeys>,
+    metrics: Arc<Metrics>,
 }
 
 impl Sender {
@@ -44,7 +46,22 @@ impl Sender {
         lanes: usize,
         keys: Arc<DataKeys>,
     ) -> Self {
-        Sender { pool, clock, transport, envelope_from, wake, lanes: lanes.max(1), keys }
+        Sender {
+            pool,
+            clock,
+            transport,
+            envelope_from,
+            wake,
+            lanes: lanes.max(1),
+            keys,
+            metrics: Default::default(),
+        }
+    }
+
+    /// Counts delivery results into `metrics` (shared with `/metrics` in `serve`).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Sends until `shutdown` is cancelled; rows claimed but not yet sent are handed back.
@@ -169,20 +186,24 @@ impl Sender {
             Delivery::Accepted => {
                 tracing::debug!(id = %row.id, kind = %row.kind, "outbox: accepted");
                 store::mark_sent(&mut db, row, now).await?;
+                self.metrics.observe_send(SendResult::Accepted);
             }
             Delivery::Permanent(reply) => {
                 tracing::warn!(id = %row.id, kind = %row.kind, %reply, "outbox: refused for good");
                 store::mark_failed(&mut db, row, reply).await?;
+                self.metrics.observe_send(SendResult::Failed);
             }
             Delivery::Transient(reply) if row.attempts >= MAX_ATTEMPTS => {
                 tracing::warn!(id = %row.id, kind = %row.kind, %reply, "outbox: giving up");
                 let reply = format!("gave up after {} attempts: {reply}", row.attempts);
                 store::mark_failed(&mut db, row, &reply).await?;
+                self.metrics.observe_send(SendResult::Failed);
             }
             Delivery::Transient(reply) => {
                 let next = now + backoff(row.attempts);
                 tracing::info!(id = %row.id, kind = %row.kind, %reply, %next, "outbox: will retry");
                 store::mark_retry(&mut db, row.id, next, reply).await?;
+                self.metrics.observe_send(SendResult::Retried);
             }
         }
         Ok(())

@@ -69,5 +69,6 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, PageErr
             state.surges.alerts(kind)
         );
     }
+    state.metrics.render(&mut out);
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out))
 }

@@ -7,6 +7,7 @@ mod errors;
 mod form;
 mod health;
 mod metrics;
+mod observe;
 mod pages;
 mod public;
 mod rate_limit;
@@ -18,6 +19,7 @@ use actix_web::web;
 use tokio::sync::Notify;
 
 pub use csrf::Csrf;
+pub use observe::observe;
 pub use rate_limit::SignLimiter;
 
 use crate::clock::Clock;
@@ -37,6 +39,7 @@ pub struct AppState {
     /// Protects supporters' personal data at rest.
     pub keys: Arc<crate::crypto::DataKeys>,
     pub surges: crate::signatures::SurgeMonitor,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
 }

@@ -138,7 +138,8 @@ fn rallypost(db_url: &str) -> Command {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purge_deletes_only_signatures_left_unconfirmed_for_30_days() {
-    let app = spawn_app().await;
+    // No workers: their daily purge would race the command under test.
+    let app = spawn_app_with(AppOptions { workers: false, ..Default::default() }).await;
     let now = Utc::now();
     app.add_signatures("Old", 3, "pending", now - Duration::days(31)).await;
     app.add_signatures("Recent", 2, "pending", now - Duration::days(29)).await;
