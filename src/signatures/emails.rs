@@ -16,11 +16,22 @@ pub struct MailContext {
 }
 
 struct Body<'a> {
-    t: &'a Texts,
+    texts: Texts,
     lang: &'a str,
+    dir: &'a str,
     name: &'a str,
     campaign_title: &'a str,
     link: &'a str,
+}
+
+impl Body<'_> {
+    fn t(&self, key: &str) -> String {
+        self.texts.t(key)
+    }
+
+    fn greeting(&self) -> String {
+        self.texts.t1("mail-greeting", "name", self.name)
+    }
 }
 
 #[derive(Template)]
@@ -59,10 +70,16 @@ pub struct Recipient<'a> {
 impl MailContext {
     pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/confirm/{token}", self.base_url);
-        let t = Texts::get(to.lang);
-        let body =
-            Body { t, lang: to.lang.code(), name: to.name, campaign_title: to.campaign_title, link: &link };
-        let subject = format!("{}: {}", t.mail_confirm_subject, to.campaign_title);
+        let texts = Texts::new(to.lang);
+        let body = Body {
+            texts,
+            lang: to.lang.code(),
+            dir: to.lang.dir(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", texts.t("mail-confirm-subject"), to.campaign_title);
         self.message(
             Kind::Confirmation,
             to,
@@ -74,10 +91,16 @@ impl MailContext {
 
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
-        let t = Texts::get(to.lang);
-        let body =
-            Body { t, lang: to.lang.code(), name: to.name, campaign_title: to.campaign_title, link: &link };
-        let subject = format!("{}: {}", t.mail_receipt_subject, to.campaign_title);
+        let texts = Texts::new(to.lang);
+        let body = Body {
+            texts,
+            lang: to.lang.code(),
+            dir: to.lang.dir(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", texts.t("mail-receipt-subject"), to.campaign_title);
         self.message(
             Kind::Receipt,
             to,

@@ -11,7 +11,7 @@ use super::AppState;
 use super::client_ip::client_ip;
 use super::errors::{PageError, message};
 use super::form::{self, FormError};
-use super::pages::{FormErrors, FormValues, pick_lang, render};
+use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
 use super::public::{campaign_page, load_campaign};
 use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
 use crate::i18n::Texts;
@@ -24,44 +24,38 @@ pub async fn sign(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let campaign = load_campaign(&state, &slug).await?;
+    // Until the form is read, the cookie and the browser tell the language.
+    let early_lang = pick_lang(&req, campaign.file.default_lang());
     if !campaign.is_open {
-        let t = Texts::get(campaign.file.default_lang());
-        return Ok(message(
-            StatusCode::GONE,
-            &campaign.file.text(campaign.file.default_lang()).title,
-            t.closed_notice,
-        ));
+        let mut page = MessagePage::keyed(Chrome::plain(early_lang), "closed");
+        page.title = campaign.file.text(early_lang).title.clone();
+        page.body = page.page.t("closed-notice");
+        return Ok(render(StatusCode::GONE, &page));
     }
     if !form::is_form_content_type(&req) {
         return Ok(message(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Unsupported form encoding",
-            "Please send the form as application/x-www-form-urlencoded.",
+            early_lang,
+            "unsupported",
         ));
     }
     let fields = match form::read_body(&req, payload).await.and_then(|body| form::parse(&body)) {
         Ok(fields) => fields,
-        Err(e) => return Ok(form_error(e)),
+        Err(e) => return Ok(form_error(e, early_lang)),
     };
     let client = client_ip(&req, &state.settings.trusted_proxies);
     if let Some(ip) = client
         && let Err(wait) = state.limiter.check(ip)
     {
-        let mut response = message(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests",
-            "Too many signatures came from your network just now. Please try again in a few minutes.",
-        );
+        let mut response = message(StatusCode::TOO_MANY_REQUESTS, early_lang, "too-many");
         let seconds = wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0);
         response.headers_mut().insert(RETRY_AFTER, seconds.into());
         return Ok(response);
     }
 
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
-    let offered = campaign.file.languages();
-    let lang = Lang::from_tag(field("lang"))
-        .filter(|l| offered.contains(l))
-        .unwrap_or_else(|| pick_lang(&req, &offered, campaign.file.default_lang()));
+    // The language of the page the form was on.
+    let lang = Lang::from_tag(field("lang")).unwrap_or(early_lang);
     let thanks = format!("/c/{}/thanks?lang={}", campaign.slug, lang.code());
 
     // A filled honeypot is a robot: it gets the answer a person gets, and nothing is stored.
@@ -72,7 +66,6 @@ pub async fn sign(
     let values = form_values(&fields);
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     if !state.csrf.verify(&req, field("csrf_token")) {
-        let t = Texts::get(lang);
         let page = campaign_page(
             &req,
             &state,
@@ -80,7 +73,7 @@ pub async fn sign(
             lang,
             values,
             FormErrors::default(),
-            Some(t.form_expired),
+            Some(Texts::new(lang).t("form-expired")),
             &cookie_value,
         )
         .await?;
@@ -112,24 +105,13 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((LOCATION, location)).finish()
 }
 
-fn form_error(e: FormError) -> HttpResponse {
-    match e {
-        FormError::TooLarge => message(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "Too much data",
-            "The form was larger than 16 KiB. Please shorten your comment and try again.",
-        ),
-        FormError::NotUtf8 => message(
-            StatusCode::BAD_REQUEST,
-            "Unreadable form",
-            "The form data was not valid UTF-8 text. Please try again from the campaign page.",
-        ),
-        FormError::Incomplete => message(
-            StatusCode::BAD_REQUEST,
-            "Incomplete form",
-            "The form arrived incomplete. Please try again.",
-        ),
-    }
+fn form_error(e: FormError, lang: Lang) -> HttpResponse {
+    let (status, key) = match e {
+        FormError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+        FormError::NotUtf8 => (StatusCode::BAD_REQUEST, "unreadable"),
+        FormError::Incomplete => (StatusCode::BAD_REQUEST, "incomplete"),
+    };
+    message(status, lang, key)
 }
 
 fn form_values(fields: &HashMap<String, String>) -> FormValues {
@@ -147,7 +129,7 @@ fn form_values(fields: &HashMap<String, String>) -> FormValues {
 
 /// Parses every field, collecting all errors so the supporter can fix them at once.
 fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSignature, Box<FormErrors>> {
-    let t = Texts::get(lang);
+    let t = Texts::new(lang);
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let name = SupporterName::parse(get("name"));
     let email = SupporterEmail::parse(get("email"));
