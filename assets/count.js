@@ -7,12 +7,16 @@
   var count = box.querySelector("[data-count]");
   var bar = box.querySelector("[role=progressbar]");
   var fill = bar && bar.querySelector("span");
+  var separator = box.getAttribute("data-group") || ",";
+  // Grouped as the server groups them, in the page's language: 50,000 or 50.000.
+  function group(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+  }
   function show(n, goal) {
-    // Plain digits, as the server prints them.
-    count.textContent = String(n);
+    count.textContent = group(n);
     if (!bar) return;
     bar.setAttribute("aria-valuenow", String(Math.min(n, goal)));
-    bar.setAttribute("aria-valuetext", n + " / " + goal);
+    bar.setAttribute("aria-valuetext", group(n) + " / " + group(goal));
     if (fill) fill.style.inlineSize = Math.min(100, Math.floor((n * 100) / Math.max(goal, 1))) + "%";
   }
   function refresh() {

@@ -53,6 +53,23 @@ impl Texts {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// A whole number with the language's thousands separator: 50,000 or 50.000.
+    pub fn number(&self, n: i64) -> String {
+        let separator = self.t("number-group-separator");
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(&separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
     pub fn field_error(&self, error: FieldError) -> String {
         match error {
             FieldError::Missing => self.t("err-missing"),

@@ -11,6 +11,8 @@ no-campaigns = Zurzeit gibt es keine offenen Kampagnen.
 
 ## Die Kampagnenseite
 signatures = Unterschriften
+number-group-separator = .
+jump-to-form = Jetzt unterschreiben
 goal = Ziel
 progress-label = Bisherige Unterschriften, gemessen am Ziel
 sign-heading = Unterschreiben Sie

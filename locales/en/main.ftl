@@ -14,6 +14,9 @@ no-campaigns = There are no open campaigns at the moment.
 
 ## The campaign page
 signatures = signatures
+# Between groups of three digits in counts: 50,000.
+number-group-separator = ,
+jump-to-form = Sign now
 goal = Goal
 progress-label = Signatures so far, towards the goal
 sign-heading = Add your name

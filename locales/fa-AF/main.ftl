@@ -5,6 +5,7 @@ skip-link = رفتن به محتوا
 language = زبان
 campaigns-heading = کمپاین‌ها
 signatures = امضا
+jump-to-form = همین حالا امضا کنید
 goal = هدف
 sign-heading = نام خود را اضافه کنید
 name = نام شما

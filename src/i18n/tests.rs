@@ -97,6 +97,14 @@ fn a_draft_falls_back_to_english_for_missing_words() {
 }
 
 #[test]
+fn numbers_are_grouped_the_way_each_language_writes_them() {
+    assert_eq!(Texts::new(Lang::En).number(50_000), "50,000");
+    assert_eq!(Texts::new(Lang::De).number(1_234_567), "1.234.567");
+    assert_eq!(Texts::new(Lang::De).number(999), "999");
+    assert_eq!(Texts::new(Lang::En).number(0), "0");
+}
+
+#[test]
 fn arguments_are_filled_in_without_isolation_marks() {
     let german = Texts::new(Lang::De);
     assert_eq!(

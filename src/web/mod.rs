@@ -55,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
         .route("/assets/count.js", web::get().to(assets::count_js))
+        .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/confirm/{token}", web::get().to(public::confirm_page))
         .route("/confirm/{token}", web::post().to(public::confirm))
         .route("/withdraw/{token}", web::get().to(public::withdraw_page))

@@ -112,12 +112,20 @@ pub struct Progress {
     pub count: i64,
     pub goal: i32,
     pub percent: i64,
+    pub count_text: String,
+    pub goal_text: String,
 }
 
 impl Progress {
-    pub fn new(count: i64, goal: i32) -> Progress {
+    pub fn new(count: i64, goal: i32, texts: &Texts) -> Progress {
         let percent = (count * 100 / i64::from(goal.max(1))).clamp(0, 100);
-        Progress { count, goal, percent }
+        Progress {
+            count,
+            goal,
+            percent,
+            count_text: texts.number(count),
+            goal_text: texts.number(goal.into()),
+        }
     }
 
     /// The value for `aria-valuenow`, which must not pass the maximum.

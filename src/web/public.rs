@@ -12,6 +12,7 @@ use super::pages::{
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
+use crate::i18n::Texts;
 use crate::signatures::{self, ConfirmOutcome, WithdrawOutcome};
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -27,7 +28,7 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             dir: text_lang.dir(),
             title: text.title.clone(),
             summary: text.summary.clone(),
-            progress: Progress::new(count, c.goal),
+            progress: Progress::new(count, c.goal, &Texts::new(lang)),
         });
     }
     let page = IndexPage {
@@ -87,7 +88,7 @@ pub async fn campaign_page<'a>(
         page: Chrome::new(req, lang),
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
-        progress: Progress::new(count, campaign.goal),
+        progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
         is_open: campaign.is_open,
         values,
         errors,

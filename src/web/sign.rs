@@ -13,7 +13,7 @@ use super::errors::{PageError, message};
 use super::form::{self, FormError};
 use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
 use super::public::{campaign_page, load_campaign};
-use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
+use crate::domain::{Comment, Country, FieldError, Lang, Postcode, SupporterEmail, SupporterName};
 use crate::i18n::Texts;
 use crate::signatures::{self, NewSignature};
 
@@ -150,7 +150,11 @@ fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSi
         (name, email, country, postcode, comment, consent) => Err(Box::new(FormErrors {
             name: name.err().map(|e| t.field_error(e)),
             email: email.err().map(|e| t.field_error(e)),
-            country: country.err().map(|e| t.field_error(e)),
+            // An empty list choice is a choice not made yet, not a field left blank.
+            country: country.err().map(|e| match e {
+                FieldError::Missing => t.field_error(FieldError::UnknownCountry),
+                e => t.field_error(e),
+            }),
             postcode: postcode.err().map(|e| t.field_error(e)),
             comment: comment.err().map(|e| t.field_error(e)),
             consent: (!consent).then(|| t.consent_required()),

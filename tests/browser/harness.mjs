@@ -126,8 +126,9 @@ function decodeQuotedPrintable(text) {
   return Buffer.from(bytes).toString("utf8");
 }
 
-/** The newest message to `address`, waiting for it; returns its decoded text part. */
-export async function mailTo(mail, address, after = 0) {
+/** The newest message to `address` sent after `after` (ms) whose text matches `pattern`,
+ * waiting for it; returns its decoded text part. */
+export async function mailTo(mail, address, after = 0, pattern = /./) {
   return waitFor(`an email to ${address}`, async () => {
     const files = readdirSync(mail.dir).filter((f) => f.endsWith(".eml")).sort();
     for (const file of files.reverse()) {
@@ -135,7 +136,8 @@ export async function mailTo(mail, address, after = 0) {
       if (!raw.startsWith(`X-Rcpt-To: ${address}\r\n`) || Number(file.split("-")[0]) / 1e6 < after) continue;
       const part = raw.split(/Content-Type: text\/plain[^\n]*\n/i)[1]?.split(/\r?\n--/)[0] ?? "";
       const text = part.replace(/^[\s\S]*?\r?\n\r?\n/, "");
-      return decodeQuotedPrintable(Buffer.from(text, "latin1").toString("latin1"));
+      const decoded = decodeQuotedPrintable(text);
+      if (pattern.test(decoded)) return decoded;
     }
     return null;
   }, 20_000);

@@ -35,7 +35,8 @@ after(async () => {
   for (const [name, result] of Object.entries(figures.axe)) console.log(`  ${name.padEnd(28)} ${result}`);
   if (figures.pageWeight) {
     const { bytes, requests } = figures.pageWeight;
-    console.log(`page weight of /c/${SLUG}: ${bytes} bytes transferred in ${requests} requests`);
+    const { urls } = figures.pageWeight;
+    console.log(`page weight of /c/${SLUG}: ${bytes} bytes transferred in ${requests} requests (${urls.join(", ")})`);
   }
   console.log(`browser test duration: ${figures.durationSeconds.toFixed(1)} s`);
 });
@@ -92,7 +93,7 @@ async function signByKeyboard(page, { name, email, country }) {
 
 /** Opens the confirmation link from the email and presses the button. */
 async function confirmFromEmail(page, address, sentAfter, shotName) {
-  const text = await mailTo(mail, address, sentAfter);
+  const text = await mailTo(mail, address, sentAfter, /\/confirm\//);
   const link = text.match(/http:\/\/127\.0\.0\.1:\d+\/confirm\/[A-Za-z0-9_-]+/)?.[0];
   assert.ok(link, `a confirmation link in:\n${text}`);
   await page.goto(link);
@@ -114,12 +115,12 @@ test("an English supporter signs by keyboard on a phone, confirms by email, and 
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   let bytes = 0;
-  let requests = 0;
-  cdp.on("Network.requestWillBeSent", () => requests++);
+  const urls = [];
+  cdp.on("Network.requestWillBeSent", (e) => urls.push(e.request.url.replace(server.base, "")));
   cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
 
   await page.goto(`${server.base}/c/${SLUG}`, { waitUntil: "networkidle" });
-  figures.pageWeight = { bytes, requests };
+  figures.pageWeight = { bytes, requests: urls.length, urls: [...urls] };
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
   assert.equal(await page.getAttribute("html", "lang"), "en");
   const before = await confirmedCount();
@@ -146,6 +147,10 @@ test("an English supporter signs by keyboard on a phone, confirms by email, and 
 
   await page.goto(`${server.base}/c/${SLUG}`);
   assert.equal(await page.textContent("#count"), String(before + 1));
+  await page.goto(`${server.base}/`);
+  assert.match(await page.textContent("main"), /End forced returns to Afghanistan/);
+  await checkAccessibility(page, "phone-en-index");
+  await shot(page, "phone-ltr-index");
   // The watcher refreshes when it becomes visible again, as after switching tabs.
   await watcher.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
   await watcher.waitForFunction((n) => document.querySelector("#count").textContent === String(n), before + 1);
@@ -170,10 +175,30 @@ test("a German supporter on a desktop gets German pages and email, and the count
   assert.match(await page.textContent("h1"), /Postfach/);
   await checkAccessibility(page, "desktop-de-thanks");
 
+  const confirmedAt = Date.now();
   const text = await confirmFromEmail(page, "jana@example.org", sentAfter, "desktop-de");
   assert.match(text, /^Hallo Jana Weber,/);
   assert.match(await page.textContent("h1"), /Danke, Ihre Unterschrift zählt/);
   assert.equal(await confirmedCount(), before + 1);
+
+  // The receipt carries the withdraw link: one button, and the signature stops counting.
+  const receipt = await mailTo(mail, "jana@example.org", confirmedAt, /\/withdraw\//);
+  assert.match(receipt, /Ihre Unterschrift ist bestätigt/);
+  const withdraw = receipt.match(/http:\/\/127\.0\.0\.1:\d+\/withdraw\/[A-Za-z0-9_-]+/)?.[0];
+  assert.ok(withdraw, `a withdraw link in:\n${receipt}`);
+  await page.goto(withdraw);
+  await checkAccessibility(page, "desktop-de-withdraw");
+  await Promise.all([page.waitForLoadState("load"), page.click("form button[type=submit]")]);
+  await page.waitForSelector("h1");
+  assert.match(await page.textContent("h1"), /zurückgezogen/);
+  await checkAccessibility(page, "desktop-de-withdrawn");
+  await shot(page, "desktop-ltr-withdrawn-de");
+  assert.equal(await confirmedCount(), before);
+  await page.goto(withdraw.replace(/withdraw\/.*/, "confirm/no-such-token"));
+  await page.click("form button[type=submit]");
+  await page.waitForSelector("h1");
+  assert.match(await page.textContent("h1"), /funktioniert nicht mehr/);
+  await checkAccessibility(page, "desktop-de-invalid-link");
 
   // The switch: English chosen once is remembered on the next page without ?lang=.
   await page.goto(`${server.base}/c/${SLUG}`);
@@ -192,6 +217,8 @@ test("with JavaScript off, a mistake is shown, linked to its field, and fixed", 
   await page.click("form.sign button[type=submit]");
   await page.waitForSelector("#error-summary");
 
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "error-summary", "focus starts on the summary");
+  assert.equal(await page.getAttribute("#error-summary", "role"), "alert", "and it is announced");
   const summary = await page.$$eval("#error-summary a", (as) => as.map((a) => a.getAttribute("href")));
   assert.deepEqual(summary, ["#email", "#country", "#consent"]);
   assert.equal(await page.getAttribute("#email", "aria-invalid"), "true");
