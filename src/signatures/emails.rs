@@ -67,14 +67,22 @@ pub struct Recipient<'a> {
     pub campaign_title: &'a str,
 }
 
+/// A draft translation is mostly English words, which read badly in a right-to-left
+/// email: until it is complete, its signers get the email in English. The page they
+/// chose stays in their language, and the signature keeps it for the organizers.
+fn mail_lang(lang: Lang) -> Lang {
+    if lang.is_listed() { lang } else { Lang::En }
+}
+
 impl MailContext {
     pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/confirm/{token}", self.base_url);
-        let texts = Texts::new(to.lang);
+        let lang = mail_lang(to.lang);
+        let texts = Texts::new(lang);
         let body = Body {
             texts,
-            lang: to.lang.code(),
-            dir: to.lang.dir(),
+            lang: lang.code(),
+            dir: lang.dir(),
             name: to.name,
             campaign_title: to.campaign_title,
             link: &link,
@@ -91,11 +99,12 @@ impl MailContext {
 
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
-        let texts = Texts::new(to.lang);
+        let lang = mail_lang(to.lang);
+        let texts = Texts::new(lang);
         let body = Body {
             texts,
-            lang: to.lang.code(),
-            dir: to.lang.dir(),
+            lang: lang.code(),
+            dir: lang.dir(),
             name: to.name,
             campaign_title: to.campaign_title,
             link: &link,

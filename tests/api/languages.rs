@@ -108,6 +108,25 @@ async fn a_supporter_who_signs_in_german_gets_german_emails_and_pages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supporter_on_the_draft_dari_page_gets_a_whole_english_email() {
+    let app = spawn_app().await;
+    let mut fields = valid_form("farid@example.org");
+    fields.push(("lang".into(), "fa-AF".into()));
+
+    let response = app.sign(&fields).await;
+
+    assert_eq!(
+        response.headers()["location"],
+        format!("/c/{SLUG}/thanks?lang=fa-AF")
+    );
+    let mails = app.mail.wait_for(1).await;
+    assert!(mails[0].text().starts_with("Hello Mina Ahmadi,"));
+    assert!(mails[0].html().contains("<html lang=\"en\" dir=\"ltr\">"));
+    let (_, thanks) = app.get_text(&format!("/c/{SLUG}/thanks?lang=fa-AF")).await;
+    assert!(thanks.contains("<html lang=\"fa-AF\" dir=\"rtl\">"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_count_script_is_served_by_the_app_and_allowed_by_the_policy() {
     let app = spawn_app().await;
 
