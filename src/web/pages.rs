@@ -29,8 +29,14 @@ pub struct LangLink {
 }
 
 impl Chrome {
-    /// The switch offers every complete language, and the current one even if a draft.
+    /// The frame of a page fetched with GET: the switch links back to the same path.
     pub fn new(req: &HttpRequest, lang: Lang) -> Chrome {
+        Chrome::at(req.path(), lang)
+    }
+
+    /// The switch offers every complete language, and the current one even if a draft.
+    /// `path` is where the switch leads: a page answering a POST must name a GET page.
+    pub fn at(path: &str, lang: Lang) -> Chrome {
         let switch = Lang::ALL
             .into_iter()
             .filter(|l| l.is_listed() || *l == lang)
@@ -38,7 +44,7 @@ impl Chrome {
                 code: l.code(),
                 name: l.native_name(),
                 dir: l.dir(),
-                href: format!("{}?lang={}", req.path(), l.code()),
+                href: format!("{path}?lang={}", l.code()),
                 current: l == lang,
             })
             .collect();

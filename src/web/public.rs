@@ -53,7 +53,6 @@ pub async fn campaign(
     let lang = pick_lang(&req, campaign.file.default_lang());
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     let page = campaign_page(
-        &req,
         &state,
         &campaign,
         lang,
@@ -71,9 +70,7 @@ pub async fn campaign(
 }
 
 /// The campaign page with the form, shared by the first view and every refused attempt.
-#[allow(clippy::too_many_arguments)]
 pub async fn campaign_page<'a>(
-    req: &HttpRequest,
     state: &AppState,
     campaign: &'a Campaign,
     lang: Lang,
@@ -85,7 +82,8 @@ pub async fn campaign_page<'a>(
     let mut conn = state.pool.get().await?;
     let count = state.counts.get(&mut conn, campaign.id).await?;
     Ok(CampaignPage {
-        page: Chrome::new(req, lang),
+        // Also the answer to a refused POST to `/sign`, so the switch names the page.
+        page: Chrome::at(&format!("/c/{}", campaign.slug), lang),
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
         progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
@@ -163,7 +161,8 @@ pub async fn confirm(
             // The page speaks the language the supporter signed in, unless they chose
             // another on the way here.
             let lang = pick_lang(&req, lang);
-            let mut page = MessagePage::keyed(Chrome::new(&req, lang), "confirmed");
+            // The answer to a POST: a switch would lead back to the confirm button.
+            let mut page = MessagePage::keyed(Chrome::plain(lang), "confirmed");
             let url = format!("{}/c/{}", state.settings.base_url, campaign.slug);
             page.link = Some((
                 format!("/c/{}?lang={}", campaign.slug, lang.code()),
@@ -199,7 +198,7 @@ pub async fn withdraw(
                 let lang = pick_lang(&req, lang);
                 render(
                     StatusCode::OK,
-                    &MessagePage::keyed(Chrome::new(&req, lang), "withdrawn"),
+                    &MessagePage::keyed(Chrome::plain(lang), "withdrawn"),
                 )
             }
             WithdrawOutcome::Invalid => invalid_link(&req),

@@ -67,7 +67,6 @@ pub async fn sign(
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     if !state.csrf.verify(&req, field("csrf_token")) {
         let page = campaign_page(
-            &req,
             &state,
             &campaign,
             lang,
@@ -87,8 +86,7 @@ pub async fn sign(
     let new = match parse_signature(&fields, lang) {
         Ok(new) => new,
         Err(errors) => {
-            let page =
-                campaign_page(&req, &state, &campaign, lang, values, *errors, None, &cookie_value).await?;
+            let page = campaign_page(&state, &campaign, lang, values, *errors, None, &cookie_value).await?;
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };

@@ -127,6 +127,24 @@ async fn a_supporter_on_the_draft_dari_page_gets_a_whole_english_email() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_switch_on_a_refused_form_leads_to_the_campaign_page() {
+    let app = spawn_app().await;
+    let mut fields = valid_form("not-an-address");
+    fields.push(("lang".into(), "en".into()));
+
+    let response = app.sign(&fields).await;
+
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains(&format!("href=\"/c/{SLUG}?lang=de\"")),
+        "the switch names the GET page"
+    );
+    assert!(!page.contains("/sign?lang="));
+    assert_eq!(app.get(&format!("/c/{SLUG}?lang=de")).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_count_script_is_served_by_the_app_and_allowed_by_the_policy() {
     let app = spawn_app().await;
 
