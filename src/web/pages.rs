@@ -106,6 +106,8 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
             ))
             .insert_header(("X-Content-Type-Options", "nosniff"))
             .insert_header(("Referrer-Policy", "no-referrer"))
+            // The language follows the cookie and Accept-Language: no cache may mix them up.
+            .insert_header(("Vary", "Accept-Language, Cookie"))
             .body(html),
         Err(e) => {
             tracing::error!(error = %e, "rendering a page failed");

@@ -17,7 +17,19 @@ async fn the_query_beats_the_cookie_which_beats_accept_language() {
         async move { request.send().await.unwrap() }
     };
 
-    let by_header = page("").await.text().await.unwrap();
+    let first = page("").await;
+    let vary: Vec<_> = first
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        vary.iter()
+            .any(|v| v.contains("Accept-Language") && v.contains("Cookie")),
+        "{vary:?}"
+    );
+    let by_header = first.text().await.unwrap();
     assert!(
         html_tag(&by_header).contains("lang=\"de\""),
         "{}",
