@@ -40,7 +40,7 @@ thanks-body = Wir haben Ihnen eine E-Mail geschickt. Öffnen Sie den Link darin 
 thanks-steps-heading = So geht es weiter
 thanks-step-open = Öffnen Sie die E-Mail dieser Kampagne.
 thanks-step-link = Folgen Sie dem Link darin.
-thanks-step-confirm = Klicken Sie auf „Unterschrift bestätigen“.
+thanks-step-confirm = Klicken Sie auf „{ confirm-button }“.
 thanks-spam = Nach ein paar Minuten noch nichts da? Sehen Sie im Spam-Ordner nach oder unterschreiben Sie erneut: Wir senden die E-Mail höchstens alle zehn Minuten noch einmal.
 
 ## Bestätigen und zurückziehen

@@ -44,7 +44,7 @@ thanks-body = We have sent you an email. Open the link in it and press the butto
 thanks-steps-heading = What happens now
 thanks-step-open = Open the email from this campaign.
 thanks-step-link = Follow the link in it.
-thanks-step-confirm = Press “Confirm my signature”.
+thanks-step-confirm = Press “{ confirm-button }”.
 thanks-spam = Nothing there after a few minutes? Look in your spam folder, or sign again: we resend the email at most every ten minutes.
 
 ## Confirming and withdrawing

@@ -105,6 +105,16 @@ fn numbers_are_grouped_the_way_each_language_writes_them() {
 }
 
 #[test]
+fn the_thanks_page_names_the_button_by_its_own_words() {
+    let german = Texts::new(Lang::De);
+    assert!(
+        german
+            .t("thanks-step-confirm")
+            .contains(&german.t("confirm-button"))
+    );
+}
+
+#[test]
 fn arguments_are_filled_in_without_isolation_marks() {
     let german = Texts::new(Lang::De);
     assert_eq!(
