@@ -39,18 +39,14 @@ impl Texts {
     /// The text for `key`. An unknown key shows as itself, so a typo is visible on the
     /// page rather than a panic; a test checks every key templates use exists.
     pub fn t(&self, key: &str) -> String {
-        LOCALES
-            .try_lookup(self.lang.langid(), key)
-            .unwrap_or_else(|| key.to_owned())
+        LOCALES.try_lookup(self.lang.langid(), key).unwrap_or_else(|| key.to_owned())
     }
 
     /// The text for `key` with one named argument, as in `err-too-long`'s `{ $max }`.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
             HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_string()))]);
-        LOCALES
-            .try_lookup_with_args(self.lang.langid(), key, &args)
-            .unwrap_or_else(|| key.to_owned())
+        LOCALES.try_lookup_with_args(self.lang.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 
     /// A whole number with the language's thousands separator: 50,000 or 50.000.

@@ -18,21 +18,9 @@ struct Registered {
 
 /// Adding a language: its `locales/<tag>/main.ftl`, and one line here.
 const REGISTRY: &[Registered] = &[
-    Registered {
-        tag: "en",
-        native_name: "English",
-        listed: true,
-    },
-    Registered {
-        tag: "de",
-        native_name: "Deutsch",
-        listed: true,
-    },
-    Registered {
-        tag: "fa-AF",
-        native_name: "دری",
-        listed: false,
-    },
+    Registered { tag: "en", native_name: "English", listed: true },
+    Registered { tag: "de", native_name: "Deutsch", listed: true },
+    Registered { tag: "fa-AF", native_name: "دری", listed: false },
 ];
 
 /// A registered language; cheap to copy, compared by identity.
@@ -83,10 +71,7 @@ impl Lang {
     pub fn langid(self) -> &'static LanguageIdentifier {
         static IDS: OnceLock<Vec<LanguageIdentifier>> = OnceLock::new();
         &IDS.get_or_init(|| {
-            REGISTRY
-                .iter()
-                .map(|r| r.tag.parse().expect("registered tags are valid BCP 47"))
-                .collect()
+            REGISTRY.iter().map(|r| r.tag.parse().expect("registered tags are valid BCP 47")).collect()
         })[usize::from(self.0)]
     }
 
@@ -106,17 +91,11 @@ impl Lang {
             return None;
         }
         let primary = tag.split('-').next()?;
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(&tag))
-            .or_else(|| {
-                Lang::ALL.into_iter().find(|l| {
-                    l.code()
-                        .split('-')
-                        .next()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(primary))
-                })
-            })
+        Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(&tag)).or_else(|| {
+            Lang::ALL
+                .into_iter()
+                .find(|l| l.code().split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary)))
+        })
     }
 
     /// The best listed language in an `Accept-Language` header, by quality.
@@ -153,10 +132,7 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_listed_language() {
-        assert_eq!(
-            Lang::from_accept_language("fa-AF, de;q=0.8, en;q=0.5"),
-            Some(Lang::De)
-        );
+        assert_eq!(Lang::from_accept_language("fa-AF, de;q=0.8, en;q=0.5"), Some(Lang::De));
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr"), None);
         assert_eq!(Lang::from_accept_language("de;q=0"), None);

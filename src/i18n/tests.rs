@@ -14,10 +14,7 @@ fn keys_in(tag: &str) -> BTreeSet<String> {
     text.lines()
         .filter_map(|line| line.split_once(" ="))
         .map(|(key, _)| key.trim_end())
-        .filter(|key| {
-            key.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        })
+        .filter(|key| key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
         .filter(|key| !key.is_empty())
         .map(str::to_owned)
         .collect()
@@ -57,10 +54,7 @@ fn every_key_the_code_uses_exists_in_english() {
     keys_used(&Path::new(ROOT).join("src"), &mut used);
     let missing: Vec<_> = used.difference(&english).collect();
     assert!(used.len() > 30, "found only {used:?}");
-    assert!(
-        missing.is_empty(),
-        "keys missing from locales/en/main.ftl: {missing:?}"
-    );
+    assert!(missing.is_empty(), "keys missing from locales/en/main.ftl: {missing:?}");
 }
 
 #[test]
@@ -79,10 +73,7 @@ fn listed_languages_are_complete_and_drafts_add_no_keys() {
 
 #[test]
 fn every_locale_directory_is_a_registered_language() {
-    for entry in std::fs::read_dir(Path::new(ROOT).join("locales"))
-        .unwrap()
-        .flatten()
-    {
+    for entry in std::fs::read_dir(Path::new(ROOT).join("locales")).unwrap().flatten() {
         let tag = entry.file_name().to_string_lossy().into_owned();
         let lang = Lang::from_tag(&tag).unwrap_or_else(|| panic!("locales/{tag} is not registered"));
         assert_eq!(lang.code(), tag);
@@ -107,20 +98,13 @@ fn numbers_are_grouped_the_way_each_language_writes_them() {
 #[test]
 fn the_thanks_page_names_the_button_by_its_own_words() {
     let german = Texts::new(Lang::De);
-    assert!(
-        german
-            .t("thanks-step-confirm")
-            .contains(&german.t("confirm-button"))
-    );
+    assert!(german.t("thanks-step-confirm").contains(&german.t("confirm-button")));
 }
 
 #[test]
 fn arguments_are_filled_in_without_isolation_marks() {
     let german = Texts::new(Lang::De);
-    assert_eq!(
-        german.field_error(FieldError::TooLong(16)),
-        "Bitte verwenden Sie höchstens 16 Zeichen."
-    );
+    assert_eq!(german.field_error(FieldError::TooLong(16)), "Bitte verwenden Sie höchstens 16 Zeichen.");
     let unknown = "no-such-key";
     assert_eq!(Texts::new(Lang::En).t(unknown), unknown);
 }

@@ -8,9 +8,7 @@ const COUNT_JS: &str = include_str!("../../assets/count.js");
 /// Browsers ask for `/favicon.ico` on every first visit; "nothing here", cached for a day,
 /// costs less than a 404 page.
 pub async fn favicon() -> HttpResponse {
-    HttpResponse::NoContent()
-        .insert_header(("Cache-Control", "public, max-age=86400"))
-        .finish()
+    HttpResponse::NoContent().insert_header(("Cache-Control", "public, max-age=86400")).finish()
 }
 
 pub async fn count_js() -> HttpResponse {

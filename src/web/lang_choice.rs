@@ -15,24 +15,15 @@ use crate::domain::Lang;
 pub const COOKIE: &str = "lang";
 
 fn from_query(query: &str) -> Option<Lang> {
-    query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
-        .and_then(Lang::from_tag)
+    query.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::from_tag)
 }
 
 pub fn pick_lang(req: &HttpRequest, fallback: Lang) -> Lang {
     let from_cookie = || req.cookie(COOKIE).and_then(|c| Lang::from_tag(c.value()));
     let from_header = || {
-        req.headers()
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language)
+        req.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
     };
-    from_query(req.query_string())
-        .or_else(from_cookie)
-        .or_else(from_header)
-        .unwrap_or(fallback)
+    from_query(req.query_string()).or_else(from_cookie).or_else(from_header).unwrap_or(fallback)
 }
 
 /// Remembers a language picked with `?lang=` on a page view, so the next page (and the

@@ -48,20 +48,12 @@ impl Chrome {
                 current: l == lang,
             })
             .collect();
-        Chrome {
-            switch,
-            ..Chrome::plain(lang)
-        }
+        Chrome { switch, ..Chrome::plain(lang) }
     }
 
     /// A frame without a language switch, for answers given outside a page's context.
     pub fn plain(lang: Lang) -> Chrome {
-        Chrome {
-            lang: lang.code(),
-            dir: lang.dir(),
-            texts: Texts::new(lang),
-            switch: Vec::new(),
-        }
+        Chrome { lang: lang.code(), dir: lang.dir(), texts: Texts::new(lang), switch: Vec::new() }
     }
 
     /// The words for `key` in the page's language; templates call `page.t("...")`.
@@ -85,12 +77,7 @@ impl<'a> Content<'a> {
         let (text_lang, text) = file.text_for(lang);
         let note = (text_lang != lang)
             .then(|| Texts::new(lang).t1("content-language-note", "language", text_lang.native_name()));
-        Content {
-            text,
-            lang: text_lang.code(),
-            dir: text_lang.dir(),
-            note,
-        }
+        Content { text, lang: text_lang.code(), dir: text_lang.dir(), note }
     }
 }
 

@@ -31,10 +31,7 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             progress: Progress::new(count, c.goal, &Texts::new(lang)),
         });
     }
-    let page = IndexPage {
-        page: Chrome::new(&req, lang),
-        campaigns: summaries,
-    };
+    let page = IndexPage { page: Chrome::new(&req, lang), campaigns: summaries };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -164,14 +161,9 @@ pub async fn confirm(
             // The answer to a POST: a switch would lead back to the confirm button.
             let mut page = MessagePage::keyed(Chrome::plain(lang), "confirmed");
             let url = format!("{}/c/{}", state.settings.base_url, campaign.slug);
-            page.link = Some((
-                format!("/c/{}?lang={}", campaign.slug, lang.code()),
-                page.page.t("back-to-campaign"),
-            ));
-            page.share = Some(Share {
-                url,
-                text: campaign.file.text(lang).share_text.clone(),
-            });
+            page.link =
+                Some((format!("/c/{}?lang={}", campaign.slug, lang.code()), page.page.t("back-to-campaign")));
+            page.share = Some(Share { url, text: campaign.file.text(lang).share_text.clone() });
             render(StatusCode::OK, &page)
         }
         ConfirmOutcome::Invalid => invalid_link(&req),
@@ -191,27 +183,19 @@ pub async fn withdraw(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let mut conn = state.pool.get().await?;
-    Ok(
-        match signatures::withdraw(&mut conn, &token, state.clock.now()).await? {
-            WithdrawOutcome::Withdrawn { campaign_id, lang } => {
-                state.counts.invalidate(campaign_id);
-                let lang = pick_lang(&req, lang);
-                render(
-                    StatusCode::OK,
-                    &MessagePage::keyed(Chrome::plain(lang), "withdrawn"),
-                )
-            }
-            WithdrawOutcome::Invalid => invalid_link(&req),
-        },
-    )
+    Ok(match signatures::withdraw(&mut conn, &token, state.clock.now()).await? {
+        WithdrawOutcome::Withdrawn { campaign_id, lang } => {
+            state.counts.invalidate(campaign_id);
+            let lang = pick_lang(&req, lang);
+            render(StatusCode::OK, &MessagePage::keyed(Chrome::plain(lang), "withdrawn"))
+        }
+        WithdrawOutcome::Invalid => invalid_link(&req),
+    })
 }
 
 fn invalid_link(req: &HttpRequest) -> HttpResponse {
     let lang = pick_lang(req, Lang::En);
-    render(
-        StatusCode::NOT_FOUND,
-        &MessagePage::keyed(Chrome::new(req, lang), "link-invalid"),
-    )
+    render(StatusCode::NOT_FOUND, &MessagePage::keyed(Chrome::new(req, lang), "link-invalid"))
 }
 
 fn encode_segment(s: &str) -> String {

@@ -33,11 +33,7 @@ pub async fn sign(
         return Ok(render(StatusCode::GONE, &page));
     }
     if !form::is_form_content_type(&req) {
-        return Ok(message(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            early_lang,
-            "unsupported",
-        ));
+        return Ok(message(StatusCode::UNSUPPORTED_MEDIA_TYPE, early_lang, "unsupported"));
     }
     let fields = match form::read_body(&req, payload).await.and_then(|body| form::parse(&body)) {
         Ok(fields) => fields,

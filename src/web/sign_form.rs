@@ -40,11 +40,7 @@ impl FormErrors {
         ]
         .into_iter()
         .filter_map(|(field, error)| {
-            let label_key = if field == "consent" {
-                "consent-label"
-            } else {
-                field
-            };
+            let label_key = if field == "consent" { "consent-label" } else { field };
             error.as_deref().map(|e| (field, texts.t(label_key), e))
         })
         .collect()
@@ -68,12 +64,6 @@ pub struct CountryOption {
 pub fn countries() -> &'static [CountryOption] {
     static ALL: std::sync::OnceLock<Vec<CountryOption>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
-        Country::all()
-            .into_iter()
-            .map(|c| CountryOption {
-                code: c.code(),
-                name: c.name(),
-            })
-            .collect()
+        Country::all().into_iter().map(|c| CountryOption { code: c.code(), name: c.name() }).collect()
     })
 }

@@ -18,23 +18,11 @@ async fn the_query_beats_the_cookie_which_beats_accept_language() {
     };
 
     let first = page("").await;
-    let vary: Vec<_> = first
-        .headers()
-        .get_all("vary")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    assert!(
-        vary.iter()
-            .any(|v| v.contains("Accept-Language") && v.contains("Cookie")),
-        "{vary:?}"
-    );
+    let vary: Vec<_> =
+        first.headers().get_all("vary").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    assert!(vary.iter().any(|v| v.contains("Accept-Language") && v.contains("Cookie")), "{vary:?}");
     let by_header = first.text().await.unwrap();
-    assert!(
-        html_tag(&by_header).contains("lang=\"de\""),
-        "{}",
-        html_tag(&by_header)
-    );
+    assert!(html_tag(&by_header).contains("lang=\"de\""), "{}", html_tag(&by_header));
     assert!(by_header.contains("Unterschreiben"));
 
     let chosen = page("?lang=en").await;
@@ -43,17 +31,11 @@ async fn the_query_beats_the_cookie_which_beats_accept_language() {
     assert!(html_tag(&chosen.text().await.unwrap()).contains("lang=\"en\""));
 
     let by_cookie = page("").await.text().await.unwrap();
-    assert!(
-        html_tag(&by_cookie).contains("lang=\"en\""),
-        "the cookie beats the header"
-    );
+    assert!(html_tag(&by_cookie).contains("lang=\"en\""), "the cookie beats the header");
     assert!(by_cookie.contains(">Sign<"));
 
     let by_query = page("?lang=de").await.text().await.unwrap();
-    assert!(
-        html_tag(&by_query).contains("lang=\"de\""),
-        "the query beats the cookie"
-    );
+    assert!(html_tag(&by_query).contains("lang=\"de\""), "the query beats the cookie");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,10 +69,7 @@ async fn a_browser_asking_for_dari_is_not_sent_to_the_unfinished_translation() {
 
     let page = response.text().await.unwrap();
     assert_eq!(html_tag(&page), "<html lang=\"de\" dir=\"ltr\"");
-    assert!(
-        !page.contains("aria-current=\"true\">دری"),
-        "Dari is not offered yet"
-    );
+    assert!(!page.contains("aria-current=\"true\">دری"), "Dari is not offered yet");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,16 +80,9 @@ async fn a_supporter_who_signs_in_german_gets_german_emails_and_pages() {
 
     let response = app.sign(&fields).await;
 
-    assert_eq!(
-        response.headers()["location"],
-        format!("/c/{SLUG}/thanks?lang=de")
-    );
+    assert_eq!(response.headers()["location"], format!("/c/{SLUG}/thanks?lang=de"));
     let mails = app.mail.wait_for(1).await;
-    assert!(
-        mails[0]
-            .subject()
-            .starts_with("Bitte bestätigen Sie Ihre Unterschrift")
-    );
+    assert!(mails[0].subject().starts_with("Bitte bestätigen Sie Ihre Unterschrift"));
     assert!(mails[0].text().starts_with("Hallo Mina Ahmadi,"));
     let (_, thanks) = app.get_text(&format!("/c/{SLUG}/thanks?lang=de")).await;
     assert!(thanks.contains("Bitte sehen Sie in Ihr Postfach"));
@@ -127,10 +99,7 @@ async fn a_supporter_on_the_draft_dari_page_gets_a_whole_english_email() {
 
     let response = app.sign(&fields).await;
 
-    assert_eq!(
-        response.headers()["location"],
-        format!("/c/{SLUG}/thanks?lang=fa-AF")
-    );
+    assert_eq!(response.headers()["location"], format!("/c/{SLUG}/thanks?lang=fa-AF"));
     let mails = app.mail.wait_for(1).await;
     assert!(mails[0].text().starts_with("Hello Mina Ahmadi,"));
     assert!(mails[0].html().contains("<html lang=\"en\" dir=\"ltr\">"));
@@ -148,10 +117,7 @@ async fn the_language_switch_on_a_refused_form_leads_to_the_campaign_page() {
 
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
-    assert!(
-        page.contains(&format!("href=\"/c/{SLUG}?lang=de\"")),
-        "the switch names the GET page"
-    );
+    assert!(page.contains(&format!("href=\"/c/{SLUG}?lang=de\"")), "the switch names the GET page");
     assert!(!page.contains("/sign?lang="));
     assert_eq!(app.get(&format!("/c/{SLUG}?lang=de")).await.status(), 200);
 }
@@ -161,25 +127,14 @@ async fn the_count_script_is_served_by_the_app_and_allowed_by_the_policy() {
     let app = spawn_app().await;
 
     let page = app.get(&format!("/c/{SLUG}")).await;
-    let policy = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
     let body = page.text().await.unwrap();
     let script = app.get("/assets/count.js").await;
 
     assert!(policy.starts_with("default-src 'self'"), "{policy}");
-    assert!(
-        !policy.contains("script-src"),
-        "scripts fall under default-src 'self'"
-    );
+    assert!(!policy.contains("script-src"), "scripts fall under default-src 'self'");
     assert!(body.contains("<script src=\"/assets/count.js\" defer></script>"));
     assert!(body.contains(&format!("data-count-url=\"/c/{SLUG}/count.json\"")));
     assert_eq!(script.status(), 200);
-    assert!(
-        script.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/javascript")
-    );
+    assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
 }
