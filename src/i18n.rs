@@ -1,196 +1,86 @@
-//! The words of pages and supporter emails, per language. Campaign-specific words (the
-//! call, the consent wording) come from the campaign file; these are the words around them.
+//! The words of pages and supporter emails, looked up by key in the Fluent files under
+//! `locales/<tag>/main.ftl`, which are compiled into the binary. This is the one place
+//! templates and handlers get words from: `Texts::new(lang).t("sign-button")`.
+//! Campaign-specific words (the call, the consent wording) come from the campaign file.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
 
 use crate::domain::{FieldError, Lang};
 
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Isolation marks around arguments would end up inside email subjects and
+        // attribute values; direction is set on the page instead.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The words for one language; missing keys fall back to English.
+#[derive(Clone, Copy, Debug)]
 pub struct Texts {
-    pub signatures: &'static str,
-    pub goal: &'static str,
-    pub sign_heading: &'static str,
-    pub name: &'static str,
-    pub email: &'static str,
-    pub email_hint: &'static str,
-    pub country: &'static str,
-    pub choose_country: &'static str,
-    pub postcode: &'static str,
-    pub comment: &'static str,
-    pub comment_hint: &'static str,
-    pub optional: &'static str,
-    pub sign_button: &'static str,
-    pub privacy_note: &'static str,
-    pub errors_heading: &'static str,
-    pub form_expired: &'static str,
-    pub closed_notice: &'static str,
-    pub language: &'static str,
-    pub campaigns_heading: &'static str,
-    pub no_campaigns: &'static str,
-    pub thanks_title: &'static str,
-    pub thanks_body: &'static str,
-    pub thanks_spam: &'static str,
-    pub confirm_title: &'static str,
-    pub confirm_body: &'static str,
-    pub confirm_button: &'static str,
-    pub confirmed_title: &'static str,
-    pub confirmed_body: &'static str,
-    pub share_heading: &'static str,
-    pub link_invalid_title: &'static str,
-    pub link_invalid_body: &'static str,
-    pub withdraw_title: &'static str,
-    pub withdraw_body: &'static str,
-    pub withdraw_button: &'static str,
-    pub withdrawn_title: &'static str,
-    pub withdrawn_body: &'static str,
-    pub back_to_campaign: &'static str,
-    pub mail_confirm_subject: &'static str,
-    pub mail_greeting: &'static str,
-    pub mail_confirm_body: &'static str,
-    pub mail_confirm_button: &'static str,
-    pub mail_confirm_ignore: &'static str,
-    pub mail_receipt_subject: &'static str,
-    pub mail_receipt_body: &'static str,
-    pub mail_withdraw_text: &'static str,
-    pub mail_withdraw_button: &'static str,
-    err_missing: &'static str,
-    err_too_long: &'static str,
-    err_control: &'static str,
-    err_email: &'static str,
-    err_country: &'static str,
-    err_disposable: &'static str,
-    err_consent: &'static str,
+    lang: Lang,
 }
 
 impl Texts {
-    pub fn get(lang: Lang) -> &'static Texts {
-        match lang {
-            Lang::En => &EN,
-            Lang::De => &DE,
+    pub fn new(lang: Lang) -> Texts {
+        Texts { lang }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The text for `key`. An unknown key shows as itself, so a typo is visible on the
+    /// page rather than a panic; a test checks every key templates use exists.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.try_lookup(self.lang.langid(), key).unwrap_or_else(|| key.to_owned())
+    }
+
+    /// The text for `key` with one named argument, as in `err-too-long`'s `{ $max }`.
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
+            HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_string()))]);
+        LOCALES.try_lookup_with_args(self.lang.langid(), key, &args).unwrap_or_else(|| key.to_owned())
+    }
+
+    /// A whole number with the language's thousands separator: 50,000 or 50.000.
+    pub fn number(&self, n: i64) -> String {
+        let separator = self.t("number-group-separator");
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+        if n < 0 {
+            out.push('-');
         }
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(&separator);
+            }
+            out.push(digit);
+        }
+        out
     }
 
     pub fn field_error(&self, error: FieldError) -> String {
         match error {
-            FieldError::Missing => self.err_missing.to_owned(),
-            FieldError::TooLong(max) => self.err_too_long.replace("{max}", &max.to_string()),
-            FieldError::ControlCharacters => self.err_control.to_owned(),
-            FieldError::InvalidEmail => self.err_email.to_owned(),
-            FieldError::UnknownCountry => self.err_country.to_owned(),
-            FieldError::DisposableEmail => self.err_disposable.to_owned(),
+            FieldError::Missing => self.t("err-missing"),
+            FieldError::TooLong(max) => self.t1("err-too-long", "max", max),
+            FieldError::ControlCharacters => self.t("err-control"),
+            FieldError::InvalidEmail => self.t("err-email"),
+            FieldError::UnknownCountry => self.t("err-country"),
+            FieldError::DisposableEmail => self.t("err-disposable"),
         }
     }
 
     pub fn consent_required(&self) -> String {
-        self.err_consent.to_owned()
+        self.t("err-consent")
     }
 }
 
-static EN: Texts = Texts {
-    signatures: "signatures",
-    goal: "Goal",
-    sign_heading: "Add your name",
-    name: "Your name",
-    email: "Email address",
-    email_hint: "We send you one email to confirm your signature. Your address is never passed on.",
-    country: "Country where you live",
-    choose_country: "Choose your country",
-    postcode: "Postcode",
-    comment: "Comment",
-    comment_hint: "May be quoted in the letters, with your name and country.",
-    optional: "optional",
-    sign_button: "Sign",
-    privacy_note: "Only the organizers see your email address and postcode. You can withdraw your signature at any time with the link in your receipt.",
-    errors_heading: "Please check the highlighted fields.",
-    form_expired: "This form had expired. Please check your details and press Sign again.",
-    closed_notice: "This campaign is closed and no longer takes signatures.",
-    language: "Language",
-    campaigns_heading: "Campaigns",
-    no_campaigns: "There are no open campaigns at the moment.",
-    thanks_title: "Please check your inbox",
-    thanks_body: "We have sent you an email. Open the link in it and press the button to confirm your signature. It is only counted once you confirm.",
-    thanks_spam: "Nothing there after a few minutes? Look in your spam folder, or sign again: we resend the email at most every ten minutes.",
-    confirm_title: "Confirm your signature",
-    confirm_body: "Press the button to confirm that you signed this call.",
-    confirm_button: "Confirm my signature",
-    confirmed_title: "Thank you, your signature counts",
-    confirmed_body: "Your signature is confirmed. We have sent you a receipt with a link to withdraw it, should you ever want to.",
-    share_heading: "Ask others to sign",
-    link_invalid_title: "This link does not work any more",
-    link_invalid_body: "The link is unknown or has expired (confirmation links last seven days). You can simply sign again.",
-    withdraw_title: "Withdraw your signature",
-    withdraw_body: "Press the button to withdraw your signature. We then erase your name, email address, postcode and comment, and your signature is no longer counted, exported or sent. Letters already sent cannot be recalled.",
-    withdraw_button: "Withdraw my signature",
-    withdrawn_title: "Your signature is withdrawn",
-    withdrawn_body: "We have erased your personal data from this campaign. Letters already sent cannot be recalled.",
-    back_to_campaign: "Back to the campaign",
-    mail_confirm_subject: "Please confirm your signature",
-    mail_greeting: "Hello",
-    mail_confirm_body: "Thank you for signing. Please confirm your signature by opening this link and pressing the button on the page:",
-    mail_confirm_button: "Confirm my signature",
-    mail_confirm_ignore: "If you did not sign, ignore this email: without confirmation your details are deleted after 30 days.",
-    mail_receipt_subject: "Your signature is confirmed",
-    mail_receipt_body: "Thank you: your signature is confirmed and counted.",
-    mail_withdraw_text: "If you ever want to withdraw it and have your details erased, use this link:",
-    mail_withdraw_button: "Withdraw my signature",
-    err_missing: "Please fill in this field.",
-    err_too_long: "Please use at most {max} characters.",
-    err_control: "Please remove line breaks and control characters.",
-    err_email: "Please enter a valid email address, like name@example.org.",
-    err_country: "Please choose a country from the list.",
-    err_disposable: "Please use an address you will keep: with a throwaway address you could not confirm your signature or withdraw it later.",
-    err_consent: "Please agree, so that your name can be sent with the letters.",
-};
-
-static DE: Texts = Texts {
-    signatures: "Unterschriften",
-    goal: "Ziel",
-    sign_heading: "Unterschreiben Sie",
-    name: "Ihr Name",
-    email: "E-Mail-Adresse",
-    email_hint: "Wir senden Ihnen eine E-Mail, um Ihre Unterschrift zu bestätigen. Ihre Adresse wird nie weitergegeben.",
-    country: "Land, in dem Sie leben",
-    choose_country: "Land wählen",
-    postcode: "Postleitzahl",
-    comment: "Kommentar",
-    comment_hint: "Kann mit Ihrem Namen und Land in den Briefen zitiert werden.",
-    optional: "freiwillig",
-    sign_button: "Unterschreiben",
-    privacy_note: "Nur das Organisationsteam sieht Ihre E-Mail-Adresse und Postleitzahl. Mit dem Link in Ihrer Bestätigung können Sie Ihre Unterschrift jederzeit zurückziehen.",
-    errors_heading: "Bitte prüfen Sie die markierten Felder.",
-    form_expired: "Das Formular war abgelaufen. Bitte prüfen Sie Ihre Angaben und klicken Sie erneut auf Unterschreiben.",
-    closed_notice: "Diese Kampagne ist beendet und nimmt keine Unterschriften mehr an.",
-    language: "Sprache",
-    campaigns_heading: "Kampagnen",
-    no_campaigns: "Zurzeit gibt es keine offenen Kampagnen.",
-    thanks_title: "Bitte sehen Sie in Ihr Postfach",
-    thanks_body: "Wir haben Ihnen eine E-Mail geschickt. Öffnen Sie den Link darin und bestätigen Sie Ihre Unterschrift mit dem Knopf. Sie zählt erst nach der Bestätigung.",
-    thanks_spam: "Nach ein paar Minuten noch nichts da? Sehen Sie im Spam-Ordner nach oder unterschreiben Sie erneut: Wir senden die E-Mail höchstens alle zehn Minuten noch einmal.",
-    confirm_title: "Unterschrift bestätigen",
-    confirm_body: "Bestätigen Sie mit dem Knopf, dass Sie diesen Appell unterschrieben haben.",
-    confirm_button: "Unterschrift bestätigen",
-    confirmed_title: "Danke, Ihre Unterschrift zählt",
-    confirmed_body: "Ihre Unterschrift ist bestätigt. Wir haben Ihnen eine Bestätigung mit einem Link geschickt, mit dem Sie sie jederzeit zurückziehen können.",
-    share_heading: "Bitten Sie andere, zu unterschreiben",
-    link_invalid_title: "Dieser Link funktioniert nicht mehr",
-    link_invalid_body: "Der Link ist unbekannt oder abgelaufen (Bestätigungslinks gelten sieben Tage). Sie können einfach erneut unterschreiben.",
-    withdraw_title: "Unterschrift zurückziehen",
-    withdraw_body: "Mit dem Knopf ziehen Sie Ihre Unterschrift zurück. Wir löschen dann Ihren Namen, Ihre E-Mail-Adresse, Postleitzahl und Ihren Kommentar; Ihre Unterschrift wird nicht mehr gezählt, exportiert oder versandt. Bereits versandte Briefe können nicht zurückgeholt werden.",
-    withdraw_button: "Unterschrift zurückziehen",
-    withdrawn_title: "Ihre Unterschrift ist zurückgezogen",
-    withdrawn_body: "Wir haben Ihre persönlichen Daten aus dieser Kampagne gelöscht. Bereits versandte Briefe können nicht zurückgeholt werden.",
-    back_to_campaign: "Zurück zur Kampagne",
-    mail_confirm_subject: "Bitte bestätigen Sie Ihre Unterschrift",
-    mail_greeting: "Hallo",
-    mail_confirm_body: "Danke für Ihre Unterschrift. Bitte bestätigen Sie sie, indem Sie diesen Link öffnen und auf der Seite den Knopf drücken:",
-    mail_confirm_button: "Unterschrift bestätigen",
-    mail_confirm_ignore: "Falls Sie nicht unterschrieben haben, ignorieren Sie diese E-Mail: Ohne Bestätigung werden Ihre Angaben nach 30 Tagen gelöscht.",
-    mail_receipt_subject: "Ihre Unterschrift ist bestätigt",
-    mail_receipt_body: "Danke: Ihre Unterschrift ist bestätigt und wird gezählt.",
-    mail_withdraw_text: "Wenn Sie sie zurückziehen und Ihre Angaben löschen lassen möchten, nutzen Sie diesen Link:",
-    mail_withdraw_button: "Unterschrift zurückziehen",
-    err_missing: "Bitte füllen Sie dieses Feld aus.",
-    err_too_long: "Bitte verwenden Sie höchstens {max} Zeichen.",
-    err_control: "Bitte entfernen Sie Zeilenumbrüche und Steuerzeichen.",
-    err_email: "Bitte geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.org.",
-    err_country: "Bitte wählen Sie ein Land aus der Liste.",
-    err_disposable: "Bitte verwenden Sie eine Adresse, die Sie behalten: Mit einer Wegwerfadresse könnten Sie Ihre Unterschrift weder bestätigen noch später zurückziehen.",
-    err_consent: "Bitte stimmen Sie zu, damit Ihr Name mit den Briefen gesendet werden kann.",
-};
+#[cfg(test)]
+mod tests;

@@ -212,6 +212,7 @@ pub async fn start(
                 .app_data(server_state.clone())
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(actix_web::middleware::from_fn(crate::web::observe))
+                .wrap(actix_web::middleware::from_fn(crate::web::remember_lang))
                 .configure(crate::web::routes)
         })
         .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))

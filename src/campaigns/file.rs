@@ -157,6 +157,15 @@ impl CampaignFile {
             .expect("checked at import: default_lang has texts")
     }
 
+    /// The page text in `lang` if the campaign has one, else in its default language;
+    /// with the language it is actually written in.
+    pub fn text_for(&self, lang: Lang) -> (Lang, &PageText) {
+        match self.texts.get(lang.code()) {
+            Some(text) => (lang, text),
+            None => (self.default_lang(), self.text(lang)),
+        }
+    }
+
     /// Languages the page is written in.
     pub fn languages(&self) -> Vec<Lang> {
         Lang::ALL.into_iter().filter(|l| self.texts.contains_key(l.code())).collect()

@@ -16,11 +16,22 @@ pub struct MailContext {
 }
 
 struct Body<'a> {
-    t: &'a Texts,
+    texts: Texts,
     lang: &'a str,
+    dir: &'a str,
     name: &'a str,
     campaign_title: &'a str,
     link: &'a str,
+}
+
+impl Body<'_> {
+    fn t(&self, key: &str) -> String {
+        self.texts.t(key)
+    }
+
+    fn greeting(&self) -> String {
+        self.texts.t1("mail-greeting", "name", self.name)
+    }
 }
 
 #[derive(Template)]
@@ -56,13 +67,27 @@ pub struct Recipient<'a> {
     pub campaign_title: &'a str,
 }
 
+/// A draft translation is mostly English words, which read badly in a right-to-left
+/// email: until it is complete, its signers get the email in English. The page they
+/// chose stays in their language, and the signature keeps it for the organizers.
+fn mail_lang(lang: Lang) -> Lang {
+    if lang.is_listed() { lang } else { Lang::En }
+}
+
 impl MailContext {
     pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/confirm/{token}", self.base_url);
-        let t = Texts::get(to.lang);
-        let body =
-            Body { t, lang: to.lang.code(), name: to.name, campaign_title: to.campaign_title, link: &link };
-        let subject = format!("{}: {}", t.mail_confirm_subject, to.campaign_title);
+        let lang = mail_lang(to.lang);
+        let texts = Texts::new(lang);
+        let body = Body {
+            texts,
+            lang: lang.code(),
+            dir: lang.dir(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", texts.t("mail-confirm-subject"), to.campaign_title);
         self.message(
             Kind::Confirmation,
             to,
@@ -74,10 +99,17 @@ impl MailContext {
 
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
         let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
-        let t = Texts::get(to.lang);
-        let body =
-            Body { t, lang: to.lang.code(), name: to.name, campaign_title: to.campaign_title, link: &link };
-        let subject = format!("{}: {}", t.mail_receipt_subject, to.campaign_title);
+        let lang = mail_lang(to.lang);
+        let texts = Texts::new(lang);
+        let body = Body {
+            texts,
+            lang: lang.code(),
+            dir: lang.dir(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", texts.t("mail-receipt-subject"), to.campaign_title);
         self.message(
             Kind::Receipt,
             to,

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use super::pages::{Chrome, MessagePage, render};
+use super::pages::{Chrome, MessagePage, pick_lang, render};
 use crate::domain::Lang;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,15 +64,13 @@ impl ResponseError for PageError {
             PageError::Unavailable(e) => tracing::warn!(error = %format!("{e:#}"), "database unavailable"),
             PageError::Unexpected(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
         }
-        let (title, body) = match self {
-            PageError::NotFound => ("Not found", "There is no page at this address."),
-            PageError::Unavailable(_) => (
-                "Temporarily unavailable",
-                "We cannot take requests right now. Please try again in a minute.",
-            ),
-            PageError::Unexpected(_) => ("Something went wrong", "Please try again later."),
+        // No request here, so no language choice: English, the fallback.
+        let key = match self {
+            PageError::NotFound => "not-found",
+            PageError::Unavailable(_) => "unavailable",
+            PageError::Unexpected(_) => "unexpected",
         };
-        let mut response = message(self.status_code(), title, body);
+        let mut response = message(self.status_code(), Lang::En, key);
         if let PageError::Unavailable(_) = self {
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
@@ -83,12 +81,11 @@ impl ResponseError for PageError {
     }
 }
 
-/// A plain page in English, for answers given before a language is known.
-pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    let page = Chrome { lang: "en", dir: "ltr", t: crate::i18n::Texts::get(Lang::En), switch: Vec::new() };
-    render(status, &MessagePage { page, title, body, button: None, link: None, share: None })
+/// A plain page without a language switch, whose texts are `{key}-title` and `{key}-body`.
+pub fn message(status: StatusCode, lang: Lang, key: &str) -> HttpResponse {
+    render(status, &MessagePage::keyed(Chrome::plain(lang), key))
 }
 
-pub async fn not_found(_req: HttpRequest) -> HttpResponse {
-    PageError::NotFound.error_response()
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    message(StatusCode::NOT_FOUND, pick_lang(&req, Lang::En), "not-found")
 }

@@ -1,17 +1,20 @@
 //! HTTP: routes and handlers only. Each handler parses its input, calls one use case in a
 //! feature module, and renders the answer.
 
+mod assets;
 mod client_ip;
 mod csrf;
 mod errors;
 mod form;
 mod health;
+mod lang_choice;
 mod metrics;
 mod observe;
 mod pages;
 mod public;
 mod rate_limit;
 mod sign;
+mod sign_form;
 
 use std::sync::Arc;
 
@@ -19,6 +22,7 @@ use actix_web::web;
 use tokio::sync::Notify;
 
 pub use csrf::Csrf;
+pub use lang_choice::remember_lang;
 pub use observe::observe;
 pub use rate_limit::SignLimiter;
 
@@ -53,6 +57,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
+        .route("/assets/count.js", web::get().to(assets::count_js))
+        .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/confirm/{token}", web::get().to(public::confirm_page))
         .route("/confirm/{token}", web::post().to(public::confirm))
         .route("/withdraw/{token}", web::get().to(public::withdraw_page))

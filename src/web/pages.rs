@@ -1,57 +1,84 @@
 //! Page templates and what every page shares: language, direction, the language switch.
+//! The language is chosen in `lang_choice.rs`; the words come from `crate::i18n`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
 use crate::campaigns::PageText;
-use crate::domain::{Country, Lang};
+use crate::domain::Lang;
 use crate::i18n::Texts;
+
+pub use super::lang_choice::pick_lang;
+pub use super::sign_form::{CountryOption, FormErrors, FormValues, countries};
 
 /// The frame around every page.
 pub struct Chrome {
     pub lang: &'static str,
     pub dir: &'static str,
-    pub t: &'static Texts,
+    pub texts: Texts,
     pub switch: Vec<LangLink>,
 }
 
 pub struct LangLink {
     pub code: &'static str,
     pub name: &'static str,
+    pub dir: &'static str,
     pub href: String,
     pub current: bool,
 }
 
 impl Chrome {
-    pub fn new(req: &HttpRequest, lang: Lang, offered: &[Lang]) -> Chrome {
-        let switch = offered
-            .iter()
+    /// The frame of a page fetched with GET: the switch links back to the same path.
+    pub fn new(req: &HttpRequest, lang: Lang) -> Chrome {
+        Chrome::at(req.path(), lang)
+    }
+
+    /// The switch offers every complete language, and the current one even if a draft.
+    /// `path` is where the switch leads: a page answering a POST must name a GET page.
+    pub fn at(path: &str, lang: Lang) -> Chrome {
+        let switch = Lang::ALL
+            .into_iter()
+            .filter(|l| l.is_listed() || *l == lang)
             .map(|l| LangLink {
                 code: l.code(),
                 name: l.native_name(),
-                href: format!("{}?lang={}", req.path(), l.code()),
-                current: *l == lang,
+                dir: l.dir(),
+                href: format!("{path}?lang={}", l.code()),
+                current: l == lang,
             })
             .collect();
-        Chrome { lang: lang.code(), dir: lang.dir(), t: Texts::get(lang), switch }
+        Chrome { switch, ..Chrome::plain(lang) }
+    }
+
+    /// A frame without a language switch, for answers given outside a page's context.
+    pub fn plain(lang: Lang) -> Chrome {
+        Chrome { lang: lang.code(), dir: lang.dir(), texts: Texts::new(lang), switch: Vec::new() }
+    }
+
+    /// The words for `key` in the page's language; templates call `page.t("...")`.
+    pub fn t(&self, key: &str) -> String {
+        self.texts.t(key)
     }
 }
 
-/// `?lang=`, then `Accept-Language`, then the fallback; only languages on offer.
-pub fn pick_lang(req: &HttpRequest, offered: &[Lang], fallback: Lang) -> Lang {
-    let from_query =
-        req.query_string().split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::from_tag);
-    let from_header = || {
-        req.headers()
-            .get(actix_web::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language)
-    };
-    from_query
-        .filter(|l| offered.contains(l))
-        .or_else(|| from_header().filter(|l| offered.contains(l)))
-        .unwrap_or(fallback)
+/// The campaign's own words, and the language they are written in, which may differ
+/// from the page's when the campaign has no text in the visitor's language.
+pub struct Content<'a> {
+    pub text: &'a PageText,
+    pub lang: &'static str,
+    pub dir: &'static str,
+    /// Set when the text is not in the page's language: says so, in the page's language.
+    pub note: Option<String>,
+}
+
+impl<'a> Content<'a> {
+    pub fn new(file: &'a crate::campaigns::CampaignFile, lang: Lang) -> Content<'a> {
+        let (text_lang, text) = file.text_for(lang);
+        let note = (text_lang != lang)
+            .then(|| Texts::new(lang).t1("content-language-note", "language", text_lang.native_name()));
+        Content { text, lang: text_lang.code(), dir: text_lang.dir(), note }
+    }
 }
 
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
@@ -60,10 +87,14 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
             .content_type("text/html; charset=utf-8")
             .insert_header((
                 "Content-Security-Policy",
-                "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+                // Scripts only from this server (`/assets/count.js`); inline style
+                // attributes carry the progress bar's width.
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             ))
             .insert_header(("X-Content-Type-Options", "nosniff"))
             .insert_header(("Referrer-Policy", "no-referrer"))
+            // The language follows the cookie and Accept-Language: no cache may mix them up.
+            .insert_header(("Vary", "Accept-Language, Cookie"))
             .body(html),
         Err(e) => {
             tracing::error!(error = %e, "rendering a page failed");
@@ -72,61 +103,29 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// The form's values as the supporter typed them, shown again after an error.
-#[derive(Default)]
-pub struct FormValues {
-    pub name: String,
-    pub email: String,
-    pub country: String,
-    pub postcode: String,
-    pub comment: String,
-    pub consent: bool,
-    pub updates: bool,
-}
-
-#[derive(Default)]
-pub struct FormErrors {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub country: Option<String>,
-    pub postcode: Option<String>,
-    pub comment: Option<String>,
-    pub consent: Option<String>,
-}
-
-impl FormErrors {
-    pub fn any(&self) -> bool {
-        self.name.is_some()
-            || self.email.is_some()
-            || self.country.is_some()
-            || self.postcode.is_some()
-            || self.comment.is_some()
-            || self.consent.is_some()
-    }
-}
-
-pub struct CountryOption {
-    pub code: &'static str,
-    pub name: &'static str,
-}
-
-pub fn countries() -> &'static [CountryOption] {
-    static ALL: std::sync::OnceLock<Vec<CountryOption>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| {
-        Country::all().into_iter().map(|c| CountryOption { code: c.code(), name: c.name() }).collect()
-    })
-}
-
 pub struct Progress {
     pub count: i64,
     pub goal: i32,
     pub percent: i64,
+    pub count_text: String,
+    pub goal_text: String,
 }
 
 impl Progress {
-    pub fn new(count: i64, goal: i32) -> Progress {
+    pub fn new(count: i64, goal: i32, texts: &Texts) -> Progress {
         let percent = (count * 100 / i64::from(goal.max(1))).clamp(0, 100);
-        Progress { count, goal, percent }
+        Progress {
+            count,
+            goal,
+            percent,
+            count_text: texts.number(count),
+            goal_text: texts.number(goal.into()),
+        }
+    }
+
+    /// The value for `aria-valuenow`, which must not pass the maximum.
+    pub fn shown(&self) -> i64 {
+        self.count.min(i64::from(self.goal))
     }
 }
 
@@ -135,18 +134,21 @@ impl Progress {
 pub struct CampaignPage<'a> {
     pub page: Chrome,
     pub slug: &'a str,
-    pub text: &'a PageText,
+    pub content: Content<'a>,
     pub progress: Progress,
     pub is_open: bool,
     pub values: FormValues,
     pub errors: FormErrors,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     pub csrf_token: String,
     pub countries: &'static [CountryOption],
 }
 
 pub struct CampaignSummary {
     pub slug: String,
+    /// The language the title and summary are written in.
+    pub lang: &'static str,
+    pub dir: &'static str,
     pub title: String,
     pub summary: String,
     pub progress: Progress,
@@ -164,19 +166,33 @@ pub struct IndexPage {
 pub struct ThanksPage<'a> {
     pub page: Chrome,
     pub slug: &'a str,
-    pub title: &'a str,
+    pub content: Content<'a>,
 }
 
 /// A page with a heading, a paragraph, and optionally one button or one link.
 #[derive(Template)]
 #[template(path = "pages/message.html")]
-pub struct MessagePage<'a> {
+pub struct MessagePage {
     pub page: Chrome,
-    pub title: &'a str,
-    pub body: &'a str,
-    pub button: Option<(String, &'a str)>,
-    pub link: Option<(String, &'a str)>,
+    pub title: String,
+    pub body: String,
+    pub button: Option<(String, String)>,
+    pub link: Option<(String, String)>,
     pub share: Option<Share>,
+}
+
+impl MessagePage {
+    /// A page whose heading and paragraph are the texts `{key}-title` and `{key}-body`.
+    pub fn keyed(page: Chrome, key: &str) -> MessagePage {
+        MessagePage {
+            title: page.t(&format!("{key}-title")),
+            body: page.t(&format!("{key}-body")),
+            page,
+            button: None,
+            link: None,
+            share: None,
+        }
+    }
 }
 
 pub struct Share {

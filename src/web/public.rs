@@ -7,28 +7,31 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::AppState;
 use super::errors::PageError;
 use super::pages::{
-    CampaignPage, CampaignSummary, Chrome, FormErrors, FormValues, IndexPage, MessagePage, Progress, Share,
-    ThanksPage, countries, pick_lang, render,
+    CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage, Progress,
+    Share, ThanksPage, countries, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
+use crate::i18n::Texts;
 use crate::signatures::{self, ConfirmOutcome, WithdrawOutcome};
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let lang = pick_lang(&req, &Lang::ALL, Lang::En);
+    let lang = pick_lang(&req, Lang::En);
     let mut conn = state.pool.get().await?;
     let mut summaries = Vec::new();
     for c in campaigns::list(&mut conn).await?.into_iter().filter(|c| c.is_open) {
         let count = state.counts.get(&mut conn, c.id).await?;
-        let text = c.file.text(lang);
+        let (text_lang, text) = c.file.text_for(lang);
         summaries.push(CampaignSummary {
             slug: c.slug.clone(),
+            lang: text_lang.code(),
+            dir: text_lang.dir(),
             title: text.title.clone(),
             summary: text.summary.clone(),
-            progress: Progress::new(count, c.goal),
+            progress: Progress::new(count, c.goal, &Texts::new(lang)),
         });
     }
-    let page = IndexPage { page: Chrome::new(&req, lang, &Lang::ALL), campaigns: summaries };
+    let page = IndexPage { page: Chrome::new(&req, lang), campaigns: summaries };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -44,10 +47,9 @@ pub async fn campaign(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let campaign = load_campaign(&state, &slug).await?;
-    let lang = pick_lang(&req, &campaign.file.languages(), campaign.file.default_lang());
+    let lang = pick_lang(&req, campaign.file.default_lang());
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     let page = campaign_page(
-        &req,
         &state,
         &campaign,
         lang,
@@ -65,24 +67,23 @@ pub async fn campaign(
 }
 
 /// The campaign page with the form, shared by the first view and every refused attempt.
-#[allow(clippy::too_many_arguments)]
 pub async fn campaign_page<'a>(
-    req: &HttpRequest,
     state: &AppState,
     campaign: &'a Campaign,
     lang: Lang,
     values: FormValues,
     errors: FormErrors,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     csrf_cookie: &str,
 ) -> Result<CampaignPage<'a>, PageError> {
     let mut conn = state.pool.get().await?;
     let count = state.counts.get(&mut conn, campaign.id).await?;
     Ok(CampaignPage {
-        page: Chrome::new(req, lang, &campaign.file.languages()),
+        // Also the answer to a refused POST to `/sign`, so the switch names the page.
+        page: Chrome::at(&format!("/c/{}", campaign.slug), lang),
         slug: &campaign.slug,
-        text: campaign.file.text(lang),
-        progress: Progress::new(count, campaign.goal),
+        content: Content::new(&campaign.file, lang),
+        progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
         is_open: campaign.is_open,
         values,
         errors,
@@ -98,11 +99,11 @@ pub async fn thanks(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let campaign = load_campaign(&state, &slug).await?;
-    let lang = pick_lang(&req, &campaign.file.languages(), campaign.file.default_lang());
+    let lang = pick_lang(&req, campaign.file.default_lang());
     let page = ThanksPage {
-        page: Chrome::new(&req, lang, &campaign.file.languages()),
+        page: Chrome::new(&req, lang),
         slug: &campaign.slug,
-        title: &campaign.file.text(lang).title,
+        content: Content::new(&campaign.file, lang),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -130,20 +131,10 @@ pub async fn count_json(
 
 /// A GET never confirms: mail scanners follow links. It shows one button.
 pub async fn confirm_page(req: HttpRequest, token: web::Path<String>) -> HttpResponse {
-    let lang = pick_lang(&req, &Lang::ALL, Lang::En);
-    let t = crate::i18n::Texts::get(lang);
     let action = format!("/confirm/{}", encode_segment(&token));
-    render(
-        StatusCode::OK,
-        &MessagePage {
-            page: Chrome::new(&req, lang, &Lang::ALL),
-            title: t.confirm_title,
-            body: t.confirm_body,
-            button: Some((action, t.confirm_button)),
-            link: None,
-            share: None,
-        },
-    )
+    let mut page = MessagePage::keyed(Chrome::new(&req, pick_lang(&req, Lang::En)), "confirm");
+    page.button = Some((action, page.page.t("confirm-button")));
+    render(StatusCode::OK, &page)
 }
 
 pub async fn confirm(
@@ -164,40 +155,26 @@ pub async fn confirm(
             state.outbox_wake.notify_one();
             let campaign = campaigns::find_by_id(&mut conn, campaign_id).await?;
             state.counts.invalidate(campaign.id);
-            let lang = pick_lang(&req, &campaign.file.languages(), lang);
-            let t = crate::i18n::Texts::get(lang);
+            // The page speaks the language the supporter signed in, unless they chose
+            // another on the way here.
+            let lang = pick_lang(&req, lang);
+            // The answer to a POST: a switch would lead back to the confirm button.
+            let mut page = MessagePage::keyed(Chrome::plain(lang), "confirmed");
             let url = format!("{}/c/{}", state.settings.base_url, campaign.slug);
-            render(
-                StatusCode::OK,
-                &MessagePage {
-                    page: Chrome::new(&req, lang, &campaign.file.languages()),
-                    title: t.confirmed_title,
-                    body: t.confirmed_body,
-                    button: None,
-                    link: Some((format!("/c/{}", campaign.slug), t.back_to_campaign)),
-                    share: Some(Share { url, text: campaign.file.text(lang).share_text.clone() }),
-                },
-            )
+            page.link =
+                Some((format!("/c/{}?lang={}", campaign.slug, lang.code()), page.page.t("back-to-campaign")));
+            page.share = Some(Share { url, text: campaign.file.text(lang).share_text.clone() });
+            render(StatusCode::OK, &page)
         }
         ConfirmOutcome::Invalid => invalid_link(&req),
     })
 }
 
 pub async fn withdraw_page(req: HttpRequest, token: web::Path<String>) -> HttpResponse {
-    let lang = pick_lang(&req, &Lang::ALL, Lang::En);
-    let t = crate::i18n::Texts::get(lang);
     let action = format!("/withdraw/{}", encode_segment(&token));
-    render(
-        StatusCode::OK,
-        &MessagePage {
-            page: Chrome::new(&req, lang, &Lang::ALL),
-            title: t.withdraw_title,
-            body: t.withdraw_body,
-            button: Some((action, t.withdraw_button)),
-            link: None,
-            share: None,
-        },
-    )
+    let mut page = MessagePage::keyed(Chrome::new(&req, pick_lang(&req, Lang::En)), "withdraw");
+    page.button = Some((action, page.page.t("withdraw-button")));
+    render(StatusCode::OK, &page)
 }
 
 pub async fn withdraw(
@@ -208,39 +185,17 @@ pub async fn withdraw(
     let mut conn = state.pool.get().await?;
     Ok(match signatures::withdraw(&mut conn, &token, state.clock.now()).await? {
         WithdrawOutcome::Withdrawn { campaign_id, lang } => {
-            let lang = pick_lang(&req, &Lang::ALL, lang);
-            let t = crate::i18n::Texts::get(lang);
             state.counts.invalidate(campaign_id);
-            render(
-                StatusCode::OK,
-                &MessagePage {
-                    page: Chrome::new(&req, lang, &Lang::ALL),
-                    title: t.withdrawn_title,
-                    body: t.withdrawn_body,
-                    button: None,
-                    link: None,
-                    share: None,
-                },
-            )
+            let lang = pick_lang(&req, lang);
+            render(StatusCode::OK, &MessagePage::keyed(Chrome::plain(lang), "withdrawn"))
         }
         WithdrawOutcome::Invalid => invalid_link(&req),
     })
 }
 
 fn invalid_link(req: &HttpRequest) -> HttpResponse {
-    let lang = pick_lang(req, &Lang::ALL, Lang::En);
-    let t = crate::i18n::Texts::get(lang);
-    render(
-        StatusCode::NOT_FOUND,
-        &MessagePage {
-            page: Chrome::new(req, lang, &Lang::ALL),
-            title: t.link_invalid_title,
-            body: t.link_invalid_body,
-            button: None,
-            link: None,
-            share: None,
-        },
-    )
+    let lang = pick_lang(req, Lang::En);
+    render(StatusCode::NOT_FOUND, &MessagePage::keyed(Chrome::new(req, lang), "link-invalid"))
 }
 
 fn encode_segment(s: &str) -> String {

@@ -11,9 +11,9 @@ use super::AppState;
 use super::client_ip::client_ip;
 use super::errors::{PageError, message};
 use super::form::{self, FormError};
-use super::pages::{FormErrors, FormValues, pick_lang, render};
+use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
 use super::public::{campaign_page, load_campaign};
-use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
+use crate::domain::{Comment, Country, FieldError, Lang, Postcode, SupporterEmail, SupporterName};
 use crate::i18n::Texts;
 use crate::signatures::{self, NewSignature};
 
@@ -24,44 +24,34 @@ pub async fn sign(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let campaign = load_campaign(&state, &slug).await?;
+    // Until the form is read, the cookie and the browser tell the language.
+    let early_lang = pick_lang(&req, campaign.file.default_lang());
     if !campaign.is_open {
-        let t = Texts::get(campaign.file.default_lang());
-        return Ok(message(
-            StatusCode::GONE,
-            &campaign.file.text(campaign.file.default_lang()).title,
-            t.closed_notice,
-        ));
+        let mut page = MessagePage::keyed(Chrome::plain(early_lang), "closed");
+        page.title = campaign.file.text(early_lang).title.clone();
+        page.body = page.page.t("closed-notice");
+        return Ok(render(StatusCode::GONE, &page));
     }
     if !form::is_form_content_type(&req) {
-        return Ok(message(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Unsupported form encoding",
-            "Please send the form as application/x-www-form-urlencoded.",
-        ));
+        return Ok(message(StatusCode::UNSUPPORTED_MEDIA_TYPE, early_lang, "unsupported"));
     }
     let fields = match form::read_body(&req, payload).await.and_then(|body| form::parse(&body)) {
         Ok(fields) => fields,
-        Err(e) => return Ok(form_error(e)),
+        Err(e) => return Ok(form_error(e, early_lang)),
     };
     let client = client_ip(&req, &state.settings.trusted_proxies);
     if let Some(ip) = client
         && let Err(wait) = state.limiter.check(ip)
     {
-        let mut response = message(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests",
-            "Too many signatures came from your network just now. Please try again in a few minutes.",
-        );
+        let mut response = message(StatusCode::TOO_MANY_REQUESTS, early_lang, "too-many");
         let seconds = wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0);
         response.headers_mut().insert(RETRY_AFTER, seconds.into());
         return Ok(response);
     }
 
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
-    let offered = campaign.file.languages();
-    let lang = Lang::from_tag(field("lang"))
-        .filter(|l| offered.contains(l))
-        .unwrap_or_else(|| pick_lang(&req, &offered, campaign.file.default_lang()));
+    // The language of the page the form was on.
+    let lang = Lang::from_tag(field("lang")).unwrap_or(early_lang);
     let thanks = format!("/c/{}/thanks?lang={}", campaign.slug, lang.code());
 
     // A filled honeypot is a robot: it gets the answer a person gets, and nothing is stored.
@@ -72,15 +62,13 @@ pub async fn sign(
     let values = form_values(&fields);
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     if !state.csrf.verify(&req, field("csrf_token")) {
-        let t = Texts::get(lang);
         let page = campaign_page(
-            &req,
             &state,
             &campaign,
             lang,
             values,
             FormErrors::default(),
-            Some(t.form_expired),
+            Some(Texts::new(lang).t("form-expired")),
             &cookie_value,
         )
         .await?;
@@ -94,8 +82,7 @@ pub async fn sign(
     let new = match parse_signature(&fields, lang) {
         Ok(new) => new,
         Err(errors) => {
-            let page =
-                campaign_page(&req, &state, &campaign, lang, values, *errors, None, &cookie_value).await?;
+            let page = campaign_page(&state, &campaign, lang, values, *errors, None, &cookie_value).await?;
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
@@ -112,24 +99,13 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((LOCATION, location)).finish()
 }
 
-fn form_error(e: FormError) -> HttpResponse {
-    match e {
-        FormError::TooLarge => message(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "Too much data",
-            "The form was larger than 16 KiB. Please shorten your comment and try again.",
-        ),
-        FormError::NotUtf8 => message(
-            StatusCode::BAD_REQUEST,
-            "Unreadable form",
-            "The form data was not valid UTF-8 text. Please try again from the campaign page.",
-        ),
-        FormError::Incomplete => message(
-            StatusCode::BAD_REQUEST,
-            "Incomplete form",
-            "The form arrived incomplete. Please try again.",
-        ),
-    }
+fn form_error(e: FormError, lang: Lang) -> HttpResponse {
+    let (status, key) = match e {
+        FormError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+        FormError::NotUtf8 => (StatusCode::BAD_REQUEST, "unreadable"),
+        FormError::Incomplete => (StatusCode::BAD_REQUEST, "incomplete"),
+    };
+    message(status, lang, key)
 }
 
 fn form_values(fields: &HashMap<String, String>) -> FormValues {
@@ -147,7 +123,7 @@ fn form_values(fields: &HashMap<String, String>) -> FormValues {
 
 /// Parses every field, collecting all errors so the supporter can fix them at once.
 fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSignature, Box<FormErrors>> {
-    let t = Texts::get(lang);
+    let t = Texts::new(lang);
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let name = SupporterName::parse(get("name"));
     let email = SupporterEmail::parse(get("email"));
@@ -168,7 +144,11 @@ fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSi
         (name, email, country, postcode, comment, consent) => Err(Box::new(FormErrors {
             name: name.err().map(|e| t.field_error(e)),
             email: email.err().map(|e| t.field_error(e)),
-            country: country.err().map(|e| t.field_error(e)),
+            // An empty list choice is a choice not made yet, not a field left blank.
+            country: country.err().map(|e| match e {
+                FieldError::Missing => t.field_error(FieldError::UnknownCountry),
+                e => t.field_error(e),
+            }),
             postcode: postcode.err().map(|e| t.field_error(e)),
             comment: comment.err().map(|e| t.field_error(e)),
             consent: (!consent).then(|| t.consent_required()),

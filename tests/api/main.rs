@@ -5,6 +5,7 @@ mod commands;
 mod confirming;
 mod helpers;
 mod hostile_input;
+mod languages;
 mod letters;
 mod mail_delivery;
 mod privacy;

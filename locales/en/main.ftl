@@ -1,0 +1,105 @@
+# The words around a campaign's own text, on pages and in emails to supporters.
+# The campaign's call, consent wording and share text come from its campaign file.
+# Adding a language: copy this file to locales/<tag>/main.ftl, translate it, and
+# register the tag in src/domain/lang.rs. Missing keys fall back to English.
+
+## The frame of every page
+skip-link = Skip to content
+language = Language
+footer-note = No trackers, no third-party scripts. Your data is only seen by the organizers.
+
+## The campaign list
+campaigns-heading = Campaigns
+no-campaigns = There are no open campaigns at the moment.
+
+## The campaign page
+signatures = signatures
+# Between groups of three digits in counts: 50,000.
+number-group-separator = ,
+jump-to-form = Sign now
+goal = Goal
+progress-label = Signatures so far, towards the goal
+sign-heading = Add your name
+name = Your name
+email = Email address
+email-hint = We send you one email to confirm your signature. Your address is never passed on.
+country = Country where you live
+choose-country = Choose your country
+postcode = Postcode
+comment = Comment
+comment-hint = May be quoted in the letters, with your name and country.
+optional = optional
+consent-label = Consent
+sign-button = Sign
+privacy-note = Only the organizers see your email address and postcode. You can withdraw your signature at any time with the link in your receipt.
+errors-heading = There is a problem
+errors-intro = Please check these fields:
+form-expired = This form had expired. Please check your details and press Sign again.
+closed-notice = This campaign is closed and no longer takes signatures.
+content-language-note = This campaign is not yet available in your language; its text is shown in { $language }.
+
+## After signing
+thanks-title = Please check your inbox
+thanks-body = We have sent you an email. Open the link in it and press the button to confirm your signature. It is only counted once you confirm.
+thanks-steps-heading = What happens now
+thanks-step-open = Open the email from this campaign.
+thanks-step-link = Follow the link in it.
+thanks-step-confirm = Press “{ confirm-button }”.
+thanks-spam = Nothing there after a few minutes? Look in your spam folder, or sign again: we resend the email at most every ten minutes.
+
+## Confirming and withdrawing
+confirm-title = Confirm your signature
+confirm-body = Press the button to confirm that you signed this call.
+confirm-button = Confirm my signature
+confirmed-title = Thank you, your signature counts
+confirmed-body = Your signature is confirmed. We have sent you a receipt with a link to withdraw it, should you ever want to.
+share-heading = Ask others to sign
+share-intro = Share the campaign with people you know:
+share-email = Email
+share-copy = Or copy this link:
+link-invalid-title = This link does not work any more
+link-invalid-body = The link is unknown or has expired (confirmation links last seven days). You can simply sign again.
+withdraw-title = Withdraw your signature
+withdraw-body = Press the button to withdraw your signature. We then erase your name, email address, postcode and comment, and your signature is no longer counted, exported or sent. Letters already sent cannot be recalled.
+withdraw-button = Withdraw my signature
+withdrawn-title = Your signature is withdrawn
+withdrawn-body = We have erased your personal data from this campaign. Letters already sent cannot be recalled.
+back-to-campaign = Back to the campaign
+
+## Answers to a form that could not be taken
+not-found-title = Not found
+not-found-body = There is no page at this address.
+unavailable-title = Temporarily unavailable
+unavailable-body = We cannot take requests right now. Please try again in a minute.
+unexpected-title = Something went wrong
+unexpected-body = Please try again later.
+unsupported-title = Unsupported form encoding
+unsupported-body = Please send the form as application/x-www-form-urlencoded.
+too-large-title = Too much data
+too-large-body = The form was larger than 16 KiB. Please shorten your comment and try again.
+unreadable-title = Unreadable form
+unreadable-body = The form data was not valid UTF-8 text. Please try again from the campaign page.
+incomplete-title = Incomplete form
+incomplete-body = The form arrived incomplete. Please try again.
+too-many-title = Too many requests
+too-many-body = Too many signatures came from your network just now. Please try again in a few minutes.
+
+## Field errors
+err-missing = Please fill in this field.
+err-too-long = Please use at most { $max } characters.
+err-control = Please remove line breaks and control characters.
+err-email = Please enter a valid email address, like name@example.org.
+err-country = Please choose a country from the list.
+err-disposable = Please use an address you will keep: with a throwaway address you could not confirm your signature or withdraw it later.
+err-consent = Please agree, so that your name can be sent with the letters.
+
+## Emails to supporters
+mail-confirm-subject = Please confirm your signature
+mail-greeting = Hello { $name },
+mail-confirm-body = Thank you for signing. Please confirm your signature by opening this link and pressing the button on the page:
+mail-confirm-button = Confirm my signature
+mail-confirm-ignore = If you did not sign, ignore this email: without confirmation your details are deleted after 30 days.
+mail-receipt-subject = Your signature is confirmed
+mail-receipt-body = Thank you: your signature is confirmed and counted.
+mail-withdraw-text = If you ever want to withdraw it and have your details erased, use this link:
+mail-withdraw-button = Withdraw my signature

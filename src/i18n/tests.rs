@@ -1,0 +1,110 @@
+//! The translation files against the code: every key the code asks for exists in
+//! English, the listed languages are complete, and every file belongs to a language.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::*;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn keys_in(tag: &str) -> BTreeSet<String> {
+    let path = Path::new(ROOT).join("locales").join(tag).join("main.ftl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter_map(|line| line.split_once(" ="))
+        .map(|(key, _)| key.trim_end())
+        .filter(|key| key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .filter(|key| !key.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Keys in `t("...")` and `t1("...")` calls under `dir`.
+fn keys_used(dir: &Path, found: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            keys_used(&path, found);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for marker in ["t(\"", "t1(\""] {
+            for (at, _) in text.match_indices(marker) {
+                // `get("x")` ends in `t("` too: only a call named `t` or `t1` counts.
+                let before = text[..at].chars().next_back().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' {
+                    continue;
+                }
+                let rest = &text[at + marker.len()..];
+                let key = rest.split('"').next().unwrap();
+                if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    found.insert(key.to_owned());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_key_the_code_uses_exists_in_english() {
+    let english = keys_in("en");
+    let mut used = BTreeSet::new();
+    keys_used(&Path::new(ROOT).join("templates"), &mut used);
+    keys_used(&Path::new(ROOT).join("src"), &mut used);
+    let missing: Vec<_> = used.difference(&english).collect();
+    assert!(used.len() > 30, "found only {used:?}");
+    assert!(missing.is_empty(), "keys missing from locales/en/main.ftl: {missing:?}");
+}
+
+#[test]
+fn listed_languages_are_complete_and_drafts_add_no_keys() {
+    let english = keys_in("en");
+    for lang in Lang::ALL {
+        let keys = keys_in(lang.code());
+        let unknown: Vec<_> = keys.difference(&english).collect();
+        assert!(unknown.is_empty(), "{lang:?} has keys English lacks: {unknown:?}");
+        if lang.is_listed() {
+            let missing: Vec<_> = english.difference(&keys).collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
+        }
+    }
+}
+
+#[test]
+fn every_locale_directory_is_a_registered_language() {
+    for entry in std::fs::read_dir(Path::new(ROOT).join("locales")).unwrap().flatten() {
+        let tag = entry.file_name().to_string_lossy().into_owned();
+        let lang = Lang::from_tag(&tag).unwrap_or_else(|| panic!("locales/{tag} is not registered"));
+        assert_eq!(lang.code(), tag);
+    }
+}
+
+#[test]
+fn a_draft_falls_back_to_english_for_missing_words() {
+    let dari = Texts::new(Lang::from_tag("fa-AF").unwrap());
+    assert_eq!(dari.t("sign-button"), "امضا کنید");
+    assert_eq!(dari.t("withdraw-button"), "Withdraw my signature");
+}
+
+#[test]
+fn numbers_are_grouped_the_way_each_language_writes_them() {
+    assert_eq!(Texts::new(Lang::En).number(50_000), "50,000");
+    assert_eq!(Texts::new(Lang::De).number(1_234_567), "1.234.567");
+    assert_eq!(Texts::new(Lang::De).number(999), "999");
+    assert_eq!(Texts::new(Lang::En).number(0), "0");
+}
+
+#[test]
+fn the_thanks_page_names_the_button_by_its_own_words() {
+    let german = Texts::new(Lang::De);
+    assert!(german.t("thanks-step-confirm").contains(&german.t("confirm-button")));
+}
+
+#[test]
+fn arguments_are_filled_in_without_isolation_marks() {
+    let german = Texts::new(Lang::De);
+    assert_eq!(german.field_error(FieldError::TooLong(16)), "Bitte verwenden Sie höchstens 16 Zeichen.");
+    let unknown = "no-such-key";
+    assert_eq!(Texts::new(Lang::En).t(unknown), unknown);
+}

@@ -1,0 +1,69 @@
+//! The sign form's state between attempts: the values as typed, the errors per field,
+//! and the country list it offers.
+
+use crate::domain::Country;
+use crate::i18n::Texts;
+
+/// The form's values as the supporter typed them, shown again after an error.
+#[derive(Default)]
+pub struct FormValues {
+    pub name: String,
+    pub email: String,
+    pub country: String,
+    pub postcode: String,
+    pub comment: String,
+    pub consent: bool,
+    pub updates: bool,
+}
+
+#[derive(Default)]
+pub struct FormErrors {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub country: Option<String>,
+    pub postcode: Option<String>,
+    pub comment: Option<String>,
+    pub consent: Option<String>,
+}
+
+impl FormErrors {
+    /// For the error summary above the form: field id, its label, the message; in
+    /// the order of the form, so the first link leads to the first problem.
+    pub fn summary(&self, texts: &Texts) -> Vec<(&'static str, String, &str)> {
+        [
+            ("name", &self.name),
+            ("email", &self.email),
+            ("country", &self.country),
+            ("postcode", &self.postcode),
+            ("comment", &self.comment),
+            ("consent", &self.consent),
+        ]
+        .into_iter()
+        .filter_map(|(field, error)| {
+            let label_key = if field == "consent" { "consent-label" } else { field };
+            error.as_deref().map(|e| (field, texts.t(label_key), e))
+        })
+        .collect()
+    }
+
+    pub fn any(&self) -> bool {
+        self.name.is_some()
+            || self.email.is_some()
+            || self.country.is_some()
+            || self.postcode.is_some()
+            || self.comment.is_some()
+            || self.consent.is_some()
+    }
+}
+
+pub struct CountryOption {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+pub fn countries() -> &'static [CountryOption] {
+    static ALL: std::sync::OnceLock<Vec<CountryOption>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        Country::all().into_iter().map(|c| CountryOption { code: c.code(), name: c.name() }).collect()
+    })
+}
