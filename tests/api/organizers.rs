@@ -275,3 +275,54 @@ async fn the_campaign_dashboard_shows_totals_a_chart_and_countries() {
     assert!(!page.contains("<script"));
     assert_eq!(app.get("/admin/c/no-such-campaign").await.status(), 404);
 }
+
+fn rallypost(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rallypost"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RALLYPOST_DATABASE_URL", &app.db_url)
+        .env("RALLYPOST_DATA_DIR", app.data_dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn the_commands_add_an_organizer_who_can_sign_in_and_print_a_working_token() {
+    let app = spawn_app().await;
+
+    let added = rallypost(
+        &app,
+        &["organizer", "add", ORGANIZER, "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    let token = rallypost(&app, &["organizer", "token", ORGANIZER], "");
+    let unknown = rallypost(&app, &["organizer", "token", "nobody@rallypost.example"], "");
+    let no_terminal = rallypost(&app, &["organizer", "add", "other@rallypost.example"], "");
+
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert_eq!(app.login(ORGANIZER, PASSWORD).await.status(), 303);
+    assert!(token.status.success());
+    let token = String::from_utf8(token.stdout).unwrap();
+    let response = app
+        .bare_client()
+        .get(app.url("/api/v1/petitions"))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(!unknown.status.success());
+    assert!(!no_terminal.status.success());
+    assert!(String::from_utf8_lossy(&no_terminal.stderr).contains("--password-stdin"));
+}

@@ -75,12 +75,14 @@ fn collection(
     if page > 1 && page <= total_pages {
         links["prev"] = link(page - 1);
     }
-    links[key] = Value::Array(
-        items
-            .iter()
-            .filter_map(|i| i["_links"]["self"].as_object().map(|o| Value::Object(o.clone())))
-            .collect(),
-    );
+    // Signatures have no resource of their own (yet), so only petitions are linked here.
+    let own: Vec<Value> = items
+        .iter()
+        .filter_map(|i| i["_links"]["self"].as_object().map(|o| Value::Object(o.clone())))
+        .collect();
+    if !own.is_empty() {
+        links[key] = Value::Array(own);
+    }
     json!({
         "total_records": total,
         "total_pages": total_pages,
