@@ -1,3 +1,4 @@
+drop index if exists outbox_campaign_target;
 drop index if exists signatures_campaign_country;
 drop index if exists signatures_campaign_signed;
 drop table if exists export_log;

@@ -45,3 +45,6 @@ create index export_log_campaign on export_log (campaign_id, started_at desc);
 -- campaign by time; the country counts read this second index without touching the table.
 create index signatures_campaign_signed on signatures (campaign_id, signed_at, id);
 create index signatures_campaign_country on signatures (campaign_id, status, country);
+
+-- The dashboard's letters per target and mail per kind count outbox rows of one campaign.
+create index outbox_campaign_target on outbox (campaign_id, target_id, status);

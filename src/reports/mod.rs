@@ -7,6 +7,6 @@ mod queries;
 
 pub use chart::{Bar, Chart};
 pub use queries::{
-    DayCount, FailedLetter, LetterRow, StatusTotals, by_country, by_day, failed_letters, letters, totals,
-    totals_by_campaign,
+    DayCount, MailRow, StatusTotals, TargetLetters, by_country, by_day, letters_by_target, supporter_mail,
+    totals, totals_by_campaign,
 };

@@ -575,6 +575,7 @@ impl ReceivedMail {
         let attachment = parsed.attachment(0)?;
         Some(String::from_utf8_lossy(attachment.contents()).into_owned())
     }
+}
 
 pub const ORGANIZER: &str = "organizer@rallypost.example";
 pub const PASSWORD: &str = "a long organizer password";

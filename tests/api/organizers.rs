@@ -261,10 +261,39 @@ async fn the_campaign_dashboard_shows_totals_a_chart_and_countries() {
         .await;
     }
 
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.pool.get().await.unwrap();
+        let campaign = app.campaign_id().await;
+        for (status, error) in [
+            ("sent", None),
+            ("sent", None),
+            ("failed", Some("550 5.7.1 mailbox refused")),
+            ("pending", None),
+        ] {
+            diesel::sql_query(
+                "insert into outbox (id, kind, campaign_id, target_id, status, last_error, next_attempt_at, created_at) \
+                 values ($1, 'letter', $2, 'de-bmi', $3, $4, now(), now())",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(rallypost::ids::new_id())
+            .bind::<diesel::sql_types::Uuid, _>(campaign)
+            .bind::<diesel::sql_types::Text, _>(status)
+            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(error)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+    }
+
     let (status, page) = app.get_text(&format!("/admin/c/{SLUG}")).await;
 
     assert_eq!(status, 200);
     assert!(page.contains("<strong>3</strong> confirmed"), "{page}");
+    assert!(
+        page.contains("Bundesministerium des Innern (Germany), Berlin</td><td class=\"n\">1</td><td class=\"n\">2</td><td class=\"n\">1</td><td>550 5.7.1 mailbox refused</td>"),
+        "{page}"
+    );
+    assert!(page.contains("Next scheduled dispatch: 20"), "{page}");
     assert!(page.contains("<strong>1</strong> pending"));
     assert!(page.contains("<strong>1</strong> withdrawn"));
     assert!(

@@ -7,8 +7,9 @@ use askama::Template;
 use super::render;
 use crate::campaigns::{self, Campaign};
 use crate::export::{ExportLogEntry, recent_exports};
+use crate::letters::Scheduler;
 use crate::organizers::Session;
-use crate::reports::{self, Chart, FailedLetter, LetterRow, StatusTotals};
+use crate::reports::{self, Chart, MailRow, StatusTotals, TargetLetters};
 use crate::web::AppState;
 use crate::web::errors::PageError;
 
@@ -65,8 +66,8 @@ struct CampaignPage {
     totals: StatusTotals,
     chart: Option<Chart>,
     countries: Vec<(String, i64)>,
-    letters: Vec<LetterRow>,
-    failed: Vec<FailedLetter>,
+    letters: Vec<(String, TargetLetters)>,
+    mail: Vec<MailRow>,
     next_dispatch: String,
     exports: Vec<ExportLogEntry>,
 }
@@ -89,12 +90,35 @@ pub async fn campaign(
         totals: reports::totals(&mut conn, c.id).await?,
         chart: Chart::new(&reports::by_day(&mut conn, c.id).await?),
         countries: reports::by_country(&mut conn, c.id).await?,
-        letters: reports::letters(&mut conn, c.id).await?,
-        failed: reports::failed_letters(&mut conn, c.id).await?,
-        // TODO(letters): ask the scheduler for the next dispatch once it exists.
-        next_dispatch: "—".into(),
+        letters: reports::letters_by_target(&mut conn, c.id)
+            .await?
+            .into_iter()
+            .map(|l| (target_name(&c, &l.target_id), l))
+            .collect(),
+        mail: reports::supporter_mail(&mut conn, c.id).await?,
+        next_dispatch: next_dispatch(&c, state.clock.now()),
         exports: recent_exports(&mut conn, c.id, 20).await?,
         slug: c.slug,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The target's office as the campaign file names it; its id if it left the file.
+fn target_name(c: &Campaign, id: &str) -> String {
+    c.file
+        .targets
+        .iter()
+        .find(|t| t.id == id)
+        .map_or_else(|| id.to_owned(), |t| format!("{}, {}", t.office, t.organisation))
+}
+
+fn next_dispatch(c: &Campaign, now: chrono::DateTime<chrono::Utc>) -> String {
+    match Scheduler::next_dispatch(c, now) {
+        Ok(Some(at)) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Ok(None) => "individual letters go out as signatures are confirmed, inside the sending window".into(),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "the campaign's schedule is unreadable");
+            "—".into()
+        }
+    }
 }
