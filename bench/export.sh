@@ -27,6 +27,7 @@ BIN=target/release/rallypost
 export RALLYPOST_DATABASE_URL="$URL" RALLYPOST_DATA_DIR="$WORK/data" RALLYPOST_LOG=warn
 export RALLYPOST_SECRET_KEY="bench key that is at least thirty-two bytes long"
 export RALLYPOST_CAMPAIGNS_DIR="$PWD/campaigns"
+export RALLYPOST_DATA_KEY=${RALLYPOST_DATA_KEY:-$(printf '5a%.0s' $(seq 32))}
 
 echo "seeding $N signatures into $DB ..." >&2
 psql -q "$PG/postgres" -c "drop database if exists $DB" -c "create database $DB"
@@ -36,17 +37,19 @@ seed_start=$(date +%s.%N)
 psql -q "$URL" <<SQL
 -- 10% pending, 2% withdrawn (personal fields erased, as withdrawal does), the rest
 -- confirmed; one every 15 s from 2026-06-01, so about 170 days for the chart.
+-- Written in the clear ('plain'), then encrypted by \`rallypost keys rotate\` below, so the
+-- exports pay for decryption as they do in production.
 insert into signatures (id, campaign_id, status, email_key, email, name, country, postcode,
     comment, consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at,
-    confirmed_at)
+    confirmed_at, key_id)
 select gen_random_uuid(), c.id, s.status, 'supporter' || i || '@example.org',
-    case when s.status <> 'withdrawn' then 'Supporter.' || i || '@example.org' end,
-    case when s.status <> 'withdrawn' then (array['Mina Ahmadi', 'محمد رحیمی', 'Anna Müller', '=Formula Name'])[1 + i % 4] || ' ' || i end,
+    case when s.status <> 'withdrawn' then convert_to('Supporter.' || i || '@example.org', 'UTF8') end,
+    case when s.status <> 'withdrawn' then convert_to((array['Mina Ahmadi', 'محمد رحیمی', 'Anna Müller', '=Formula Name'])[1 + i % 4] || ' ' || i, 'UTF8') end,
     (array['AF', 'DE', 'AT', 'FR', 'GB', 'IR', 'PK', 'SE'])[1 + i % 8],
-    case when s.status <> 'withdrawn' and i % 2 = 0 then lpad((i % 100000)::text, 5, '0') end,
-    case when s.status <> 'withdrawn' and i % 3 = 0 then 'Stop the deportations, "now", please' end,
+    case when s.status <> 'withdrawn' and i % 2 = 0 then convert_to(lpad((i % 100000)::text, 5, '0'), 'UTF8') end,
+    case when s.status <> 'withdrawn' and i % 3 = 0 then convert_to('Stop the deportations, "now", please', 'UTF8') end,
     true, i % 2 = 0, (array['en', 'de', 'fa'])[1 + i % 3],
-    t.ts, t.ts, case when s.status = 'confirmed' then t.ts + interval '5 minutes' end
+    t.ts, t.ts, case when s.status = 'confirmed' then t.ts + interval '5 minutes' end, 'plain'
 from campaigns c, generate_series(1, $N) i,
     lateral (select timestamptz '2026-06-01 00:00:00+00' + i * interval '15 seconds' as ts) t,
     lateral (select case when i % 10 = 0 then 'pending' when i % 50 = 1 then 'withdrawn' else 'confirmed' end as status) s
@@ -54,6 +57,11 @@ where c.slug = '$SLUG';
 vacuum analyze signatures;
 SQL
 seed_secs=$(echo "$(date +%s.%N) - $seed_start" | bc)
+echo "encrypting them (keys rotate) ..." >&2
+rotate_start=$(date +%s.%N)
+"$BIN" keys rotate >/dev/null
+psql -q "$URL" -c "vacuum analyze signatures"
+rotate_secs=$(echo "$(date +%s.%N) - $rotate_start" | bc)
 ROWS=$(psql -tA "$URL" -c "select count(*) from signatures where status in ('pending', 'confirmed')")
 
 # Prints "seconds peak_rss_mb" of a command run under /usr/bin/time -v.
@@ -92,10 +100,10 @@ grep -q '<svg' "$WORK/dash.html" || echo "warning: the dashboard has no chart" >
 
 same=$(cmp -s "$WORK/cli.csv" "$WORK/web.csv" && echo "identical" || echo "DIFFERENT")
 echo
-echo "rallypost export benchmark: $N signatures seeded in ${seed_secs}s, $ROWS exported (--status all)"
+echo "rallypost export benchmark: $N signatures seeded in ${seed_secs}s, encrypted in ${rotate_secs}s, $ROWS exported (--status all)"
 printf '%-34s %10s %14s %s\n' "what" "seconds" "peak RSS MB" "notes"
 printf '%-34s %10s %14s %s\n' "rallypost export (CLI)" "$cli_secs" "$cli_rss" "$(wc -c <"$WORK/cli.csv") bytes"
 printf '%-34s %10s %14s %s\n' "GET signatures.csv (curl)" "$web_secs" "$web_rss" "server VmHWM (was $rss_before before); first byte ${web_first}s; CLI and web: $same"
-printf '%-34s %10s %14s %s\n' "psql \\copy (same rows, sorted)" "$psql_secs" "$psql_rss" "psql client only; $(wc -c <"$WORK/psql.csv") bytes"
+printf '%-34s %10s %14s %s\n' "psql \\copy (same rows, sorted)" "$psql_secs" "$psql_rss" "psql client only; ciphertext, not decrypted; $(wc -c <"$WORK/psql.csv") bytes"
 printf '%-34s %10s %14s %s\n' "GET /admin/c/$SLUG (x3)" "${dash[*]}" "" "dashboard, cold then warm"
 printf '%-34s %10s %14s %s\n' "GET /admin" "$index" "" "campaign list"

@@ -213,7 +213,7 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
         }
         Command::Export(args) => {
             let database = open_database(&settings).await?;
-            let result = crate::commands::export(args, &database.url, clock).await;
+            let result = crate::commands::export(args, &settings, &database.url, clock).await;
             database.close(false);
             result
         }

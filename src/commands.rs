@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use diesel::Connection;
 
 use crate::clock::Clock;
+use crate::config::Settings;
 use crate::export::{self, Actor, ExportFilter};
 use crate::organizers::{self, OrganizerEmail, Password};
 
@@ -50,20 +51,13 @@ pub async fn organizer(command: OrganizerCommand, url: &str, clock: Arc<dyn Cloc
     let pool = crate::startup::command_pool(url)?;
     let mut conn = pool.get().await?;
     match command {
-        OrganizerCommand::Add {
-            email,
-            password_stdin,
-        } => {
+        OrganizerCommand::Add { email, password_stdin } => {
             let email = OrganizerEmail::parse(&email).map_err(anyhow::Error::msg)?;
             let password = Password::parse(read_password(password_stdin)?)?;
             let created = organizers::add_or_update(&mut conn, &email, password, clock.now()).await?;
             eprintln!(
                 "{}",
-                if created {
-                    "organizer added"
-                } else {
-                    "password changed; their sessions ended"
-                }
+                if created { "organizer added" } else { "password changed; their sessions ended" }
             );
         }
         OrganizerCommand::Token { email } => {
@@ -94,7 +88,13 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(first)
 }
 
-pub async fn export(args: ExportArgs, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+pub async fn export(
+    args: ExportArgs,
+    settings: &Settings,
+    url: &str,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    let keys = crate::startup::data_keys(settings)?;
     let filter = ExportFilter::parse(
         args.status.as_deref(),
         args.since.as_deref(),
@@ -124,15 +124,8 @@ pub async fn export(args: ExportArgs, url: &str, clock: Arc<dyn Clock>) -> anyho
             }
         };
         let actor = Actor::CommandLine { user: system_user() };
-        let rows = export::run(
-            &mut conn,
-            campaign.id,
-            &filter,
-            &actor,
-            clock.as_ref(),
-            out,
-            progress,
-        )?;
+        let rows =
+            export::run(&mut conn, &keys, campaign.id, &filter, &actor, clock.as_ref(), out, progress)?;
         if show {
             eprintln!();
         }
@@ -145,9 +138,5 @@ pub async fn export(args: ExportArgs, url: &str, clock: Arc<dyn Clock>) -> anyho
 
 fn system_user() -> String {
     let uid = nix::unistd::getuid();
-    nix::unistd::User::from_uid(uid)
-        .ok()
-        .flatten()
-        .map(|u| u.name)
-        .unwrap_or_else(|| format!("uid {uid}"))
+    nix::unistd::User::from_uid(uid).ok().flatten().map(|u| u.name).unwrap_or_else(|| format!("uid {uid}"))
 }

@@ -34,10 +34,7 @@ pub fn start(
 
 pub fn finish(conn: &mut PgConnection, id: Uuid, rows: u64, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(export_log::table.find(id))
-        .set((
-            export_log::row_count.eq(rows as i64),
-            export_log::finished_at.eq(now),
-        ))
+        .set((export_log::row_count.eq(rows as i64), export_log::finished_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }

@@ -102,21 +102,9 @@ mod tests {
         assert_eq!(f.since.unwrap().to_rfc3339(), "2026-11-01T00:00:00+00:00");
         assert_eq!(f.until, None);
         assert_eq!(f.country.unwrap().code(), "AF");
-        assert_eq!(
-            ExportFilter::parse(None, None, None, None).unwrap(),
-            ExportFilter::default()
-        );
-        assert_eq!(
-            ExportFilter::parse(Some("withdrawn"), None, None, None),
-            Err(FilterError::Status)
-        );
-        assert_eq!(
-            ExportFilter::parse(None, Some("yesterday"), None, None),
-            Err(FilterError::Time("since"))
-        );
-        assert_eq!(
-            ExportFilter::parse(None, None, None, Some("XX")),
-            Err(FilterError::Country)
-        );
+        assert_eq!(ExportFilter::parse(None, None, None, None).unwrap(), ExportFilter::default());
+        assert_eq!(ExportFilter::parse(Some("withdrawn"), None, None, None), Err(FilterError::Status));
+        assert_eq!(ExportFilter::parse(None, Some("yesterday"), None, None), Err(FilterError::Time("since")));
+        assert_eq!(ExportFilter::parse(None, None, None, Some("XX")), Err(FilterError::Country));
     }
 }

@@ -5,14 +5,16 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::record::{SignatureRow, SupporterRecord};
+use crate::crypto::DataKeys;
 use crate::db::schema::signatures;
 
 pub async fn confirmed_page(
     conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
     campaign_id: Uuid,
     offset: i64,
     limit: i64,
-) -> QueryResult<Vec<SupporterRecord>> {
+) -> anyhow::Result<Vec<SupporterRecord>> {
     let rows: Vec<SignatureRow> = signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
         .filter(signatures::status.eq("confirmed"))
@@ -22,5 +24,5 @@ pub async fn confirmed_page(
         .select(SignatureRow::as_select())
         .load(conn)
         .await?;
-    Ok(rows.into_iter().map(SupporterRecord::from_row).collect())
+    rows.into_iter().map(|row| SupporterRecord::from_row(keys, row)).collect()
 }

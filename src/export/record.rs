@@ -1,11 +1,12 @@
 //! One signature as exports and the API read it. `SupporterRecord::from_row` is the only
-//! place that reads supporters' personal fields (name, email, postcode, comment): when they
-//! are encrypted at rest, decryption goes there and nowhere else.
+//! place in exports and the API that reads supporters' personal fields (name, email,
+//! postcode, comment): it decrypts them (see `crate::crypto`).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::crypto::{DataKeys, Field};
 use crate::db::schema::signatures;
 
 pub const HEADER: [&str; 11] = [
@@ -30,13 +31,14 @@ pub struct SignatureRow {
     status: String,
     signed_at: DateTime<Utc>,
     confirmed_at: Option<DateTime<Utc>>,
-    name: Option<String>,
-    email: Option<String>,
+    name: Option<Vec<u8>>,
+    email: Option<Vec<u8>>,
     country: String,
-    postcode: Option<String>,
-    comment: Option<String>,
+    postcode: Option<Vec<u8>>,
+    comment: Option<Vec<u8>>,
     updates_opt_in: bool,
     language: String,
+    key_id: String,
 }
 
 /// A signature with its personal fields readable. Withdrawn signatures have them erased,
@@ -57,20 +59,24 @@ pub struct SupporterRecord {
 }
 
 impl SupporterRecord {
-    pub fn from_row(row: SignatureRow) -> SupporterRecord {
-        SupporterRecord {
+    /// Decrypts the personal fields under the key the row names.
+    pub fn from_row(keys: &DataKeys, row: SignatureRow) -> anyhow::Result<SupporterRecord> {
+        let open = |column, blob: &Option<Vec<u8>>| {
+            keys.decrypt_text(&row.key_id, Field { column, row: &row.id }, blob.as_deref())
+        };
+        Ok(SupporterRecord {
+            name: open("signatures.name", &row.name)?,
+            email: open("signatures.email", &row.email)?,
+            postcode: open("signatures.postcode", &row.postcode)?,
+            comment: open("signatures.comment", &row.comment)?,
             id: row.id,
             status: row.status,
             signed_at: row.signed_at,
             confirmed_at: row.confirmed_at,
-            name: row.name,
-            email: row.email,
             country: row.country,
-            postcode: row.postcode,
-            comment: row.comment,
             updates_opt_in: row.updates_opt_in,
             language: row.language,
-        }
+        })
     }
 
     /// The CSV cells, in `HEADER` order, with the formula guard applied to each.
@@ -96,11 +102,7 @@ impl SupporterRecord {
 /// Spreadsheets run a cell that begins with one of these as a formula; a leading `'`
 /// makes it text.
 pub fn guard_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 
 #[cfg(test)]

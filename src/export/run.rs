@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{ExportFilter, audit, stream};
 use crate::clock::Clock;
+use crate::crypto::DataKeys;
 use crate::organizers::Organizer;
 
 /// Who asked for the export, as the log records it.
@@ -28,8 +29,10 @@ impl Actor {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     conn: &mut PgConnection,
+    keys: &DataKeys,
     campaign_id: Uuid,
     filter: &ExportFilter,
     actor: &Actor,
@@ -39,7 +42,7 @@ pub fn run(
 ) -> anyhow::Result<u64> {
     let (organizer_id, who, via) = actor.describe();
     let log = audit::start(conn, campaign_id, organizer_id, &who, via, filter, clock.now())?;
-    let rows = stream::write_csv(conn, campaign_id, filter, out, progress)?;
+    let rows = stream::write_csv(conn, keys, campaign_id, filter, out, progress)?;
     audit::finish(conn, log, rows, clock.now())?;
     tracing::info!(campaign = %campaign_id, rows, via, "export finished");
     Ok(rows)

@@ -10,12 +10,14 @@ use uuid::Uuid;
 
 use super::ExportFilter;
 use super::record::{HEADER, SignatureRow, SupporterRecord};
+use crate::crypto::DataKeys;
 use crate::db::schema::signatures;
 
 /// Writes the header and every matching row to `out`; returns the number of rows.
 /// `progress` is told the count now and then.
 pub fn write_csv(
     conn: &mut PgConnection,
+    keys: &DataKeys,
     campaign_id: Uuid,
     filter: &ExportFilter,
     out: impl Write,
@@ -45,7 +47,7 @@ pub fn write_csv(
 
     let mut rows = 0u64;
     for row in query.load_iter::<SignatureRow, PgRowByRowLoadingMode>(conn)? {
-        csv.write_record(SupporterRecord::from_row(row?).csv_cells())?;
+        csv.write_record(SupporterRecord::from_row(keys, row?)?.csv_cells())?;
         rows += 1;
         if rows.is_multiple_of(50_000) {
             progress(rows);

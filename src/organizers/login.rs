@@ -50,9 +50,7 @@ pub async fn log_in(
         }
     };
     throttle.succeeded(email);
-    let session = start_session(conn, &organizer, now)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let session = start_session(conn, &organizer, now).await.map_err(anyhow::Error::from)?;
     tracing::info!(organizer = %organizer.id, "organizer signed in");
     Ok((organizer, session))
 }

@@ -43,11 +43,8 @@ impl Password {
 /// the time of one verification, so that timing does not tell which accounts exist.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        Password("not the password of anyone".into())
-            .hash()
-            .expect("hashing a constant")
-    });
+    let dummy = DUMMY
+        .get_or_init(|| Password("not the password of anyone".into()).hash().expect("hashing a constant"));
     let (hash, real) = match stored {
         Some(h) => (h, true),
         None => (dummy.as_str(), false),
@@ -55,9 +52,7 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
     ok && real
 }
 
@@ -67,10 +62,7 @@ mod tests {
 
     #[test]
     fn a_hash_verifies_its_password_and_no_other() {
-        let hash = Password::parse("correct horse battery".into())
-            .unwrap()
-            .hash()
-            .unwrap();
+        let hash = Password::parse("correct horse battery".into()).unwrap().hash().unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify("correct horse battery", Some(&hash)));
         assert!(!verify("wrong horse battery", Some(&hash)));

@@ -16,8 +16,5 @@ pub fn digest(secret: &str) -> Vec<u8> {
 
 /// Cheap sanity check before a database lookup: what `new_secret` makes, nothing else.
 pub fn is_well_formed(secret: &str) -> bool {
-    secret.len() == 43
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    secret.len() == 43 && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

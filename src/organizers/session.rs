@@ -60,10 +60,7 @@ pub async fn find_session(
         .first::<(Organizer, String)>(conn)
         .await
         .optional()?;
-    Ok(found.map(|(organizer, csrf_token)| Session {
-        organizer,
-        csrf_token,
-    }))
+    Ok(found.map(|(organizer, csrf_token)| Session { organizer, csrf_token }))
 }
 
 pub async fn end_session(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<()> {

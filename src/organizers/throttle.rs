@@ -75,10 +75,7 @@ impl LoginThrottle {
 
     /// Forgets failures older than the longest wait, to keep memory flat.
     pub fn forget_idle(&self, now: DateTime<Utc>) {
-        self.0
-            .lock()
-            .unwrap()
-            .retain(|_, f| now - f.last < LONGEST_WAIT * 4);
+        self.0.lock().unwrap().retain(|_, f| now - f.last < LONGEST_WAIT * 4);
     }
 }
 
@@ -95,20 +92,11 @@ mod tests {
             assert_eq!(throttle.wait("a@example.org", ip, now), None);
             throttle.failed("a@example.org", ip, now);
         }
-        assert_eq!(
-            throttle.wait("A@example.org ", None, now),
-            Some(Duration::seconds(1))
-        );
+        assert_eq!(throttle.wait("A@example.org ", None, now), Some(Duration::seconds(1)));
         throttle.failed("a@example.org", ip, now);
-        assert_eq!(
-            throttle.wait("a@example.org", None, now),
-            Some(Duration::seconds(2))
-        );
+        assert_eq!(throttle.wait("a@example.org", None, now), Some(Duration::seconds(2)));
         assert_eq!(throttle.wait("b@example.org", None, now), None);
-        assert_eq!(
-            throttle.wait("a@example.org", None, now + Duration::seconds(3)),
-            None
-        );
+        assert_eq!(throttle.wait("a@example.org", None, now + Duration::seconds(3)), None);
         throttle.succeeded("a@example.org");
         assert_eq!(throttle.wait("a@example.org", None, now), None);
     }

@@ -45,11 +45,7 @@ pub async fn totals(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> QueryRes
 pub async fn totals_by_campaign(conn: &mut AsyncPgConnection) -> QueryResult<HashMap<Uuid, StatusTotals>> {
     let rows: Vec<(Uuid, String, i64)> = signatures::table
         .group_by((signatures::campaign_id, signatures::status))
-        .select((
-            signatures::campaign_id,
-            signatures::status,
-            diesel::dsl::count_star(),
-        ))
+        .select((signatures::campaign_id, signatures::status, diesel::dsl::count_star()))
         .load(conn)
         .await?;
     let mut map: HashMap<Uuid, StatusTotals> = HashMap::new();

@@ -92,9 +92,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
 }
 
 fn state(req: &ServiceRequest) -> web::Data<AppState> {
-    req.app_data::<web::Data<AppState>>()
-        .cloned()
-        .expect("AppState is registered")
+    req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered")
 }
 
 async fn require_session(
@@ -122,9 +120,7 @@ async fn require_session(
             );
             return Ok(response.map_into_left_body());
         }
-        Ok(None) => HttpResponse::SeeOther()
-            .insert_header(("Location", "/admin/login"))
-            .finish(),
+        Ok(None) => HttpResponse::SeeOther().insert_header(("Location", "/admin/login")).finish(),
         Err(e) => e.error_response(),
     };
     Ok(req.into_response(refusal).map_into_right_body())
@@ -138,9 +134,7 @@ async fn require_token(
     let found = match api::bearer_token(req.request()) {
         None => Ok(None),
         Some(token) => match state.pool.get().await {
-            Ok(mut conn) => organizers::find_by_token(&mut conn, &token)
-                .await
-                .map_err(api::ApiError::from),
+            Ok(mut conn) => organizers::find_by_token(&mut conn, &token).await.map_err(api::ApiError::from),
             Err(e) => Err(api::ApiError::from(e)),
         },
     };

@@ -29,11 +29,7 @@ fn cli_export(app: &TestApp, args: &[&str]) -> Vec<u8> {
         .env("RALLYPOST_DATA_DIR", app.data_dir.path())
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     output.stdout
 }
 
@@ -70,26 +66,15 @@ async fn the_export_quotes_guards_and_orders_every_cell() {
             ..Seed::default()
         })
         .await;
-    app.seed(Seed {
-        status: "pending",
-        ..Seed::default()
-    })
-    .await;
-    app.seed(Seed {
-        status: "withdrawn",
-        ..Seed::default()
-    })
-    .await;
+    app.seed(Seed { status: "pending", ..Seed::default() }).await;
+    app.seed(Seed { status: "withdrawn", ..Seed::default() }).await;
 
     let (status, bytes) = web_export(&app, "").await;
 
     assert_eq!(status, 200);
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.starts_with(&format!("{HEADER}\r\n")), "{text}");
-    assert!(
-        text.contains("\"Hello, \"\"friends\"\"\r\nsecond line\""),
-        "{text}"
-    );
+    assert!(text.contains("\"Hello, \"\"friends\"\"\r\nsecond line\""), "{text}");
     let rows = parse(&bytes);
     assert_eq!(rows.len(), 3, "header and the two confirmed rows: {rows:?}");
     assert_eq!(rows[0].join(","), HEADER);
@@ -142,14 +127,8 @@ async fn web_and_command_line_exports_are_the_same_bytes_and_both_are_logged() {
     .enumerate()
     {
         let signed_at = at("2026-11-01T00:00:00Z") + chrono::Duration::days(i as i64);
-        app.seed(Seed {
-            status,
-            country,
-            comment: Some("ein, \"Kommentar\""),
-            signed_at,
-            ..Seed::default()
-        })
-        .await;
+        app.seed(Seed { status, country, comment: Some("ein, \"Kommentar\""), signed_at, ..Seed::default() })
+            .await;
     }
     let cases: [(&str, &[&str], usize); 4] = [
         ("", &[], 3),
@@ -176,11 +155,7 @@ async fn web_and_command_line_exports_are_the_same_bytes_and_both_are_logged() {
         let cli = cli_export(&app, args);
         assert_eq!(status, 200, "{query}");
         assert_eq!(parse(&web).len(), rows + 1, "{query}");
-        assert_eq!(
-            String::from_utf8(web).unwrap(),
-            String::from_utf8(cli).unwrap(),
-            "{query}"
-        );
+        assert_eq!(String::from_utf8(web).unwrap(), String::from_utf8(cli).unwrap(), "{query}");
     }
 
     let (_, page) = app.get_text(&format!("/admin/c/{SLUG}")).await;
@@ -211,20 +186,12 @@ async fn bad_filters_get_a_400_not_an_error() {
     let app = spawn_app().await;
     app.login_as_organizer().await;
 
-    for query in [
-        "?status=withdrawn",
-        "?since=yesterday",
-        "?until=2026-13-01",
-        "?country=XX",
-        "?status=%FF",
-    ] {
+    for query in ["?status=withdrawn", "?since=yesterday", "?until=2026-13-01", "?country=XX", "?status=%FF"]
+    {
         let (status, _) = web_export(&app, query).await;
         assert_eq!(status, 400, "{query}");
     }
     let (status, _) = web_export(&app, "?unknown=1").await;
     assert_eq!(status, 200);
-    assert_eq!(
-        app.get("/admin/c/no-such-campaign/signatures.csv").await.status(),
-        404
-    );
+    assert_eq!(app.get("/admin/c/no-such-campaign/signatures.csv").await.status(), 404);
 }

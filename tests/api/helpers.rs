@@ -608,32 +608,22 @@ impl Default for Seed {
 impl TestApp {
     /// A client without a cookie jar, for requests that must carry only what they say.
     pub fn bare_client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
     pub async fn add_organizer(&self, email: &str, password: &str) {
         let mut conn = self.pool.get().await.unwrap();
         let email = rallypost::organizers::OrganizerEmail::parse(email).unwrap();
         let password = rallypost::organizers::Password::parse(password.into()).unwrap();
-        rallypost::organizers::add_or_update(&mut conn, &email, password, Utc::now())
-            .await
-            .unwrap();
+        rallypost::organizers::add_or_update(&mut conn, &email, password, Utc::now()).await.unwrap();
     }
 
     /// A new API token for an organizer who exists.
     pub async fn api_token(&self, email: &str) -> String {
         let mut conn = self.pool.get().await.unwrap();
         let email = rallypost::organizers::OrganizerEmail::parse(email).unwrap();
-        let (organizer, _) = rallypost::organizers::find_by_email(&mut conn, &email)
-            .await
-            .unwrap()
-            .unwrap();
-        rallypost::organizers::issue_token(&mut conn, &organizer, Utc::now())
-            .await
-            .unwrap()
+        let (organizer, _) = rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap();
+        rallypost::organizers::issue_token(&mut conn, &organizer, Utc::now()).await.unwrap()
     }
 
     /// The sign-in form's CSRF token (setting its cookie in the client's jar).
@@ -645,10 +635,8 @@ impl TestApp {
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
         let token = self.login_csrf_token().await;
         let fields = [("email", email), ("password", password), ("csrf_token", &token)];
-        let fields: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let fields: Vec<(String, String)> =
+            fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         self.post_form("/admin/login", &fields).await
     }
 
@@ -674,7 +662,12 @@ impl TestApp {
         let campaign = self.campaign_id().await;
         let id = rallypost::ids::new_id();
         let withdrawn = seed.status == "withdrawn";
-        let personal = |v: &'static str| (!withdrawn).then_some(v);
+        let keys = self.keys();
+        // Withdrawn signatures have their personal fields erased, as withdrawal does.
+        let seal = |column, v: Option<&str>| {
+            let field = rallypost::crypto::Field { column, row: &id };
+            v.filter(|_| !withdrawn).map(|v| keys.encrypt(field, v.as_bytes()))
+        };
         let mut conn = self.pool.get().await.unwrap();
         diesel::insert_into(s::signatures)
             .values((
@@ -682,11 +675,12 @@ impl TestApp {
                 s::campaign_id.eq(campaign),
                 s::status.eq(seed.status),
                 s::email_key.eq(format!("{}-{}", seed.email.to_lowercase(), id)),
-                s::email.eq(personal(seed.email)),
-                s::name.eq(personal(seed.name)),
+                s::key_id.eq(keys.current_id()),
+                s::email.eq(seal("signatures.email", Some(seed.email))),
+                s::name.eq(seal("signatures.name", Some(seed.name))),
                 s::country.eq(seed.country),
-                s::postcode.eq(seed.postcode.filter(|_| !withdrawn)),
-                s::comment.eq(seed.comment.filter(|_| !withdrawn)),
+                s::postcode.eq(seal("signatures.postcode", seed.postcode)),
+                s::comment.eq(seal("signatures.comment", seed.comment)),
                 s::consent_to_targets.eq(true),
                 s::updates_opt_in.eq(seed.postcode.is_some()),
                 s::language.eq("en"),

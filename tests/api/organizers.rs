@@ -5,23 +5,11 @@ use rallypost::web::protected::{Guard, PROTECTED_ROUTES, PUBLIC_ADMIN_ROUTES};
 use crate::helpers::{ORGANIZER, PASSWORD, SLUG, Seed, TestApp, set_cookie, spawn_app};
 
 fn cookie_value(set_cookie: &str) -> String {
-    set_cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_owned()
+    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
 }
 
 async fn admin_page(app: &TestApp, client: &reqwest::Client, cookie: &str) -> reqwest::Response {
-    client
-        .get(app.url("/admin"))
-        .header("cookie", format!("rp_admin={cookie}"))
-        .send()
-        .await
-        .unwrap()
+    client.get(app.url("/admin")).header("cookie", format!("rp_admin={cookie}")).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -36,10 +24,7 @@ async fn an_organizer_signs_in_with_a_protected_cookie_and_sees_the_campaigns() 
     let cookie = set_cookie(&response, "rp_admin").expect("a session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(
-        !cookie.contains("Secure"),
-        "plain http must not get Secure: {cookie}"
-    );
+    assert!(!cookie.contains("Secure"), "plain http must not get Secure: {cookie}");
     let (status, page) = app.get_text("/admin").await;
     assert_eq!(status, 200);
     assert!(page.contains("End forced returns"), "{page}");
@@ -59,11 +44,7 @@ async fn a_wrong_password_is_refused_and_the_dashboard_stays_closed() {
     assert_eq!(unknown.status(), 401);
     assert_eq!(
         wrong.text().await.unwrap(),
-        unknown
-            .text()
-            .await
-            .unwrap()
-            .replace("nobody@rallypost.example", ORGANIZER)
+        unknown.text().await.unwrap().replace("nobody@rallypost.example", ORGANIZER)
     );
     let response = app.get("/admin").await;
     assert_eq!(response.status(), 303);
@@ -76,15 +57,8 @@ async fn signing_in_without_the_forms_csrf_token_is_refused() {
     app.add_organizer(ORGANIZER, PASSWORD).await;
     let _ = app.login_csrf_token().await;
 
-    let fields = [
-        ("email", ORGANIZER),
-        ("password", PASSWORD),
-        ("csrf_token", "forged"),
-    ];
-    let fields: Vec<(String, String)> = fields
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let fields = [("email", ORGANIZER), ("password", PASSWORD), ("csrf_token", "forged")];
+    let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let response = app.post_form("/admin/login", &fields).await;
 
     assert_eq!(response.status(), 403);
@@ -100,9 +74,7 @@ async fn logout_ends_the_session_even_for_a_copied_cookie() {
     let (_, page) = app.get_text("/admin").await;
     let csrf = crate::helpers::hidden_value(&page, "csrf_token").unwrap();
 
-    let response = app
-        .post_form("/admin/logout", &[("csrf_token".into(), csrf)])
-        .await;
+    let response = app.post_form("/admin/logout", &[("csrf_token".into(), csrf)]).await;
 
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin/login");
@@ -116,9 +88,7 @@ async fn logout_without_the_sessions_csrf_token_is_refused_and_the_session_stays
     app.login_as_organizer().await;
 
     let missing = app.post_form("/admin/logout", &[]).await;
-    let forged = app
-        .post_form("/admin/logout", &[("csrf_token".into(), "forged".into())])
-        .await;
+    let forged = app.post_form("/admin/logout", &[("csrf_token".into(), "forged".into())]).await;
 
     assert_eq!(missing.status(), 403);
     assert_eq!(forged.status(), 403);
@@ -144,10 +114,7 @@ async fn a_session_id_planted_before_sign_in_never_becomes_the_session() {
     let response = client
         .post(app.url("/admin/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .header(
-            "cookie",
-            format!("{}; rp_admin={planted}", csrf_cookie.split(';').next().unwrap()),
-        )
+        .header("cookie", format!("{}; rp_admin={planted}", csrf_cookie.split(';').next().unwrap()))
         .body(body)
         .send()
         .await
@@ -196,12 +163,8 @@ async fn every_admin_and_api_route_refuses_anyone_without_a_session_or_token() {
             ("authorization", format!("Bearer {}", "A".repeat(43))),
             ("osdi-api-token", "A".repeat(43)),
         ] {
-            let response = anonymous
-                .request(method.clone(), app.url(&path))
-                .header(header, value)
-                .send()
-                .await
-                .unwrap();
+            let response =
+                anonymous.request(method.clone(), app.url(&path)).header(header, value).send().await.unwrap();
             let what = format!("{} {path} with {header}", route.method);
             match route.guard {
                 Guard::Session => {
@@ -230,9 +193,7 @@ async fn every_protected_route_answers_its_own_credentials() {
         let method: reqwest::Method = route.method.parse().unwrap();
         let request = app.client.request(method, app.url(&path));
         let request = match route.guard {
-            Guard::Session => request
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(""),
+            Guard::Session => request.header("content-type", "application/x-www-form-urlencoded").body(""),
             Guard::Token => request.bearer_auth(&token),
         };
         let status = request.send().await.unwrap().status().as_u16();
@@ -253,27 +214,19 @@ async fn the_campaign_dashboard_shows_totals_a_chart_and_countries() {
         ("pending", "AT"),
         ("withdrawn", "DE"),
     ] {
-        app.seed(Seed {
-            status,
-            country,
-            ..Seed::default()
-        })
-        .await;
+        app.seed(Seed { status, country, ..Seed::default() }).await;
     }
 
     {
         use diesel_async::RunQueryDsl;
         let mut conn = app.pool.get().await.unwrap();
         let campaign = app.campaign_id().await;
-        for (status, error) in [
-            ("sent", None),
-            ("sent", None),
-            ("failed", Some("550 5.7.1 mailbox refused")),
-            ("pending", None),
-        ] {
+        for (status, error) in
+            [("sent", None), ("sent", None), ("failed", Some("550 5.7.1 mailbox refused")), ("pending", None)]
+        {
             diesel::sql_query(
-                "insert into outbox (id, kind, campaign_id, target_id, status, last_error, next_attempt_at, created_at) \
-                 values ($1, 'letter', $2, 'de-bmi', $3, $4, now(), now())",
+                "insert into outbox (id, kind, campaign_id, target_id, status, last_error, next_attempt_at, created_at, key_id) \
+                 values ($1, 'letter', $2, 'de-bmi', $3, $4, now(), now(), 'plain')",
             )
             .bind::<diesel::sql_types::Uuid, _>(rallypost::ids::new_id())
             .bind::<diesel::sql_types::Uuid, _>(campaign)
@@ -296,10 +249,7 @@ async fn the_campaign_dashboard_shows_totals_a_chart_and_countries() {
     assert!(page.contains("Next scheduled dispatch: 20"), "{page}");
     assert!(page.contains("<strong>1</strong> pending"));
     assert!(page.contains("<strong>1</strong> withdrawn"));
-    assert!(
-        page.contains("<svg") && page.contains("<title>2026-11-01: 5</title>"),
-        "{page}"
-    );
+    assert!(page.contains("<svg") && page.contains("<title>2026-11-01: 5</title>"), "{page}");
     assert!(page.contains("<td>AF</td><td class=\"n\">2</td>"), "{page}");
     assert!(!page.contains("<script"));
     assert_eq!(app.get("/admin/c/no-such-campaign").await.status(), 404);
@@ -326,30 +276,18 @@ fn rallypost(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output 
 async fn the_commands_add_an_organizer_who_can_sign_in_and_print_a_working_token() {
     let app = spawn_app().await;
 
-    let added = rallypost(
-        &app,
-        &["organizer", "add", ORGANIZER, "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    );
+    let added =
+        rallypost(&app, &["organizer", "add", ORGANIZER, "--password-stdin"], &format!("{PASSWORD}\n"));
     let token = rallypost(&app, &["organizer", "token", ORGANIZER], "");
     let unknown = rallypost(&app, &["organizer", "token", "nobody@rallypost.example"], "");
     let no_terminal = rallypost(&app, &["organizer", "add", "other@rallypost.example"], "");
 
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
     assert_eq!(app.login(ORGANIZER, PASSWORD).await.status(), 303);
     assert!(token.status.success());
     let token = String::from_utf8(token.stdout).unwrap();
-    let response = app
-        .bare_client()
-        .get(app.url("/api/v1/petitions"))
-        .bearer_auth(token.trim())
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.bare_client().get(app.url("/api/v1/petitions")).bearer_auth(token.trim()).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(!unknown.status.success());
     assert!(!no_terminal.status.success());

@@ -47,11 +47,8 @@ pub async fn index(
             goal: c.goal,
         })
         .collect();
-    let page = IndexPage {
-        who: session.organizer.email.clone(),
-        csrf_token: session.csrf_token.clone(),
-        campaigns,
-    };
+    let page =
+        IndexPage { who: session.organizer.email.clone(), csrf_token: session.csrf_token.clone(), campaigns };
     Ok(render(StatusCode::OK, &page))
 }
 

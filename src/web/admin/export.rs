@@ -44,9 +44,7 @@ impl ResponseError for ExportError {
 
 /// Parses `status`, `since`, `until` and `country` from a query string.
 pub fn filter_from_query(query: &str) -> Result<ExportFilter, FilterError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     ExportFilter::parse(get("status"), get("since"), get("until"), get("country"))
 }
@@ -76,17 +74,12 @@ pub async fn signatures_csv(
     let actor = Actor::Organizer(session.into_inner().organizer);
     let clock = state.clock.clone();
     let campaign_id = campaign.id;
+    let keys = state.keys.clone();
     tokio::task::spawn_blocking(move || {
         let out = ChannelWriter(tx.clone());
-        if let Err(e) = export::run(
-            &mut conn,
-            campaign_id,
-            &filter,
-            &actor,
-            clock.as_ref(),
-            out,
-            |_| {},
-        ) {
+        if let Err(e) =
+            export::run(&mut conn, &keys, campaign_id, &filter, &actor, clock.as_ref(), out, |_| {})
+        {
             tracing::error!(error = %format!("{e:#}"), "export failed");
             // An error instead of the end: the client sees a broken download, not a short file.
             let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));

@@ -31,14 +31,7 @@ fn login_page(
 ) -> HttpResponse {
     let (value, cookie) = state.csrf.cookie_value(req);
     let token = state.csrf.token_for(&value);
-    let mut response = render(
-        status,
-        &LoginPage {
-            csrf_token: &token,
-            email,
-            error,
-        },
-    );
+    let mut response = render(status, &LoginPage { csrf_token: &token, email, error });
     if let Some(cookie) = cookie {
         let _ = response.add_cookie(&cookie);
     }
@@ -68,13 +61,7 @@ pub async fn submit(
     let form = form.into_inner();
     if !state.csrf.verify(&req, &form.csrf_token) {
         let msg = "This form expired. Please sign in again.";
-        return Ok(login_page(
-            &req,
-            &state,
-            StatusCode::FORBIDDEN,
-            &form.email,
-            Some(msg),
-        ));
+        return Ok(login_page(&req, &state, StatusCode::FORBIDDEN, &form.email, Some(msg)));
     }
     let client = client_ip(&req, &state.settings.trusted_proxies);
     let mut conn = state.pool.get().await?;
@@ -91,27 +78,15 @@ pub async fn submit(
         Ok((_, session_id)) => session_id,
         Err(LoginError::WrongCredentials) => {
             let msg = "Wrong email or password.";
-            return Ok(login_page(
-                &req,
-                &state,
-                StatusCode::UNAUTHORIZED,
-                &form.email,
-                Some(msg),
-            ));
+            return Ok(login_page(&req, &state, StatusCode::UNAUTHORIZED, &form.email, Some(msg)));
         }
         Err(LoginError::Throttled(wait)) => {
             let msg = "Too many failed attempts. Please wait a little and try again.";
-            let mut response = login_page(
-                &req,
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                &form.email,
-                Some(msg),
-            );
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                wait.num_seconds().max(1).into(),
-            );
+            let mut response =
+                login_page(&req, &state, StatusCode::TOO_MANY_REQUESTS, &form.email, Some(msg));
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, wait.num_seconds().max(1).into());
             return Ok(response);
         }
         Err(LoginError::Unexpected(e)) => return Err(e.into()),
@@ -166,8 +141,5 @@ pub async fn logout(
     }
     let mut gone = session_cookie(&state, String::new());
     gone.make_removal();
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/admin/login"))
-        .cookie(gone)
-        .finish())
+    Ok(HttpResponse::SeeOther().insert_header(("Location", "/admin/login")).cookie(gone).finish())
 }

@@ -67,25 +67,16 @@ impl ResponseError for ApiError {
         if let ApiError::Unauthorized = self {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        response
-            .insert_header(("Cache-Control", "no-store"))
-            .json(json!({ "error": self.to_string() }))
+        response.insert_header(("Cache-Control", "no-store")).json(json!({ "error": self.to_string() }))
     }
 }
 
 /// The token from `Authorization: Bearer ...` or `OSDI-API-Token: ...`.
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let header = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(value) = header("authorization") {
         let (scheme, token) = value.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_owned());
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned());
     }
     header("osdi-api-token").map(str::to_owned)
 }
@@ -95,14 +86,12 @@ pub fn paging(req: &HttpRequest) -> Result<(i64, i64), ApiError> {
     let mut page = 1;
     let mut per_page = 25;
     for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        let number = |name: &str, max: i64| {
-            value
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| ApiError::BadRequest(format!("{name} must be a whole number from 1 to {max}")))
-        };
+        let number =
+            |name: &str, max: i64| {
+                value.trim().parse::<i64>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
+                    ApiError::BadRequest(format!("{name} must be a whole number from 1 to {max}"))
+                })
+            };
         match key.as_ref() {
             "page" => page = number("page", 1_000_000_000)?,
             "per_page" => per_page = number("per_page", 100)?,

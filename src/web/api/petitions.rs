@@ -94,9 +94,7 @@ fn collection(
 }
 
 async fn find(conn: &mut diesel_async::AsyncPgConnection, slug: &str) -> Result<Campaign, ApiError> {
-    campaigns::find_by_slug(conn, slug)
-        .await?
-        .ok_or(ApiError::NotFound)
+    campaigns::find_by_slug(conn, slug).await?.ok_or(ApiError::NotFound)
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -106,22 +104,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let all = campaigns::list(&mut conn).await?;
     let total = all.len() as i64;
     let mut items = Vec::new();
-    for c in all
-        .iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
-    {
+    for c in all.iter().skip(((page - 1) * per_page) as usize).take(per_page as usize) {
         items.push(petition(base, c, confirmed_count(&mut conn, c.id).await?));
     }
-    let body = collection(
-        base,
-        "/api/v1/petitions",
-        page,
-        per_page,
-        total,
-        "osdi:petitions",
-        items,
-    );
+    let body = collection(base, "/api/v1/petitions", page, per_page, total, "osdi:petitions", items);
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -143,16 +129,8 @@ pub async fn signatures(
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
     let total = confirmed_count(&mut conn, c.id).await?;
-    let rows = confirmed_page(&mut conn, c.id, (page - 1) * per_page, per_page).await?;
+    let rows = confirmed_page(&mut conn, &state.keys, c.id, (page - 1) * per_page, per_page).await?;
     let items = rows.iter().map(|s| signature(base, &c.slug, s)).collect();
     let path = format!("/api/v1/petitions/{}/signatures", c.slug);
-    Ok(HttpResponse::Ok().json(collection(
-        base,
-        &path,
-        page,
-        per_page,
-        total,
-        "osdi:signatures",
-        items,
-    )))
+    Ok(HttpResponse::Ok().json(collection(base, &path, page, per_page, total, "osdi:signatures", items)))
 }
