@@ -10,11 +10,12 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use diesel::Connection;
 use tokio::sync::mpsc;
 
+use super::message;
 use crate::campaigns;
 use crate::export::{self, Actor, ExportFilter, FilterError};
 use crate::organizers::Session;
 use crate::web::AppState;
-use crate::web::errors::{PageError, message};
+use crate::web::errors::PageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {

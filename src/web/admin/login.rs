@@ -129,7 +129,7 @@ pub async fn logout(
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, PageError> {
     if !csrf_matches(&session, &form.csrf_token) {
-        return Ok(crate::web::errors::message(
+        return Ok(super::message(
             StatusCode::FORBIDDEN,
             "Form expired",
             "Please go back, reload the page and try again.",

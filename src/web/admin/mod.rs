@@ -29,3 +29,15 @@ fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "admin/message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    body: &'a str,
+}
+
+/// A short English page for an organizer's mistake (a bad filter, an expired form).
+pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    render(status, &MessagePage { title, body })
+}
