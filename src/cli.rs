@@ -49,6 +49,13 @@ enum Command {
         #[command(subcommand)]
         command: CampaignCommand,
     },
+    /// Manage organizer accounts and API tokens
+    Organizer {
+        #[command(subcommand)]
+        command: crate::commands::OrganizerCommand,
+    },
+    /// Write a campaign's signatures as CSV (the same bytes as the web export)
+    Export(crate::commands::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -197,6 +204,18 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
             eprintln!("migrations applied");
             database.close(false);
             Ok(())
+        }
+        Command::Organizer { command } => {
+            let database = open_database(&settings).await?;
+            let result = crate::commands::organizer(command, &database.url, clock).await;
+            database.close(false);
+            result
+        }
+        Command::Export(args) => {
+            let database = open_database(&settings).await?;
+            let result = crate::commands::export(args, &settings, &database.url, clock).await;
+            database.close(false);
+            result
         }
         Command::Campaign { command } => {
             let database = open_database(&settings).await?;

@@ -204,6 +204,8 @@ pub async fn start(
             metrics,
             clock,
             settings: settings.clone(),
+            database_url: database_url.to_owned(),
+            login_throttle: Default::default(),
         });
         addr = Some(listener.local_addr()?);
         let server_state = state.clone();
@@ -231,7 +233,10 @@ pub async fn start(
         tasks.push(tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(60)) => housekeeping_state.limiter.forget_idle(),
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => {
+                        housekeeping_state.limiter.forget_idle();
+                        housekeeping_state.login_throttle.forget_idle(housekeeping_state.clock.now());
+                    }
                     _ = stop.cancelled() => break,
                 }
             }

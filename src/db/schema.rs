@@ -79,7 +79,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organizers (id) {
+        id -> Uuid,
+        email -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organizer_sessions (id_hash) {
+        id_hash -> Bytea,
+        organizer_id -> Uuid,
+        csrf_token -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_tokens (token_hash) {
+        token_hash -> Bytea,
+        organizer_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    export_log (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        organizer_id -> Nullable<Uuid>,
+        actor -> Text,
+        via -> Text,
+        filters -> Jsonb,
+        row_count -> Nullable<Int8>,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(signatures -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
+diesel::joinable!(organizer_sessions -> organizers (organizer_id));
+diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(export_log -> campaigns (campaign_id));
 diesel::allow_tables_to_appear_in_same_query!(campaigns, signatures, outbox, letter_pacing, digests);
+diesel::allow_tables_to_appear_in_same_query!(
+    organizers,
+    organizer_sessions,
+    api_tokens,
+    export_log,
+    campaigns
+);

@@ -1,6 +1,8 @@
 //! HTTP: routes and handlers only. Each handler parses its input, calls one use case in a
 //! feature module, and renders the answer.
 
+mod admin;
+mod api;
 mod assets;
 mod client_ip;
 mod csrf;
@@ -11,6 +13,7 @@ mod lang_choice;
 mod metrics;
 mod observe;
 mod pages;
+pub mod protected;
 mod public;
 mod rate_limit;
 mod sign;
@@ -29,6 +32,7 @@ pub use rate_limit::SignLimiter;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::organizers::LoginThrottle;
 use crate::signatures::{CountCache, MailContext};
 
 /// Everything a handler may use, built once at start.
@@ -46,6 +50,9 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
+    /// For blocking connections (the CSV export streams on one).
+    pub database_url: String,
+    pub login_throttle: LoginThrottle,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -63,5 +70,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/confirm/{token}", web::post().to(public::confirm))
         .route("/withdraw/{token}", web::get().to(public::withdraw_page))
         .route("/withdraw/{token}", web::post().to(public::withdraw))
+        .configure(protected::register)
         .default_service(web::to(errors::not_found));
 }

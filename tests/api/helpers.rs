@@ -577,6 +577,136 @@ impl ReceivedMail {
     }
 }
 
+pub const ORGANIZER: &str = "organizer@rallypost.example";
+pub const PASSWORD: &str = "a long organizer password";
+
+/// A signature written straight into the database, for exports and the API.
+pub struct Seed {
+    pub name: &'static str,
+    pub email: &'static str,
+    pub country: &'static str,
+    pub postcode: Option<&'static str>,
+    pub comment: Option<&'static str>,
+    pub status: &'static str,
+    pub signed_at: chrono::DateTime<Utc>,
+}
+
+impl Default for Seed {
+    fn default() -> Self {
+        Seed {
+            name: "Mina Ahmadi",
+            email: "mina@example.org",
+            country: "DE",
+            postcode: None,
+            comment: None,
+            status: "confirmed",
+            signed_at: "2026-11-01T10:00:00Z".parse().unwrap(),
+        }
+    }
+}
+
+impl TestApp {
+    /// A client without a cookie jar, for requests that must carry only what they say.
+    pub fn bare_client(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    pub async fn add_organizer(&self, email: &str, password: &str) {
+        let mut conn = self.pool.get().await.unwrap();
+        let email = rallypost::organizers::OrganizerEmail::parse(email).unwrap();
+        let password = rallypost::organizers::Password::parse(password.into()).unwrap();
+        rallypost::organizers::add_or_update(&mut conn, &email, password, Utc::now()).await.unwrap();
+    }
+
+    /// A new API token for an organizer who exists.
+    pub async fn api_token(&self, email: &str) -> String {
+        let mut conn = self.pool.get().await.unwrap();
+        let email = rallypost::organizers::OrganizerEmail::parse(email).unwrap();
+        let (organizer, _) = rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap();
+        rallypost::organizers::issue_token(&mut conn, &organizer, Utc::now()).await.unwrap()
+    }
+
+    /// The sign-in form's CSRF token (setting its cookie in the client's jar).
+    pub async fn login_csrf_token(&self) -> String {
+        let (_, page) = self.get_text("/admin/login").await;
+        hidden_value(&page, "csrf_token").expect("a csrf_token field")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        let token = self.login_csrf_token().await;
+        let fields = [("email", email), ("password", password), ("csrf_token", &token)];
+        let fields: Vec<(String, String)> =
+            fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.post_form("/admin/login", &fields).await
+    }
+
+    /// Adds the standard organizer and signs the client in.
+    pub async fn login_as_organizer(&self) {
+        self.add_organizer(ORGANIZER, PASSWORD).await;
+        let response = self.login(ORGANIZER, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in failed");
+    }
+
+    pub async fn campaign_id(&self) -> uuid::Uuid {
+        let mut conn = self.pool.get().await.unwrap();
+        schema::campaigns::table
+            .filter(schema::campaigns::slug.eq(SLUG))
+            .select(schema::campaigns::id)
+            .first(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn seed(&self, seed: Seed) -> uuid::Uuid {
+        use schema::signatures::dsl as s;
+        let campaign = self.campaign_id().await;
+        let id = rallypost::ids::new_id();
+        let withdrawn = seed.status == "withdrawn";
+        let keys = self.keys();
+        // Withdrawn signatures have their personal fields erased, as withdrawal does.
+        let seal = |column, v: Option<&str>| {
+            let field = rallypost::crypto::Field { column, row: &id };
+            v.filter(|_| !withdrawn).map(|v| keys.encrypt(field, v.as_bytes()))
+        };
+        let mut conn = self.pool.get().await.unwrap();
+        diesel::insert_into(s::signatures)
+            .values((
+                s::id.eq(id),
+                s::campaign_id.eq(campaign),
+                s::status.eq(seed.status),
+                s::email_key.eq(format!("{}-{}", seed.email.to_lowercase(), id)),
+                s::key_id.eq(keys.current_id()),
+                s::email.eq(seal("signatures.email", Some(seed.email))),
+                s::name.eq(seal("signatures.name", Some(seed.name))),
+                s::country.eq(seed.country),
+                s::postcode.eq(seal("signatures.postcode", seed.postcode)),
+                s::comment.eq(seal("signatures.comment", seed.comment)),
+                s::consent_to_targets.eq(true),
+                s::updates_opt_in.eq(seed.postcode.is_some()),
+                s::language.eq("en"),
+                s::signed_at.eq(seed.signed_at),
+                s::confirmation_sent_at.eq(seed.signed_at),
+                s::confirmed_at
+                    .eq((seed.status == "confirmed").then(|| seed.signed_at + chrono::Duration::minutes(5))),
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        id
+    }
+}
+
+/// The value of cookie `name` set by a response, if any.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
 pub struct StoredSignature {
     pub name: Option<String>,
     pub postcode: Option<String>,

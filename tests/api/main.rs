@@ -1,12 +1,15 @@
 //! Integration tests: the real HTTP server on a real port, a real PostgreSQL (a fresh
 //! database per test, copied from a migrated template) and a real SMTP server.
 
+mod api;
 mod commands;
 mod confirming;
+mod export;
 mod helpers;
 mod hostile_input;
 mod languages;
 mod letters;
 mod mail_delivery;
+mod organizers;
 mod privacy;
 mod signing;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Export benchmark: seeds N signatures (default 1,000,000) into a dedicated database,
+# then times the command-line export, the web export (curl) and `psql \copy` of the same
+# rows, with peak memory, and the dashboard's response time. Prints a table.
+#
+#   bash bench/export.sh                 # needs PostgreSQL at 127.0.0.1:5432, user postgres
+#   N=100000 BENCH_PG=postgres://postgres@127.0.0.1:5432 bash bench/export.sh
+#
+# It drops and recreates the database $BENCH_DB (default rallypost_bench). Not run by tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-1000000}
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+DB=${BENCH_DB:-rallypost_bench}
+URL="$PG/$DB"
+SLUG=end-forced-returns
+WORK=$(mktemp -d /tmp/rallypost-bench.XXXXXX)
+PORT=${BENCH_PORT:-18089}
+BASE="http://127.0.0.1:$PORT"
+SERVER=""
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+cargo build --release --quiet
+BIN=target/release/rallypost
+export RALLYPOST_DATABASE_URL="$URL" RALLYPOST_DATA_DIR="$WORK/data" RALLYPOST_LOG=warn
+export RALLYPOST_SECRET_KEY="bench key that is at least thirty-two bytes long"
+export RALLYPOST_CAMPAIGNS_DIR="$PWD/campaigns"
+export RALLYPOST_DATA_KEY=${RALLYPOST_DATA_KEY:-$(printf '5a%.0s' $(seq 32))}
+
+echo "seeding $N signatures into $DB ..." >&2
+psql -q "$PG/postgres" -c "drop database if exists $DB" -c "create database $DB"
+"$BIN" migrate 2>/dev/null
+"$BIN" campaign import campaigns/$SLUG.toml >/dev/null
+seed_start=$(date +%s.%N)
+psql -q "$URL" <<SQL
+-- 10% pending, 2% withdrawn (personal fields erased, as withdrawal does), the rest
+-- confirmed; one every 15 s from 2026-06-01, so about 170 days for the chart.
+-- Written in the clear ('plain'), then encrypted by \`rallypost keys rotate\` below, so the
+-- exports pay for decryption as they do in production.
+insert into signatures (id, campaign_id, status, email_key, email, name, country, postcode,
+    comment, consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at,
+    confirmed_at, key_id)
+select gen_random_uuid(), c.id, s.status, 'supporter' || i || '@example.org',
+    case when s.status <> 'withdrawn' then convert_to('Supporter.' || i || '@example.org', 'UTF8') end,
+    case when s.status <> 'withdrawn' then convert_to((array['Mina Ahmadi', 'محمد رحیمی', 'Anna Müller', '=Formula Name'])[1 + i % 4] || ' ' || i, 'UTF8') end,
+    (array['AF', 'DE', 'AT', 'FR', 'GB', 'IR', 'PK', 'SE'])[1 + i % 8],
+    case when s.status <> 'withdrawn' and i % 2 = 0 then convert_to(lpad((i % 100000)::text, 5, '0'), 'UTF8') end,
+    case when s.status <> 'withdrawn' and i % 3 = 0 then convert_to('Stop the deportations, "now", please', 'UTF8') end,
+    true, i % 2 = 0, (array['en', 'de', 'fa'])[1 + i % 3],
+    t.ts, t.ts, case when s.status = 'confirmed' then t.ts + interval '5 minutes' end, 'plain'
+from campaigns c, generate_series(1, $N) i,
+    lateral (select timestamptz '2026-06-01 00:00:00+00' + i * interval '15 seconds' as ts) t,
+    lateral (select case when i % 10 = 0 then 'pending' when i % 50 = 1 then 'withdrawn' else 'confirmed' end as status) s
+where c.slug = '$SLUG';
+vacuum analyze signatures;
+SQL
+seed_secs=$(echo "$(date +%s.%N) - $seed_start" | bc)
+echo "encrypting them (keys rotate) ..." >&2
+rotate_start=$(date +%s.%N)
+"$BIN" keys rotate >/dev/null
+psql -q "$URL" -c "vacuum analyze signatures"
+rotate_secs=$(echo "$(date +%s.%N) - $rotate_start" | bc)
+ROWS=$(psql -tA "$URL" -c "select count(*) from signatures where status in ('pending', 'confirmed')")
+
+# Prints "seconds peak_rss_mb" of a command run under /usr/bin/time -v.
+measure() {
+    /usr/bin/time -v -o "$WORK/time" "$@" >/dev/null
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$WORK/time")
+    echo "$wall $rss"
+}
+
+echo "command-line export ..." >&2
+read -r cli_secs cli_rss < <(measure "$BIN" export $SLUG --status all --out "$WORK/cli.csv")
+
+echo "psql \\copy ..." >&2
+read -r psql_secs psql_rss < <(measure psql -q "$URL" -c "\\copy (select s.id, s.status, s.signed_at, s.confirmed_at, s.name, s.email, s.country, s.postcode, s.comment, s.updates_opt_in, s.language from signatures s join campaigns c on c.id = s.campaign_id where c.slug = '$SLUG' and s.status in ('pending', 'confirmed') order by s.signed_at, s.id) to '$WORK/psql.csv' csv header")
+
+echo "web export ..." >&2
+printf 'bench organizer password\n' | "$BIN" organizer add bench@rallypost.example --password-stdin 2>/dev/null
+RALLYPOST_BIND="127.0.0.1:$PORT" RALLYPOST_BASE_URL="$BASE" "$BIN" serve --no-workers 2>"$WORK/serve.log" &
+SERVER=$!
+for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+jar="$WORK/cookies"
+csrf=$(curl -s -c "$jar" "$BASE/admin/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p')
+curl -s -b "$jar" -c "$jar" -o /dev/null -d "email=bench%40rallypost.example&password=bench+organizer+password&csrf_token=$csrf" "$BASE/admin/login"
+rss_before=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$SERVER/status)
+read -r web_first web_secs < <(curl -s -b "$jar" -o "$WORK/web.csv" -w '%{time_starttransfer} %{time_total}\n' "$BASE/admin/c/$SLUG/signatures.csv?status=all")
+web_rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$SERVER/status)
+
+dash=()
+for _ in 1 2 3; do
+    dash+=("$(curl -s -b "$jar" -o "$WORK/dash.html" -w '%{time_total}' "$BASE/admin/c/$SLUG")")
+done
+index=$(curl -s -b "$jar" -o /dev/null -w '%{time_total}' "$BASE/admin")
+grep -q '<svg' "$WORK/dash.html" || echo "warning: the dashboard has no chart" >&2
+
+same=$(cmp -s "$WORK/cli.csv" "$WORK/web.csv" && echo "identical" || echo "DIFFERENT")
+echo
+echo "rallypost export benchmark: $N signatures seeded in ${seed_secs}s, encrypted in ${rotate_secs}s, $ROWS exported (--status all)"
+printf '%-34s %10s %14s %s\n' "what" "seconds" "peak RSS MB" "notes"
+printf '%-34s %10s %14s %s\n' "rallypost export (CLI)" "$cli_secs" "$cli_rss" "$(wc -c <"$WORK/cli.csv") bytes"
+printf '%-34s %10s %14s %s\n' "GET signatures.csv (curl)" "$web_secs" "$web_rss" "server VmHWM (was $rss_before before); first byte ${web_first}s; CLI and web: $same"
+printf '%-34s %10s %14s %s\n' "psql \\copy (same rows, sorted)" "$psql_secs" "$psql_rss" "psql client only; ciphertext, not decrypted; $(wc -c <"$WORK/psql.csv") bytes"
+printf '%-34s %10s %14s %s\n' "GET /admin/c/$SLUG (x3)" "${dash[*]}" "" "dashboard, cold then warm"
+printf '%-34s %10s %14s %s\n' "GET /admin" "$index" "" "campaign list"

@@ -1,0 +1,142 @@
+//! The organizers' commands: `organizer add`, `organizer token` and `export`. Kept out of
+//! `cli.rs` so that file stays a list of commands.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use diesel::Connection;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::export::{self, Actor, ExportFilter};
+use crate::organizers::{self, OrganizerEmail, Password};
+
+#[derive(Subcommand)]
+pub enum OrganizerCommand {
+    /// Create an organizer, or set a new password for one (asked without echo)
+    Add {
+        email: String,
+        /// Read the password from standard input instead of the terminal
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a new API token once; only its hash is stored
+    Token { email: String },
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    slug: String,
+    /// pending, confirmed (the default) or all (pending and confirmed)
+    #[arg(long)]
+    status: Option<String>,
+    /// Signed at or after: a date (2026-11-29) or an RFC 3339 time
+    #[arg(long)]
+    since: Option<String>,
+    /// Signed before: a date or an RFC 3339 time
+    #[arg(long)]
+    until: Option<String>,
+    /// Two-letter country code
+    #[arg(long)]
+    country: Option<String>,
+    /// Write here instead of standard output
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub async fn organizer(command: OrganizerCommand, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = crate::startup::command_pool(url)?;
+    let mut conn = pool.get().await?;
+    match command {
+        OrganizerCommand::Add { email, password_stdin } => {
+            let email = OrganizerEmail::parse(&email).map_err(anyhow::Error::msg)?;
+            let password = Password::parse(read_password(password_stdin)?)?;
+            let created = organizers::add_or_update(&mut conn, &email, password, clock.now()).await?;
+            eprintln!(
+                "{}",
+                if created { "organizer added" } else { "password changed; their sessions ended" }
+            );
+        }
+        OrganizerCommand::Token { email } => {
+            let email = OrganizerEmail::parse(&email).map_err(anyhow::Error::msg)?;
+            let (organizer, _) = organizers::find_by_email(&mut conn, &email)
+                .await?
+                .context("no organizer with that email; add one with `rallypost organizer add`")?;
+            let token = organizers::issue_token(&mut conn, &organizer, clock.now()).await?;
+            println!("{token}");
+            eprintln!("keep this token now: it cannot be shown again");
+        }
+    }
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        return Ok(text.lines().next().unwrap_or("").to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("no terminal to ask for the password: use --password-stdin");
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Again: ")?;
+    anyhow::ensure!(first == again, "the passwords differ");
+    Ok(first)
+}
+
+pub async fn export(
+    args: ExportArgs,
+    settings: &Settings,
+    url: &str,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    let keys = crate::startup::data_keys(settings)?;
+    let filter = ExportFilter::parse(
+        args.status.as_deref(),
+        args.since.as_deref(),
+        args.until.as_deref(),
+        args.country.as_deref(),
+    )?;
+    let campaign = {
+        let pool = crate::startup::command_pool(url)?;
+        let mut conn = pool.get().await?;
+        crate::campaigns::find_by_slug(&mut conn, &args.slug)
+            .await?
+            .with_context(|| format!("no campaign {:?}", args.slug))?
+    };
+    let url = url.to_owned();
+    let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+        let mut conn = diesel::PgConnection::establish(&url)?;
+        let out: Box<dyn Write> = match &args.out {
+            Some(path) => {
+                Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
+            }
+            None => Box::new(std::io::stdout().lock()),
+        };
+        let show = std::io::stderr().is_terminal();
+        let progress = |n: u64| {
+            if show {
+                eprint!("\r{n} rows");
+            }
+        };
+        let actor = Actor::CommandLine { user: system_user() };
+        let rows =
+            export::run(&mut conn, &keys, campaign.id, &filter, &actor, clock.as_ref(), out, progress)?;
+        if show {
+            eprintln!();
+        }
+        Ok(rows)
+    })
+    .await??;
+    tracing::debug!(rows, "export written");
+    Ok(())
+}
+
+fn system_user() -> String {
+    let uid = nix::unistd::getuid();
+    nix::unistd::User::from_uid(uid).ok().flatten().map(|u| u.name).unwrap_or_else(|| format!("uid {uid}"))
+}

@@ -1,0 +1,17 @@
+//! Organizers: their accounts (Argon2id passwords), admin sessions, API tokens, and the
+//! throttle that slows down password guessing. Handlers live in `web::admin` and `web::api`.
+
+mod account;
+mod login;
+mod password;
+mod secret;
+mod session;
+mod throttle;
+mod token;
+
+pub use account::{Organizer, OrganizerEmail, add_or_update, find_by_email};
+pub use login::{LoginError, log_in};
+pub use password::{Password, PasswordError};
+pub use session::{SESSION_LIFETIME, Session, end_session, find_session};
+pub use throttle::LoginThrottle;
+pub use token::{find_by_token, issue_token};

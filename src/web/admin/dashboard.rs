@@ -1,0 +1,121 @@
+//! The dashboards: all campaigns, and one campaign in detail.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::render;
+use crate::campaigns::{self, Campaign};
+use crate::export::{ExportLogEntry, recent_exports};
+use crate::letters::Scheduler;
+use crate::organizers::Session;
+use crate::reports::{self, Chart, MailRow, StatusTotals, TargetLetters};
+use crate::web::AppState;
+use crate::web::errors::PageError;
+
+pub struct CampaignLine {
+    slug: String,
+    title: String,
+    open: bool,
+    goal: i32,
+    totals: StatusTotals,
+}
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+struct IndexPage {
+    who: String,
+    csrf_token: String,
+    campaigns: Vec<CampaignLine>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn index(
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+) -> Result<HttpResponse, PageError> {
+    let mut conn = state.pool.get().await?;
+    let totals = reports::totals_by_campaign(&mut conn).await?;
+    let campaigns = campaigns::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|c| CampaignLine {
+            title: c.file.text(c.file.default_lang()).title.clone(),
+            totals: totals.get(&c.id).copied().unwrap_or_default(),
+            slug: c.slug,
+            open: c.is_open,
+            goal: c.goal,
+        })
+        .collect();
+    let page =
+        IndexPage { who: session.organizer.email.clone(), csrf_token: session.csrf_token.clone(), campaigns };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/campaign.html")]
+struct CampaignPage {
+    who: String,
+    csrf_token: String,
+    slug: String,
+    title: String,
+    goal: i32,
+    totals: StatusTotals,
+    chart: Option<Chart>,
+    countries: Vec<(String, i64)>,
+    letters: Vec<(String, TargetLetters)>,
+    mail: Vec<MailRow>,
+    next_dispatch: String,
+    exports: Vec<ExportLogEntry>,
+}
+
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn campaign(
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let mut conn = state.pool.get().await?;
+    let Some(c): Option<Campaign> = campaigns::find_by_slug(&mut conn, &slug).await? else {
+        return Err(PageError::NotFound);
+    };
+    let page = CampaignPage {
+        who: session.organizer.email.clone(),
+        csrf_token: session.csrf_token.clone(),
+        title: c.file.text(c.file.default_lang()).title.clone(),
+        goal: c.goal,
+        totals: reports::totals(&mut conn, c.id).await?,
+        chart: Chart::new(&reports::by_day(&mut conn, c.id).await?),
+        countries: reports::by_country(&mut conn, c.id).await?,
+        letters: reports::letters_by_target(&mut conn, c.id)
+            .await?
+            .into_iter()
+            .map(|l| (target_name(&c, &l.target_id), l))
+            .collect(),
+        mail: reports::supporter_mail(&mut conn, c.id).await?,
+        next_dispatch: next_dispatch(&c, state.clock.now()),
+        exports: recent_exports(&mut conn, c.id, 20).await?,
+        slug: c.slug,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The target's office as the campaign file names it; its id if it left the file.
+fn target_name(c: &Campaign, id: &str) -> String {
+    c.file
+        .targets
+        .iter()
+        .find(|t| t.id == id)
+        .map_or_else(|| id.to_owned(), |t| format!("{}, {}", t.office, t.organisation))
+}
+
+fn next_dispatch(c: &Campaign, now: chrono::DateTime<chrono::Utc>) -> String {
+    match Scheduler::next_dispatch(c, now) {
+        Ok(Some(at)) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Ok(None) => "individual letters go out as signatures are confirmed, inside the sending window".into(),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "the campaign's schedule is unreadable");
+            "—".into()
+        }
+    }
+}

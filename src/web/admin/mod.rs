@@ -1,0 +1,43 @@
+//! The organizers' pages: sign-in, the dashboards and the CSV export. Handlers only; the
+//! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
+
+pub mod dashboard;
+pub mod export;
+pub mod login;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use askama::Template;
+
+pub const SESSION_COOKIE: &str = "rp_admin";
+
+fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(html) => HttpResponseBuilder::new(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .insert_header(("Referrer-Policy", "no-referrer"))
+            .insert_header(("Cache-Control", "no-store"))
+            .body(html),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering an admin page failed");
+            HttpResponse::InternalServerError().body("Internal error")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    body: &'a str,
+}
+
+/// A short English page for an organizer's mistake (a bad filter, an expired form).
+pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    render(status, &MessagePage { title, body })
+}

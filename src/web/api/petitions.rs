@@ -1,0 +1,136 @@
+//! `GET /api/v1/petitions`, `/api/v1/petitions/{slug}` and its `signatures`: OSDI
+//! resources with HAL `_links`, and collections with `total_records`, `total_pages` and
+//! `_links.next` while there are more pages.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::{ApiError, paging};
+use crate::campaigns::{self, Campaign};
+use crate::export::{SupporterRecord, confirmed_page};
+use crate::signatures::confirmed_count;
+use crate::web::AppState;
+
+fn href(base: &str, path: &str) -> Value {
+    json!({ "href": format!("{base}{path}") })
+}
+
+fn petition(base: &str, c: &Campaign, total_signatures: i64) -> Value {
+    let text = c.file.text(c.file.default_lang());
+    let path = format!("/api/v1/petitions/{}", c.slug);
+    json!({
+        "identifiers": [format!("rallypost:{}", c.id)],
+        "origin_system": "rallypost",
+        "name": c.slug,
+        "title": text.title,
+        "description": text.summary,
+        "petition_text": text.call.join("\n\n"),
+        "browser_url": format!("{base}/c/{}", c.slug),
+        "target": c.file.targets.iter().map(|t| json!({ "name": t.office, "organization": t.organisation })).collect::<Vec<_>>(),
+        "total_signatures": total_signatures,
+        "_links": {
+            "self": href(base, &path),
+            "osdi:signatures": href(base, &format!("{path}/signatures")),
+        },
+    })
+}
+
+fn signature(base: &str, slug: &str, s: &SupporterRecord) -> Value {
+    json!({
+        "identifiers": [format!("rallypost:{}", s.id)],
+        "origin_system": "rallypost",
+        "created_date": s.signed_at,
+        "modified_date": s.confirmed_at.unwrap_or(s.signed_at),
+        "comments": s.comment,
+        "_embedded": {
+            "osdi:person": {
+                // One name field on the form: it goes whole into given_name, never split.
+                "given_name": s.name,
+                "email_addresses": s.email.as_ref().map(|e| vec![json!({ "address": e, "primary": true })]).unwrap_or_default(),
+                "postal_addresses": [{ "postal_code": s.postcode, "country": s.country }],
+                "languages_spoken": [s.language],
+                "custom_fields": { "updates_opt_in": s.updates_opt_in },
+            }
+        },
+        "_links": { "osdi:petition": href(base, &format!("/api/v1/petitions/{slug}")) },
+    })
+}
+
+/// The collection envelope: counts and `self`/`next`/`prev` links for `path`.
+fn collection(
+    base: &str,
+    path: &str,
+    page: i64,
+    per_page: i64,
+    total: i64,
+    key: &str,
+    items: Vec<Value>,
+) -> Value {
+    let total_pages = (total + per_page - 1) / per_page;
+    let link = |p: i64| href(base, &format!("{path}?page={p}&per_page={per_page}"));
+    let mut links = json!({ "self": link(page) });
+    if page < total_pages {
+        links["next"] = link(page + 1);
+    }
+    if page > 1 && page <= total_pages {
+        links["prev"] = link(page - 1);
+    }
+    // Signatures have no resource of their own (yet), so only petitions are linked here.
+    let own: Vec<Value> = items
+        .iter()
+        .filter_map(|i| i["_links"]["self"].as_object().map(|o| Value::Object(o.clone())))
+        .collect();
+    if !own.is_empty() {
+        links[key] = Value::Array(own);
+    }
+    json!({
+        "total_records": total,
+        "total_pages": total_pages,
+        "page": page,
+        "per_page": per_page,
+        "_links": links,
+        "_embedded": { key: items },
+    })
+}
+
+async fn find(conn: &mut diesel_async::AsyncPgConnection, slug: &str) -> Result<Campaign, ApiError> {
+    campaigns::find_by_slug(conn, slug).await?.ok_or(ApiError::NotFound)
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (page, per_page) = paging(&req)?;
+    let base = &state.settings.base_url;
+    let mut conn = state.pool.get().await?;
+    let all = campaigns::list(&mut conn).await?;
+    let total = all.len() as i64;
+    let mut items = Vec::new();
+    for c in all.iter().skip(((page - 1) * per_page) as usize).take(per_page as usize) {
+        items.push(petition(base, c, confirmed_count(&mut conn, c.id).await?));
+    }
+    let body = collection(base, "/api/v1/petitions", page, per_page, total, "osdi:petitions", items);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn one(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let c = find(&mut conn, &slug).await?;
+    let count = confirmed_count(&mut conn, c.id).await?;
+    Ok(HttpResponse::Ok().json(petition(&state.settings.base_url, &c, count)))
+}
+
+/// Confirmed signatures only: pending ones have not been proven to be their owner's.
+pub async fn signatures(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, per_page) = paging(&req)?;
+    let base = &state.settings.base_url;
+    let mut conn = state.pool.get().await?;
+    let c = find(&mut conn, &slug).await?;
+    let total = confirmed_count(&mut conn, c.id).await?;
+    let rows = confirmed_page(&mut conn, &state.keys, c.id, (page - 1) * per_page, per_page).await?;
+    let items = rows.iter().map(|s| signature(base, &c.slug, s)).collect();
+    let path = format!("/api/v1/petitions/{}/signatures", c.slug);
+    Ok(HttpResponse::Ok().json(collection(base, &path, page, per_page, total, "osdi:signatures", items)))
+}
