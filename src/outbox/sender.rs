@@ -138,7 +138,15 @@ impl Sender {
             let mut db = self.pool.get().await?;
             let now = self.clock.now();
             let mut rows = store::claim(&mut db, now, self.lease, BATCH).await?;
-            rows.extend(crate::letters::claim_paced(&mut db, now, self.lease).await?);
+            match crate::letters::claim_paced(&mut db, now, self.lease).await {
+                Ok(letters) => rows.extend(letters),
+                // The rows claimed above are leased already: send them rather than leave
+                // them stuck until the lease expires.
+                Err(e) if !rows.is_empty() => {
+                    tracing::warn!(error = %format!("{e:#}"), "outbox: claiming letters failed")
+                }
+                Err(e) => return Err(e),
+            }
             rows
         };
         let count = rows.len();
