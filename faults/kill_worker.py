@@ -29,9 +29,9 @@ def test():
     pg = PgCluster()
     pg.start()
     db = pg.create_db()
-    # The SMTP server takes 0.3 s to accept each message, so that each worker usually has
+    # The SMTP server takes 0.5 s to accept each message, so that each worker usually has
     # a letter on the wire when the kill lands.
-    smtp = Smtp(delay=0.3)
+    smtp = Smtp(delay=0.5)
     smtp.start()
     data = tempdir("data")
     campaigns = tempdir("campaigns")
@@ -74,6 +74,12 @@ def test():
     if not wait_until(lambda: letters_delivered() >= 10, 60, interval=0.05):
         log("FAIL: the dispatch did not start")
         return False
+
+    def leased_now():
+        return int(pg.psql("select count(*) from outbox where kind = 'letter' and status = 'pending' and locked_until > now()", db="rallypost"))
+
+    # Kill while the workers hold many letters, so the victim most likely holds some.
+    wait_until(lambda: leased_now() >= 6, 10, interval=0.02)
     victim = random.choice(workers)
     victim.kill9()
     leased = set(pg.psql(
