@@ -45,6 +45,9 @@ pub struct Settings {
     pub data_key: DataKeySetting,
     /// Keys rows may still be encrypted with, until `rallypost keys rotate` has run.
     pub data_keys_old: Vec<[u8; 32]>,
+    /// How long a sender holds the outbox rows it claimed; a row claimed by a process that
+    /// died is sent again only after this. Must exceed the send timeout (60 s) in production.
+    pub outbox_lease: Duration,
 }
 
 /// Where the key for supporters' personal data comes from.
@@ -218,7 +221,21 @@ impl Settings {
             .map(|k| crate::crypto::parse_key(k).map_err(|m| bad("RALLYPOST_DATA_KEYS_OLD", m)))
             .collect::<Result<_, _>>()?;
 
+        let outbox_lease = match get("RALLYPOST_OUTBOX_LEASE_SECS") {
+            None => Duration::from_secs(300),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(secs) if secs > 0 => Duration::from_secs(secs),
+                _ => {
+                    return Err(bad(
+                        "RALLYPOST_OUTBOX_LEASE_SECS",
+                        format!("not a positive number of seconds: {text:?}"),
+                    ));
+                }
+            },
+        };
+
         Ok(Settings {
+            outbox_lease,
             data_key,
             data_keys_old,
             dkim,
@@ -321,6 +338,7 @@ mod tests {
             ("RALLYPOST_SMTP_URL", "http://x"),
             ("RALLYPOST_TRUSTED_PROXIES", "1.2.3"),
             ("RALLYPOST_LOG_FORMAT", "xml"),
+            ("RALLYPOST_OUTBOX_LEASE_SECS", "0"),
         ] {
             let err = load(&[(key, value)]).unwrap_err();
             assert_eq!(err.setting, key);

@@ -138,7 +138,9 @@ pub fn sender(
     wake: Arc<Notify>,
     keys: Arc<DataKeys>,
 ) -> anyhow::Result<Sender> {
-    Ok(Sender::new(pool, clock, transport(settings)?, settings.mail_from.email.clone(), wake, 2, keys))
+    let lease = chrono::Duration::from_std(settings.outbox_lease)?;
+    Ok(Sender::new(pool, clock, transport(settings)?, settings.mail_from.email.clone(), wake, 2, keys)
+        .with_lease(lease))
 }
 
 /// The letter scheduler for these settings.

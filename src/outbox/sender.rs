@@ -17,7 +17,7 @@ use crate::db::Pool;
 use crate::metrics::{Metrics, SendResult};
 
 /// Longer than any single send can take (the send timeout is 60 s), so a lease only
-/// expires when its worker is gone.
+/// expires when its worker is gone. `RALLYPOST_OUTBOX_LEASE_SECS` overrides it (fault tests).
 const LEASE: Duration = Duration::minutes(5);
 const BATCH: i64 = 32;
 /// With the backoff below, about two days of trying before a row is marked failed.
@@ -33,6 +33,7 @@ pub struct Sender {
     lanes: usize,
     keys: Arc<DataKeys>,
     metrics: Arc<Metrics>,
+    lease: Duration,
 }
 
 impl Sender {
@@ -55,12 +56,19 @@ impl Sender {
             lanes: lanes.max(1),
             keys,
             metrics: Default::default(),
+            lease: LEASE,
         }
     }
 
     /// Counts delivery results into `metrics` (shared with `/metrics` in `serve`).
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// Holds claimed rows for `lease` instead of the default five minutes.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
         self
     }
 
@@ -129,8 +137,16 @@ impl Sender {
         let rows = {
             let mut db = self.pool.get().await?;
             let now = self.clock.now();
-            let mut rows = store::claim(&mut db, now, LEASE, BATCH).await?;
-            rows.extend(crate::letters::claim_paced(&mut db, now, LEASE).await?);
+            let mut rows = store::claim(&mut db, now, self.lease, BATCH).await?;
+            match crate::letters::claim_paced(&mut db, now, self.lease).await {
+                Ok(letters) => rows.extend(letters),
+                // The rows claimed above are leased already: send them rather than leave
+                // them stuck until the lease expires.
+                Err(e) if !rows.is_empty() => {
+                    tracing::warn!(error = %format!("{e:#}"), "outbox: claiming letters failed")
+                }
+                Err(e) => return Err(e),
+            }
             rows
         };
         let count = rows.len();

@@ -42,7 +42,10 @@ pub fn is_unavailable(e: &anyhow::Error) -> bool {
             || matches!(
                 cause.downcast_ref::<diesel::result::Error>(),
                 Some(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    // diesel-async reports a connection the server closed (restart,
+                    // failover) as UnableToSendCommand.
+                    diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::UnableToSendCommand,
                     _
                 )) | Some(diesel::result::Error::BrokenTransactionManager)
             )
