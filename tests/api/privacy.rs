@@ -204,7 +204,7 @@ async fn metrics_report_signatures_and_the_outbox() {
 
 /// The whole cycle against the real binary with debug logging, reading everything it logs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn logs_of_a_sign_confirm_withdraw_cycle_hold_no_personal_data() {
+async fn logs_of_a_sign_confirm_export_withdraw_cycle_hold_no_personal_data() {
     let db_url = tokio::task::spawn_blocking(crate::helpers::fresh_database).await.unwrap();
     let mail = crate::helpers::MailServer::start();
     let data = TempDir::new("rallypost-logs");
@@ -257,12 +257,28 @@ async fn logs_of_a_sign_confirm_withdraw_cycle_hold_no_personal_data() {
     assert_eq!(signed.status(), 303);
     let confirm = mail.wait_for(1).await[0].link(&format!("{base}/confirm/"));
     assert_eq!(client.post(&confirm).send().await.unwrap().status(), 200);
+    // An organizer exports, with the same data dir (and so the same data key).
+    let csv = data.path().join("export.csv");
+    let export = rallypost(&db_url)
+        .args(["export", SLUG, "--out"])
+        .arg(&csv)
+        .env("RALLYPOST_DATA_DIR", data.path())
+        .env("RALLYPOST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    assert!(
+        std::fs::read_to_string(&csv).unwrap().contains("Zarmina Qaderi"),
+        "the export has the supporter"
+    );
     let withdraw = mail.wait_for(2).await[1].link(&format!("{base}/withdraw/"));
     assert_eq!(client.post(&withdraw).send().await.unwrap().status(), 200);
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)
         .unwrap();
     child.wait().unwrap();
-    let logs = reader.join().unwrap();
+    let logs = reader.join().unwrap()
+        + &String::from_utf8_lossy(&export.stderr)
+        + &String::from_utf8_lossy(&export.stdout);
 
     assert!(logs.contains("signature received") && logs.contains("signature withdrawn"), "{logs}");
     let confirm_token = confirm.rsplit('/').next().unwrap();
