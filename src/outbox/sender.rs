@@ -157,10 +157,28 @@ impl Sender {
                 store::release(&mut db, &rest).await?;
                 break;
             }
+            if !self.still_ours(row).await? {
+                tracing::warn!(id = %row.id, kind = %row.kind, "outbox: lease ran out mid-batch; another worker has it");
+                continue;
+            }
             let delivery = self.deliver(conn, row).await;
             self.record(row, delivery).await?;
         }
         Ok(count)
+    }
+
+    /// A batch is sent one message after another, so a slow server can outlast the lease
+    /// taken at claim time. Once half of it has passed, renew it before each send, and skip
+    /// a row another worker has claimed since: it is theirs to send, and sending it here too
+    /// would double it. A single send (at most 60 s) stays well inside half a lease.
+    async fn still_ours(&self, row: &OutboxRow) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let Some(until) = row.locked_until else { return Ok(true) };
+        if until - now > self.lease / 2 {
+            return Ok(true);
+        }
+        let mut db = self.pool.get().await?;
+        Ok(store::renew(&mut db, row, now + self.lease).await?)
     }
 
     async fn deliver(&self, conn: &mut Connection<'_>, row: &OutboxRow) -> Delivery {

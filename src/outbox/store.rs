@@ -54,6 +54,8 @@ pub struct OutboxRow {
     pub recipient: Option<Vec<u8>>,
     pub message: Option<Vec<u8>>,
     pub attempts: i32,
+    /// When this worker's lease runs out; also tells our claim from a later one.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl OutboxRow {
@@ -186,6 +188,21 @@ pub async fn mark_failed(conn: &mut AsyncPgConnection, row: &OutboxRow, error: &
         diesel::update(target).set(failed).execute(conn).await?;
     }
     Ok(())
+}
+
+/// Extends this worker's lease on `row` if it still holds it; false when the lease ran out
+/// and another worker claimed the row since, which must then not be sent by this one.
+pub async fn renew(conn: &mut AsyncPgConnection, row: &OutboxRow, until: DateTime<Utc>) -> QueryResult<bool> {
+    let renewed = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(row.id))
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::locked_until.eq(row.locked_until)),
+    )
+    .set(outbox::locked_until.eq(until))
+    .execute(conn)
+    .await?;
+    Ok(renewed == 1)
 }
 
 /// Hands rows back without counting the attempt, at shutdown.
