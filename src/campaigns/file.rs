@@ -166,11 +166,6 @@ impl CampaignFile {
         }
     }
 
-    /// Languages the page is written in.
-    pub fn languages(&self) -> Vec<Lang> {
-        Lang::ALL.into_iter().filter(|l| self.texts.contains_key(l.code())).collect()
-    }
-
     pub fn default_lang(&self) -> Lang {
         Lang::from_tag(&self.default_lang).unwrap_or_default()
     }

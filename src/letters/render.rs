@@ -3,8 +3,8 @@
 
 use askama::Template;
 use chrono::{DateTime, Utc};
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{Address, Message};
 
 use diesel::prelude::*;
@@ -273,19 +273,7 @@ pub fn message(
         Some(format!("{}, {}", target.office, target.organisation)),
         target.email.parse::<Address>()?,
     );
-    let alternative = MultiPart::alternative()
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_PLAIN)
-                .header(ContentTransferEncoding::QuotedPrintable)
-                .body(rendered.text),
-        )
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_HTML)
-                .header(ContentTransferEncoding::QuotedPrintable)
-                .body(rendered.html),
-        );
+    let alternative = crate::outbox::text_and_html(rendered.text, rendered.html);
     let body = match rendered.attachment {
         None => alternative,
         Some((name, bytes)) => MultiPart::mixed()

@@ -22,20 +22,17 @@ pub fn build_message(from: &Mailbox, id: uuid::Uuid, email: Email) -> anyhow::Re
         .subject(email.subject)
         .message_id(Some(format!("<{id}@{domain}>")))
         .date_now()
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .header(ContentTransferEncoding::QuotedPrintable)
-                        .body(email.text),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .header(ContentTransferEncoding::QuotedPrintable)
-                        .body(email.html),
-                ),
-        )?;
+        .multipart(text_and_html(email.text, email.html))?;
     Ok(message.formatted())
+}
+
+/// The same words as plain text and as HTML, for every mail client; used by supporter
+/// mail and letters alike.
+pub fn text_and_html(text: String, html: String) -> MultiPart {
+    let part = |content_type, body| {
+        SinglePart::builder().header(content_type).header(ContentTransferEncoding::QuotedPrintable).body(body)
+    };
+    MultiPart::alternative()
+        .singlepart(part(ContentType::TEXT_PLAIN, text))
+        .singlepart(part(ContentType::TEXT_HTML, html))
 }

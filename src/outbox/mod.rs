@@ -8,7 +8,7 @@ pub mod smtp;
 mod store;
 mod transport;
 
-pub use message::{Email, build_message};
+pub use message::{Email, build_message, text_and_html};
 pub use sender::Sender;
 pub use store::{
     Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, redact_letters_for_signature, status_counts,
