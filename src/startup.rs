@@ -18,8 +18,12 @@ use crate::crypto::DataKeys;
 use crate::db::{self, Pool, cluster::Cluster};
 use crate::letters::{LetterContext, Scheduler};
 use crate::outbox::{Sender, Transport};
-use crate::signatures::{CountCache, MailContext};
+use crate::signatures::{CountCache, MailContext, SignIntake};
 use crate::web::{AppState, Csrf, SignLimiter};
+
+/// Tasks writing signatures (see `signatures::SignIntake`): while one waits for its commit,
+/// the next gathers what arrived meanwhile.
+const SIGN_COMMITTERS: usize = 3;
 
 /// The database this process uses, and the private cluster behind it if there is one.
 pub struct Database {
@@ -194,6 +198,7 @@ pub async fn start(
 
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);
     if let Some(listener) = options.listener {
+        let signing = SignIntake::start(pool.clone(), keys.clone(), SIGN_COMMITTERS);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             csrf: Csrf::new(&secret_key(&settings)?, settings.secure_cookies()),
@@ -203,6 +208,8 @@ pub async fn start(
             outbox_wake,
             keys,
             surges: Default::default(),
+            signing,
+            campaigns: Default::default(),
             metrics,
             clock,
             settings: settings.clone(),

@@ -10,7 +10,7 @@ use anyhow::Context;
 use deadpool::Runtime;
 use diesel::Connection;
 use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
@@ -18,10 +18,39 @@ pub type PooledConn = deadpool::managed::Object<AsyncDieselConnectionManager<Asy
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// A failure that means the database could not be reached, for a caller that cannot pass
+/// on the original error (several requests sharing one failed transaction).
+#[derive(Debug, thiserror::Error)]
+#[error("the database is unavailable")]
+pub struct Unavailable;
+
+/// True when the database could not be reached, as opposed to a query going wrong.
+pub fn is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.is::<Unavailable>()
+            || cause.is::<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>>()
+            || matches!(
+                cause.downcast_ref::<diesel::result::Error>(),
+                Some(diesel::result::Error::DatabaseError(
+                    // diesel-async reports a connection the server closed (restart,
+                    // failover) as UnableToSendCommand.
+                    diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                    _
+                )) | Some(diesel::result::Error::BrokenTransactionManager)
+            )
+    })
+}
+
 /// Builds the request pool. Timeouts are short so that a database outage turns into a
 /// quick 503 instead of requests piling up.
 pub fn pool(url: &str, max_size: usize) -> anyhow::Result<Pool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    // No test query on every checkout: a connection the server closed (restart, failover)
+    // is known closed to tokio-postgres and dropped by the pool instead; the one request
+    // that meets it first gets a 503. The default ("verified") cost a round trip per request.
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
         .wait_timeout(Some(Duration::from_secs(5)))

@@ -35,6 +35,7 @@ impl Kind {
     }
 }
 
+#[derive(Clone)]
 pub struct NewMessage {
     pub id: Uuid,
     pub kind: Kind,
@@ -80,25 +81,40 @@ pub async fn enqueue(
     new: NewMessage,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let recipient =
-        keys.encrypt(Field { column: "outbox.recipient", row: &new.id }, new.recipient.as_bytes());
-    let message = keys.encrypt(Field { column: "outbox.message", row: &new.id }, &new.message);
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::id.eq(new.id),
-            outbox::kind.eq(new.kind.as_str()),
-            outbox::campaign_id.eq(new.campaign_id),
-            outbox::signature_id.eq(new.signature_id),
-            outbox::target_id.eq(new.target_id),
-            outbox::key_id.eq(keys.current_id()),
-            outbox::recipient.eq(recipient),
-            outbox::message.eq(message),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
+    enqueue_many(conn, keys, &[&new], now).await
+}
+
+/// Queues several messages with one statement; returns how many rows were new.
+pub async fn enqueue_many(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    messages: &[&NewMessage],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    if messages.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<_> = messages
+        .iter()
+        .map(|new| {
+            let recipient =
+                keys.encrypt(Field { column: "outbox.recipient", row: &new.id }, new.recipient.as_bytes());
+            let message = keys.encrypt(Field { column: "outbox.message", row: &new.id }, &new.message);
+            (
+                outbox::id.eq(new.id),
+                outbox::kind.eq(new.kind.as_str()),
+                outbox::campaign_id.eq(new.campaign_id),
+                outbox::signature_id.eq(new.signature_id),
+                outbox::target_id.eq(new.target_id.as_deref()),
+                outbox::key_id.eq(keys.current_id()),
+                outbox::recipient.eq(recipient),
+                outbox::message.eq(message),
+                outbox::next_attempt_at.eq(now),
+                outbox::created_at.eq(now),
+            )
+        })
+        .collect();
+    diesel::insert_into(outbox::table).values(rows).on_conflict_do_nothing().execute(conn).await
 }
 
 /// Takes up to `limit` due rows for this worker until `now + lease`, and commits, so no

@@ -4,6 +4,7 @@
 mod confirm;
 mod count;
 mod emails;
+mod intake;
 mod retention;
 mod rotate;
 mod sign;
@@ -13,7 +14,8 @@ mod token;
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};
 pub use emails::MailContext;
+pub use intake::SignIntake;
 pub use retention::{UNCONFIRMED_KEPT_FOR, purge_unconfirmed};
 pub use rotate::rotate_keys;
-pub use sign::{NewSignature, SignContext, SignOutcome, sign};
+pub use sign::{NewSignature, Prepared, SignContext, SignOutcome, prepare, sign};
 pub use surge::{SourceKind, SurgeMonitor};

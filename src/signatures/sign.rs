@@ -1,20 +1,26 @@
 //! Signing: one row per address and campaign, its confirmation email in the same
 //! transaction. The caller answers the same way whatever happened here.
+//!
+//! Signing is split in two so that concurrent signatures can share a transaction (see
+//! `intake`): `prepare` does the work that needs no database (encryption, rendering the
+//! email), and `commit` writes a batch of prepared signatures in one transaction, with one
+//! statement per table, and tells each what happened.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::emails::{MailContext, Recipient};
 use super::token::Token;
-use sha2::{Digest, Sha256};
-
 use crate::campaigns::Campaign;
 use crate::crypto::{DataKeys, Field};
 use crate::db::schema::signatures;
 use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
-use crate::outbox;
+use crate::outbox::{self, NewMessage};
 
 /// A pending signature gets its confirmation email again at most this often.
 const RESEND_AFTER: Duration = Duration::minutes(10);
@@ -30,7 +36,7 @@ pub struct NewSignature {
 }
 
 /// What happened, for logs and tests; the supporter sees the same answer for all three.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignOutcome {
     Created,
     ConfirmationResent,
@@ -44,6 +50,45 @@ pub struct SignContext<'a> {
     pub mail: &'a MailContext,
 }
 
+/// A signature ready to be written: encrypted, with its confirmation email rendered.
+pub struct Prepared {
+    row: SignatureRow,
+    /// The address's lookup key under every configured data key, so a repeat is found
+    /// even in the middle of a key rotation.
+    lookups: Vec<String>,
+    token_hash: Vec<u8>,
+    confirmation: NewMessage,
+}
+
+impl Prepared {
+    pub fn campaign_id(&self) -> Uuid {
+        self.row.campaign_id
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = signatures)]
+struct SignatureRow {
+    id: Uuid,
+    campaign_id: Uuid,
+    status: &'static str,
+    email_key: String,
+    key_id: String,
+    email: Vec<u8>,
+    name: Vec<u8>,
+    country: &'static str,
+    postcode: Option<Vec<u8>>,
+    comment: Option<Vec<u8>>,
+    consent_to_targets: bool,
+    consent_text_sha256: String,
+    updates_opt_in: bool,
+    language: &'static str,
+    confirm_token_hash: Vec<u8>,
+    signed_at: DateTime<Utc>,
+    confirmation_sent_at: DateTime<Utc>,
+}
+
+/// Signs alone, in a transaction of its own.
 #[tracing::instrument(skip_all, fields(campaign = %campaign.slug))]
 pub async fn sign(
     conn: &mut AsyncPgConnection,
@@ -52,96 +97,156 @@ pub async fn sign(
     ctx: &SignContext<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<SignOutcome> {
-    let outcome =
-        conn.transaction(async move |conn| sign_in_transaction(conn, campaign, new, ctx, now).await).await?;
+    let prepared = prepare(campaign, new, ctx, now)?;
+    let outcome = commit(conn, ctx.keys, std::slice::from_ref(&prepared)).await?[0];
     tracing::info!(?outcome, "signature received");
     Ok(outcome)
 }
 
-async fn sign_in_transaction(
-    conn: &mut AsyncPgConnection,
+/// Everything about a signature that needs no database.
+pub fn prepare(
     campaign: &Campaign,
     new: &NewSignature,
     ctx: &SignContext<'_>,
     now: DateTime<Utc>,
-) -> anyhow::Result<SignOutcome> {
+) -> anyhow::Result<Prepared> {
+    let keys = ctx.keys;
     let token = Token::generate();
     let canonical = new.email.canonical();
-    let keys = ctx.keys;
-    // Look under every configured key, so a repeat is found even mid-rotation.
-    let existing: Option<(Uuid, String, DateTime<Utc>)> = signatures::table
-        .filter(signatures::campaign_id.eq(campaign.id))
-        .filter(signatures::email_key.eq_any(keys.email_lookups(&canonical)))
-        .select((signatures::id, signatures::status, signatures::confirmation_sent_at))
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
     let id = crate::ids::new_id();
     let field = |column| Field { column, row: &id };
-    let consent = Sha256::digest(campaign.file.text(new.lang).consent.as_bytes());
-    let inserted = match existing {
-        Some(_) => 0,
-        None => {
-            diesel::insert_into(signatures::table)
-                .values((
-                    signatures::id.eq(id),
-                    signatures::campaign_id.eq(campaign.id),
-                    signatures::status.eq("pending"),
-                    signatures::email_key.eq(keys.email_lookup(&canonical)),
-                    signatures::key_id.eq(keys.current_id()),
-                    signatures::email
-                        .eq(keys.encrypt(field("signatures.email"), new.email.as_ref().as_bytes())),
-                    signatures::name.eq(keys.encrypt(field("signatures.name"), new.name.as_ref().as_bytes())),
-                    signatures::country.eq(new.country.code()),
-                    signatures::postcode.eq(keys.encrypt_text(
-                        field("signatures.postcode"),
-                        new.postcode.as_ref().map(AsRef::as_ref),
-                    )),
-                    signatures::comment.eq(keys
-                        .encrypt_text(field("signatures.comment"), new.comment.as_ref().map(AsRef::as_ref))),
-                    signatures::consent_to_targets.eq(true),
-                    signatures::consent_text_sha256.eq(hex::encode(consent)),
-                    signatures::updates_opt_in.eq(new.updates_opt_in),
-                    signatures::language.eq(new.lang.code()),
-                    signatures::confirm_token_hash.eq(&token.hash),
-                    signatures::signed_at.eq(now),
-                    signatures::confirmation_sent_at.eq(now),
-                ))
-                // Two first signatures racing: the loser's insert does nothing.
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?
-        }
+    let text = campaign.file.text(new.lang);
+    let row = SignatureRow {
+        id,
+        campaign_id: campaign.id,
+        status: "pending",
+        email_key: keys.email_lookup(&canonical),
+        key_id: keys.current_id().to_owned(),
+        email: keys.encrypt(field("signatures.email"), new.email.as_ref().as_bytes()),
+        name: keys.encrypt(field("signatures.name"), new.name.as_ref().as_bytes()),
+        country: new.country.code(),
+        postcode: keys.encrypt_text(field("signatures.postcode"), new.postcode.as_ref().map(AsRef::as_ref)),
+        comment: keys.encrypt_text(field("signatures.comment"), new.comment.as_ref().map(AsRef::as_ref)),
+        consent_to_targets: true,
+        consent_text_sha256: hex::encode(Sha256::digest(text.consent.as_bytes())),
+        updates_opt_in: new.updates_opt_in,
+        language: new.lang.code(),
+        confirm_token_hash: token.hash.clone(),
+        signed_at: now,
+        confirmation_sent_at: now,
     };
-
-    let (signature_id, outcome) = match existing {
-        None if inserted == 1 => (id, SignOutcome::Created),
-        None => return Ok(SignOutcome::AlreadyKnown),
-        Some((existing_id, status, sent_at)) => {
-            if status != "pending" || now - sent_at < RESEND_AFTER {
-                return Ok(SignOutcome::AlreadyKnown);
-            }
-            // A new token replaces the old one: the newest email is the one that works.
-            diesel::update(signatures::table.find(existing_id))
-                .set((
-                    signatures::confirm_token_hash.eq(&token.hash),
-                    signatures::confirmation_sent_at.eq(now),
-                ))
-                .execute(conn)
-                .await?;
-            (existing_id, SignOutcome::ConfirmationResent)
-        }
-    };
-
     let recipient = Recipient {
-        signature_id,
+        signature_id: id,
         campaign_id: campaign.id,
         name: new.name.as_ref(),
         email: new.email.as_ref(),
         lang: new.lang,
-        campaign_title: &campaign.file.text(new.lang).title,
+        campaign_title: &text.title,
     };
-    outbox::enqueue(conn, keys, ctx.mail.confirmation(&recipient, &token.plain)?, now).await?;
-    Ok(outcome)
+    let confirmation = ctx.mail.confirmation(&recipient, &token.plain)?;
+    Ok(Prepared { row, lookups: keys.email_lookups(&canonical), token_hash: token.hash, confirmation })
+}
+
+/// Writes prepared signatures in one transaction; returns what happened to each, in order.
+pub async fn commit(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    batch: &[Prepared],
+) -> QueryResult<Vec<SignOutcome>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    conn.transaction(async move |conn| commit_in_transaction(conn, keys, batch).await).await
+}
+
+async fn commit_in_transaction(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    batch: &[Prepared],
+) -> QueryResult<Vec<SignOutcome>> {
+    // What is there already, locked (in a fixed order, so concurrent batches cannot
+    // deadlock) until this transaction ends.
+    let campaign_ids: HashSet<Uuid> = batch.iter().map(|p| p.row.campaign_id).collect();
+    let lookups: Vec<&str> = batch.iter().flat_map(|p| p.lookups.iter().map(String::as_str)).collect();
+    let existing: Vec<(Uuid, String, Uuid, String, DateTime<Utc>)> = signatures::table
+        .filter(signatures::campaign_id.eq_any(campaign_ids))
+        .filter(signatures::email_key.eq_any(&lookups))
+        .select((
+            signatures::campaign_id,
+            signatures::email_key,
+            signatures::id,
+            signatures::status,
+            signatures::confirmation_sent_at,
+        ))
+        .order(signatures::id)
+        .for_update()
+        .load(conn)
+        .await?;
+    let existing: HashMap<(Uuid, &str), (Uuid, &str, DateTime<Utc>)> = existing
+        .iter()
+        .map(|(campaign, key, id, status, sent_at)| {
+            ((*campaign, key.as_str()), (*id, status.as_str(), *sent_at))
+        })
+        .collect();
+
+    let mut outcomes = vec![SignOutcome::AlreadyKnown; batch.len()];
+    let mut new_rows = Vec::new();
+    let mut resends = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, p) in batch.iter().enumerate() {
+        // The same address twice in one batch: the second is a repeat of the first.
+        if !seen.insert((p.row.campaign_id, p.row.email_key.as_str())) {
+            continue;
+        }
+        let found = p.lookups.iter().find_map(|key| existing.get(&(p.row.campaign_id, key.as_str())));
+        match found {
+            None => new_rows.push(i),
+            Some(&(id, status, sent_at)) => {
+                if status == "pending" && p.row.signed_at - sent_at >= RESEND_AFTER {
+                    resends.push((i, id));
+                }
+            }
+        }
+    }
+
+    // In key order, like the locks above. A first signature racing another process's
+    // for the same address loses quietly: its insert does nothing and it is a repeat.
+    new_rows.sort_by_key(|&i| (batch[i].row.campaign_id, batch[i].row.email_key.as_str()));
+    let created: HashSet<Uuid> = if new_rows.is_empty() {
+        HashSet::new()
+    } else {
+        diesel::insert_into(signatures::table)
+            .values(new_rows.iter().map(|&i| &batch[i].row).collect::<Vec<_>>())
+            .on_conflict_do_nothing()
+            .returning(signatures::id)
+            .get_results(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+
+    let mut mail: Vec<&NewMessage> = Vec::new();
+    for &i in &new_rows {
+        if created.contains(&batch[i].row.id) {
+            outcomes[i] = SignOutcome::Created;
+            mail.push(&batch[i].confirmation);
+        }
+    }
+    // A new token replaces the old one: the newest email is the one that works.
+    let mut resent = Vec::new();
+    for &(i, existing_id) in &resends {
+        let p = &batch[i];
+        diesel::update(signatures::table.find(existing_id))
+            .set((
+                signatures::confirm_token_hash.eq(&p.token_hash),
+                signatures::confirmation_sent_at.eq(p.row.signed_at),
+            ))
+            .execute(conn)
+            .await?;
+        outcomes[i] = SignOutcome::ConfirmationResent;
+        resent.push(NewMessage { signature_id: Some(existing_id), ..p.confirmation.clone() });
+    }
+    mail.extend(&resent);
+    outbox::enqueue_many(conn, keys, &mail, batch[0].row.signed_at).await?;
+    Ok(outcomes)
 }

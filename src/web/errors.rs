@@ -35,22 +35,7 @@ impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolErro
     }
 }
 
-/// True when the database could not be reached, as opposed to a query going wrong.
-pub fn is_unavailable(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause.is::<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>>()
-            || matches!(
-                cause.downcast_ref::<diesel::result::Error>(),
-                Some(diesel::result::Error::DatabaseError(
-                    // diesel-async reports a connection the server closed (restart,
-                    // failover) as UnableToSendCommand.
-                    diesel::result::DatabaseErrorKind::ClosedConnection
-                        | diesel::result::DatabaseErrorKind::UnableToSendCommand,
-                    _
-                )) | Some(diesel::result::Error::BrokenTransactionManager)
-            )
-    })
-}
+pub use crate::db::is_unavailable;
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {

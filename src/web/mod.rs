@@ -47,6 +47,10 @@ pub struct AppState {
     /// Protects supporters' personal data at rest.
     pub keys: Arc<crate::crypto::DataKeys>,
     pub surges: crate::signatures::SurgeMonitor,
+    /// Campaigns, re-read every couple of seconds.
+    pub campaigns: crate::campaigns::CampaignCache,
+    /// Writes signatures, several to a transaction under load.
+    pub signing: crate::signatures::SignIntake,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,

@@ -1,6 +1,8 @@
 //! The public pages: the campaign list, a campaign with its form, and the confirm and
 //! withdraw links from the emails.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -35,10 +37,9 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn load_campaign(state: &AppState, slug: &str) -> Result<Campaign, PageError> {
+pub async fn load_campaign(state: &AppState, slug: &str) -> Result<Arc<Campaign>, PageError> {
     let slug = Slug::parse(slug).map_err(|_| PageError::NotFound)?;
-    let mut conn = state.pool.get().await?;
-    campaigns::find_by_slug(&mut conn, slug.as_ref()).await?.ok_or(PageError::NotFound)
+    state.campaigns.get(&state.pool, slug.as_ref(), state.clock.now()).await?.ok_or(PageError::NotFound)
 }
 
 pub async fn campaign(

@@ -87,9 +87,8 @@ pub async fn sign(
         }
     };
 
-    let mut conn = state.pool.get().await?;
     let ctx = signatures::SignContext { keys: &state.keys, mail: &state.mail };
-    signatures::sign(&mut conn, &campaign, &new, &ctx, state.clock.now()).await?;
+    state.signing.sign(signatures::prepare(&campaign, &new, &ctx, state.clock.now())?).await?;
     state.surges.record(new.email.domain(), client);
     state.outbox_wake.notify_one();
     Ok(see_other(&thanks))

@@ -1,7 +1,14 @@
 //! Signing through the real form: answers, stored rows and emails.
 
-use chrono::Duration;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use rallypost::campaigns::Campaign;
 use rallypost::clock::Clock;
+use rallypost::domain::{Country, Lang, SupporterEmail, SupporterName};
+use rallypost::signatures::{MailContext, NewSignature, SignContext, SignIntake, SignOutcome, prepare};
 
 use crate::helpers::{AppOptions, SLUG, hidden_value, spawn_app, spawn_app_with, valid_form};
 
@@ -127,6 +134,8 @@ async fn a_closed_campaign_is_410_and_stores_nothing() {
     let file = rallypost::campaigns::CampaignFile::parse(&text).unwrap();
     let mut conn = app.pool.get().await.unwrap();
     rallypost::campaigns::upsert(&mut conn, &file, app.clock.now()).await.unwrap();
+    // Each process reads a campaign again at most every two seconds.
+    app.clock.advance(chrono::Duration::seconds(2));
     let mut fields = valid_form("mina@example.org");
     fields.push(("csrf_token".into(), token));
 
@@ -275,4 +284,84 @@ async fn the_campaign_page_shows_the_call_count_goal_and_form_in_the_asked_langu
     }
     let (_, index) = app.get_text("/").await;
     assert!(index.contains(&format!("/c/{SLUG}")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_supporters_signing_at_once_are_each_stored_and_emailed_once() {
+    let app = spawn_app().await;
+    let token = app.csrf_token().await;
+    // Thirty addresses, each sent twice at the same moment: sixty requests in flight,
+    // written several to a transaction, repeats landing in the same or another one.
+    let requests = (0..60).map(|i| {
+        let mut fields = valid_form(&format!("supporter{}@example.org", i % 30));
+        fields.push(("csrf_token".into(), token.clone()));
+        let app = &app;
+        async move { app.post_form(&format!("/c/{SLUG}/sign"), &fields).await.status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(requests).await;
+
+    assert!(statuses.iter().all(|&s| s == 303), "{statuses:?}");
+    app.wait_for_outbox_drained().await;
+    assert_eq!(app.signatures_by_status().await, [("pending".to_string(), 30)]);
+    let mut recipients: Vec<String> = app.mail.messages().into_iter().map(|m| m.rcpt).collect();
+    recipients.sort();
+    let expected: BTreeSet<String> = (0..30).map(|i| format!("supporter{i}@example.org")).collect();
+    assert_eq!(recipients, expected.into_iter().collect::<Vec<_>>(), "one email per address");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signature_that_cannot_be_stored_fails_alone_not_the_others_in_its_transaction() {
+    let app = spawn_app_with(AppOptions { workers: false, ..AppOptions::default() }).await;
+    let keys = app.keys();
+    let mail = MailContext { from: app.settings.mail_from.clone(), base_url: app.address.clone() };
+    let campaign = {
+        let mut conn = app.pool.get().await.unwrap();
+        rallypost::campaigns::find_by_slug(&mut conn, SLUG).await.unwrap().unwrap()
+    };
+    // A campaign deleted meanwhile: its row breaks any transaction it is in.
+    let gone = Campaign { id: uuid::Uuid::new_v4(), ..campaign.clone() };
+    let signature = |campaign: &Campaign, email: &str| {
+        let new = NewSignature {
+            name: SupporterName::parse("Mina Ahmadi").unwrap(),
+            email: SupporterEmail::parse(email).unwrap(),
+            country: Country::parse("DE").unwrap(),
+            postcode: None,
+            comment: None,
+            updates_opt_in: false,
+            lang: Lang::En,
+        };
+        prepare(campaign, &new, &SignContext { keys: &keys, mail: &mail }, Utc::now()).unwrap()
+    };
+    let intake = Arc::new(SignIntake::start(app.pool.clone(), keys.clone(), 1));
+
+    // Hold the campaign row: the first signature's transaction waits on it, and the rest
+    // queue up behind it, to be written together once it is released.
+    let mut blocker = AsyncPgConnection::establish(&app.db_url).await.unwrap();
+    diesel::sql_query("begin").execute(&mut blocker).await.unwrap();
+    diesel::sql_query(format!("select 1 from campaigns where id = '{}' for update", campaign.id))
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    let first = tokio::spawn({
+        let (intake, prepared) = (intake.clone(), signature(&campaign, "first@example.org"));
+        async move { intake.sign(prepared).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut rest = Vec::new();
+    for (c, email) in [(&campaign, "a@example.org"), (&gone, "bad@example.org"), (&campaign, "b@example.org")]
+    {
+        let (intake, prepared) = (intake.clone(), signature(c, email));
+        rest.push(tokio::spawn(async move { intake.sign(prepared).await }));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    diesel::sql_query("commit").execute(&mut blocker).await.unwrap();
+
+    assert_eq!(first.await.unwrap().unwrap(), SignOutcome::Created);
+    let rest: Vec<_> = futures_util::future::join_all(rest).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(rest[0].as_ref().unwrap(), &SignOutcome::Created);
+    assert!(rest[1].is_err(), "the signature for a missing campaign fails");
+    assert_eq!(rest[2].as_ref().unwrap(), &SignOutcome::Created);
+    assert_eq!(app.signatures_by_status().await, [("pending".to_string(), 3)]);
+    assert_eq!(app.outbox_rows().await, [("confirmation".into(), "pending".into(), 3)]);
 }
