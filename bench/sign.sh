@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Signing benchmark: valid, distinct signatures posted through the full HTTP path (CSRF
+# cookie and token, validation, insert, outbox row, 303) by wrk in its own process, beside
+# pgbench running the SQL the service runs per signature, one transaction each, against
+# the same PostgreSQL (fsync on). Prints peak rates, their ratio, latency at half the peak
+# and the server's memory.
+#
+#   bash bench/sign.sh            # needs PostgreSQL at 127.0.0.1:5432 (user postgres), wrk
+#   DURATION=20 CONNS="16 64" bash bench/sign.sh
+#
+# It drops and recreates the database $BENCH_DB (default rallypost_bench_sign). Not run by
+# tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+DB=${BENCH_DB:-rallypost_bench_sign}
+URL="$PG/$DB"
+SLUG=end-forced-returns
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-"8 16 32 64"}
+PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-"4 8 16 32 64"}
+PORT=${BENCH_PORT:-18090}
+BASE="http://127.0.0.1:$PORT"
+WORK=$(mktemp -d /tmp/rallypost-bench-sign.XXXXXX)
+SERVER=""
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+
+for tool in wrk pgbench psql curl; do
+    command -v $tool >/dev/null || { echo "needs $tool (apt-get install wrk postgresql-client curl)" >&2; exit 1; }
+done
+# BIN=path/to/rallypost compares another build (say, an older commit's) in the same way.
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet; BIN=target/release/rallypost; fi
+export RALLYPOST_DATABASE_URL="$URL" RALLYPOST_DATA_DIR="$WORK/data" RALLYPOST_LOG=warn
+export RALLYPOST_SECRET_KEY="bench key that is at least thirty-two bytes long"
+export RALLYPOST_CAMPAIGNS_DIR="$PWD/campaigns" RALLYPOST_BIND="127.0.0.1:$PORT"
+export RALLYPOST_DATA_KEY=${RALLYPOST_DATA_KEY:-$(printf '5a%.0s' $(seq 32))}
+# Every request comes from 127.0.0.1: the per-client limit would stop the load at once.
+export RALLYPOST_SIGN_RATE=off
+
+psql -q "$PG/postgres" -c "drop database if exists $DB" -c "create database $DB"
+"$BIN" migrate 2>/dev/null
+"$BIN" campaign import "campaigns/$SLUG.toml" >/dev/null
+CAMPAIGN_ID=$(psql -At "$URL" -c "select id from campaigns where slug = '$SLUG'")
+
+rss_kb() { awk -v f="$2" '$1 == f":" { print $2 }' "/proc/$1/status"; }
+mib() { echo "scale=1; $1 / 1024" | bc; }
+
+# --- the service ------------------------------------------------------------------------
+# Workers off: this measures taking signatures; mail has its own benchmark (pipeline).
+"$BIN" serve --no-workers >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "$BASE/readyz" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+sleep 2
+idle_rss=$(rss_kb $SERVER VmRSS)
+
+page=$(curl -fsS -c "$WORK/cookies" "$BASE/c/$SLUG")
+export CSRF_TOKEN=$(grep -o 'name="csrf_token" value="[^"]*"' <<<"$page" | sed 's/.*value="//; s/"$//')
+export CSRF_COOKIE=$(awk '$6 == "rp_csrf" { print $7 }' "$WORK/cookies")
+export SIGN_PATH="/c/$SLUG/sign"
+[ -n "$CSRF_TOKEN" ] && [ -n "$CSRF_COOKIE" ] || { echo "no CSRF token on the page" >&2; exit 1; }
+
+# wrk prints "Requests/sec: N" and, when some answer was not 2xx/3xx, "Non-2xx or 3xx".
+run_wrk() { # conns duration run-id [rate] -> output file
+    local out="$WORK/wrk-$3.txt"
+    RUN_ID=$3 RATE=${4:-0} wrk -t2 -c"$1" -d"$2"s --latency -s bench/sign.lua "$BASE" >"$out"
+    if grep -q "Non-2xx" "$out"; then echo "wrk: some answers were not 303:" >&2; cat "$out" >&2; exit 1; fi
+    echo "$out"
+}
+rate_of() { awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$1"; }
+# wrk --latency prints "50% 1.23ms" etc; normalise to milliseconds.
+pct_ms() {
+    awk -v p="$2%" '$1 == p { v = $2; u = v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
+        printf "%.1f", (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v)) }' "$1"
+}
+
+echo "signing through HTTP, ${DURATION}s per step ..." >&2
+best_rate=0 best_conns=0
+declare -A http_rate
+for c in $CONNS; do
+    out=$(run_wrk "$c" "$DURATION" "peak$c")
+    http_rate[$c]=$(rate_of "$out")
+    echo "  $c connections: ${http_rate[$c]}/s" >&2
+    if [ "${http_rate[$c]}" -gt "$best_rate" ]; then best_rate=${http_rate[$c]} best_conns=$c; fi
+done
+peak_rss=$(rss_kb $SERVER VmHWM)
+stored=$(psql -At "$URL" -c "select count(*) from signatures")
+outbox=$(psql -At "$URL" -c "select count(*) from outbox where kind = 'confirmation'")
+
+# Half the peak: the same connections, each request sent on a fixed schedule.
+half=$((best_rate / 2))
+out=$(run_wrk "$best_conns" "$DURATION" half "$half")
+half_rate=$(rate_of "$out") p50=$(pct_ms "$out" 50) p99=$(pct_ms "$out" 99)
+kill $SERVER && wait $SERVER 2>/dev/null || true
+SERVER=""
+
+# --- pgbench: the same SQL, one transaction per signature -----------------------------
+# Field sizes are the averages of the rows the service just wrote (ciphertext included).
+read -r s_email s_name s_postcode s_hash < <(psql -At -F' ' "$URL" -c "select
+    avg(length(email))::int, avg(length(name))::int, avg(length(postcode))::int,
+    avg(length(consent_text_sha256))::int from signatures")
+read -r o_recipient o_message < <(psql -At -F' ' "$URL" -c "select
+    avg(length(recipient))::int, avg(length(message))::int from outbox")
+cat >"$WORK/sign.sql" <<SQL
+\set n random(1, 1000000000000)
+begin;
+select id, status, confirmation_sent_at from signatures
+  where campaign_id = :campaign::uuid and email_key in ('k' || :client_id::text || '-' || :n::text, 'o' || :client_id::text || '-' || :n::text)
+  for update;
+insert into signatures (id, campaign_id, status, email_key, key_id, email, name, country, postcode, comment,
+    consent_to_targets, consent_text_sha256, updates_opt_in, language, confirm_token_hash, signed_at,
+    confirmation_sent_at)
+  values (md5(:client_id::text || '-' || :n::text)::uuid, :campaign::uuid, 'pending', 'k' || :client_id::text || '-' || :n::text, 'k1',
+    convert_to(repeat('e', $s_email), 'UTF8'), convert_to(repeat('n', $s_name), 'UTF8'), 'DE',
+    convert_to(repeat('p', $s_postcode), 'UTF8'), null, true, repeat('c', $s_hash), false, 'en',
+    sha256(('t' || :n::text)::bytea), now(), now())
+  on conflict do nothing;
+insert into outbox (id, kind, campaign_id, signature_id, target_id, key_id, recipient, message,
+    next_attempt_at, created_at)
+  values (gen_random_uuid(), 'confirmation', :campaign::uuid, md5(:client_id::text || '-' || :n::text)::uuid, null, 'k1',
+    convert_to(repeat('r', $o_recipient), 'UTF8'), convert_to(repeat('m', $o_message), 'UTF8'), now(), now())
+  on conflict do nothing;
+commit;
+SQL
+echo "pgbench, same SQL, ${DURATION}s per client count ..." >&2
+pg_best=0 pg_best_clients=0
+declare -A pg_rate
+for c in $PGBENCH_CLIENTS; do
+    pg_rate[$c]=$(pgbench -n -M prepared -c "$c" -j 2 -T "$DURATION" -D campaign="$CAMPAIGN_ID" \
+        -f "$WORK/sign.sql" "$URL" 2>"$WORK/pgbench.err" | awk '/^tps/ { printf "%.0f", $3 }')
+    echo "  $c clients: ${pg_rate[$c]}/s" >&2
+    if [ "${pg_rate[$c]}" -gt "$pg_best" ]; then pg_best=${pg_rate[$c]} pg_best_clients=$c; fi
+done
+
+ratio=$(echo "scale=2; $best_rate / $pg_best" | bc)
+echo
+echo "| what | figure | note |"
+echo "|---|---|---|"
+for c in $CONNS; do echo "| HTTP sign, wrk $c connections | ${http_rate[$c]} sig/s | |"; done
+for c in $PGBENCH_CLIENTS; do echo "| pgbench same SQL, $c clients | ${pg_rate[$c]} tx/s | |"; done
+echo "| **peak: service / pgbench** | **$best_rate / $pg_best = $ratio** | service at $best_conns connections, pgbench at $pg_best_clients clients |"
+echo "| latency at half the peak ($half_rate sig/s, $best_conns connections) | p50 $p50 ms, p99 $p99 ms | |"
+echo "| serve RSS idle / peak (VmHWM) | $(mib "$idle_rss") / $(mib "$peak_rss") MiB | PostgreSQL not included |"
+echo "| rows after the HTTP runs | $stored signatures, $outbox confirmation emails queued | every 303 is a committed row |"
