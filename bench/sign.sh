@@ -75,6 +75,8 @@ pct_ms() {
         printf "%.1f", (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v)) }' "$1"
 }
 
+commits() { psql -At "$PG/postgres" -c "select xact_commit from pg_stat_database where datname = '$DB'"; }
+commits_before=$(commits)
 echo "signing through HTTP, ${DURATION}s per step ..." >&2
 best_rate=0 best_conns=0
 declare -A http_rate
@@ -85,6 +87,8 @@ for c in $CONNS; do
     if [ "${http_rate[$c]}" -gt "$best_rate" ]; then best_rate=${http_rate[$c]} best_conns=$c; fi
 done
 peak_rss=$(rss_kb $SERVER VmHWM)
+sleep 1  # the statistics collector reports about once a second
+per_commit=$(echo "scale=1; $(psql -At "$URL" -c "select count(*) from signatures") / ($(commits) - $commits_before)" | bc)
 stored=$(psql -At "$URL" -c "select count(*) from signatures")
 outbox=$(psql -At "$URL" -c "select count(*) from outbox where kind = 'confirmation'")
 
@@ -141,5 +145,6 @@ for c in $CONNS; do echo "| HTTP sign, wrk $c connections | ${http_rate[$c]} sig
 for c in $PGBENCH_CLIENTS; do echo "| pgbench same SQL, $c clients | ${pg_rate[$c]} tx/s | |"; done
 echo "| **peak: service / pgbench** | **$best_rate / $pg_best = $ratio** | service at $best_conns connections, pgbench at $pg_best_clients clients |"
 echo "| latency at half the peak ($half_rate sig/s, $best_conns connections) | p50 $p50 ms, p99 $p99 ms | |"
+echo "| signatures per committed transaction, over the peak runs | $per_commit | group commit at work (pgbench: 1) |"
 echo "| serve RSS idle / peak (VmHWM) | $(mib "$idle_rss") / $(mib "$peak_rss") MiB | PostgreSQL not included |"
 echo "| rows after the HTTP runs | $stored signatures, $outbox confirmation emails queued | every 303 is a committed row |"
