@@ -49,6 +49,7 @@ async fn dashboard_totals_stay_exact_as_signatures_change_on_days_already_counte
 
     // Two days later it is confirmed: its signing day, counted already, must change.
     app.clock.advance(Duration::days(2));
+    assert_dashboard_matches_the_table(&app, (2, 1, 0), "two days later, nothing new").await;
     assert_eq!(app.client.post(&link).send().await.unwrap().status(), 200);
     assert_dashboard_matches_the_table(&app, (1, 2, 0), "confirmed two days after signing").await;
 
