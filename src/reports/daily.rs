@@ -29,8 +29,9 @@ use uuid::Uuid;
 
 use super::queries::StatusTotals;
 
-/// Changes are stamped with the application's clock inside their transaction, a moment
-/// before they commit. A refresh looks back this far past the previous one, so a change
+/// Changes are stamped with the application's clock a moment before they commit (a new
+/// signature is stamped when the request is prepared, then waits for its group commit in
+/// `signatures::intake`). A refresh looks back this far past the previous one, so a change
 /// stamped just before it but committed just after is still counted.
 const LATE_COMMIT_MARGIN: Duration = Duration::minutes(10);
 
