@@ -214,7 +214,7 @@ pub async fn start(
             clock,
             settings: settings.clone(),
             database_url: database_url.to_owned(),
-            login_throttle: Default::default(),
+            exports: crate::web::ExportSlots::new(CONCURRENT_WEB_EXPORTS),
         });
         addr = Some(listener.local_addr()?);
         let server_state = state.clone();
@@ -244,7 +244,7 @@ pub async fn start(
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(60)) => {
                         housekeeping_state.limiter.forget_idle();
-                        housekeeping_state.login_throttle.forget_idle(housekeeping_state.clock.now());
+                        forget_idle_login_failures(&housekeeping_state).await;
                     }
                     _ = stop.cancelled() => break,
                 }
@@ -266,6 +266,23 @@ impl Running {
         for task in self.tasks {
             let _ = task.await;
         }
+    }
+}
+
+/// Web exports that may run at once in one server process. Each holds a database
+/// connection of its own and a blocking thread, and keeps about one core busy decrypting;
+/// beyond this, a download is refused with `503` and `Retry-After`.
+const CONCURRENT_WEB_EXPORTS: usize = 2;
+
+async fn forget_idle_login_failures(state: &AppState) {
+    let result = match state.pool.get().await {
+        Ok(mut conn) => crate::organizers::forget_idle_login_failures(&mut conn, state.clock.now())
+            .await
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %format!("{e:#}"), "forgetting old failed sign-ins failed");
     }
 }
 

@@ -120,6 +120,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signature_day_counts (campaign_id, day, country, status) {
+        campaign_id -> Uuid,
+        day -> Date,
+        country -> Text,
+        status -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
+    signature_count_state (campaign_id) {
+        campaign_id -> Uuid,
+        counted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    signature_days_to_recount (campaign_id, day) {
+        campaign_id -> Uuid,
+        day -> Date,
+    }
+}
+
+diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> Int4,
+        last_failure -> Timestamptz,
+    }
+}
+
 diesel::joinable!(signatures -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));

@@ -3,10 +3,11 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::session::start_session;
-use super::{LoginThrottle, Organizer, OrganizerEmail, find_by_email, password};
+use super::throttle::{self, Keys};
+use super::{Organizer, OrganizerEmail, find_by_email, password};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -23,33 +24,42 @@ pub enum LoginError {
 #[tracing::instrument(skip_all)]
 pub async fn log_in(
     conn: &mut AsyncPgConnection,
-    throttle: &LoginThrottle,
     email: &str,
     password: String,
     client: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(Organizer, String), LoginError> {
-    if let Some(wait) = throttle.wait(email, client, now) {
-        tracing::warn!(client = ?client, "login throttled");
-        return Err(LoginError::Throttled(wait));
-    }
-    let found = match OrganizerEmail::parse(email) {
-        Ok(email) => find_by_email(conn, &email).await.map_err(anyhow::Error::from)?,
-        Err(_) => None,
-    };
-    let stored = found.as_ref().map(|(_, hash)| hash.clone());
-    let ok = tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
+    let keys = Keys::new(email, client);
+    // One transaction: the throttle's rows stay locked while the password is checked, so
+    // attempts for the same account or from the same client take turns (see `throttle`).
+    let checked: Result<Organizer, LoginError> = conn
+        .transaction(async |conn| {
+            if let Some(wait) = throttle::begin_attempt(conn, &keys, now).await? {
+                tracing::warn!("login throttled");
+                return Ok(Err(LoginError::Throttled(wait)));
+            }
+            let found = match OrganizerEmail::parse(email) {
+                Ok(email) => find_by_email(conn, &email).await?,
+                Err(_) => None,
+            };
+            let stored = found.as_ref().map(|(_, hash)| hash.clone());
+            let ok =
+                tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref())).await?;
+            match (ok, found) {
+                (true, Some((organizer, _))) => {
+                    throttle::succeeded(conn, &keys).await?;
+                    Ok(Ok(organizer))
+                }
+                _ => {
+                    throttle::failed(conn, &keys, now).await?;
+                    tracing::info!("login failed");
+                    Ok(Err(LoginError::WrongCredentials))
+                }
+            }
+        })
         .await
-        .map_err(anyhow::Error::from)?;
-    let organizer = match (ok, found) {
-        (true, Some((organizer, _))) => organizer,
-        _ => {
-            throttle.failed(email, client, now);
-            tracing::info!(client = ?client, "login failed");
-            return Err(LoginError::WrongCredentials);
-        }
-    };
-    throttle.succeeded(email);
+        .map_err(|e: anyhow::Error| LoginError::Unexpected(e))?;
+    let organizer = checked?;
     let session = start_session(conn, &organizer, now).await.map_err(anyhow::Error::from)?;
     tracing::info!(organizer = %organizer.id, "organizer signed in");
     Ok((organizer, session))

@@ -13,5 +13,5 @@ pub use account::{Organizer, OrganizerEmail, add_or_update, find_by_email};
 pub use login::{LoginError, log_in};
 pub use password::{Password, PasswordError};
 pub use session::{SESSION_LIFETIME, Session, end_session, find_session};
-pub use throttle::LoginThrottle;
+pub use throttle::forget_idle as forget_idle_login_failures;
 pub use token::{find_by_token, issue_token};

@@ -1,82 +1,146 @@
 //! Slowing down password guessing: after a few failures, each further attempt for the same
 //! account or from the same client must wait, twice as long each time (up to 15 minutes).
-//! Kept in memory: per process, which is enough to make guessing slow; a restart forgets.
+//!
+//! The failures live in PostgreSQL (`login_failures`), not in process memory, so that
+//! several `serve` processes behind one address share them and a restart forgets nothing:
+//! an in-memory count would give a guesser a fresh allowance on every process. One small
+//! row per account and per client, keyed by a SHA-256 so the table holds no addresses; a
+//! failure more than an hour after the previous one starts the count again (the window),
+//! and idle rows are deleted by the server's housekeeping.
+//!
+//! An attempt locks its two rows for the length of the password check (`FOR UPDATE SKIP
+//! LOCKED`): attempts for one account or from one client take turns, so a burst of parallel
+//! guesses cannot all pass the check before the first failure is counted. A concurrent
+//! attempt does not wait for the lock (it would hold a pooled connection while it waited);
+//! it is told to retry in a second.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
+use diesel::QueryableByName;
+use diesel::result::QueryResult;
+use diesel::sql_types::{Array, Integer, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 
-const FREE_PER_ACCOUNT: u32 = 5;
-const FREE_PER_CLIENT: u32 = 20;
+const FREE_PER_ACCOUNT: i32 = 5;
+const FREE_PER_CLIENT: i32 = 20;
 const LONGEST_WAIT: Duration = Duration::minutes(15);
+/// Failures further apart than this do not add up.
+const WINDOW: Duration = Duration::hours(1);
 
-#[derive(Default)]
-pub struct LoginThrottle(Mutex<HashMap<Key, Failures>>);
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Key {
-    // The digest, so that the map holds no addresses.
-    Account([u8; 32]),
-    Client(IpAddr),
+/// The rows one attempt counts against: its account's, and its client's when known.
+pub struct Keys {
+    account: String,
+    client: Option<String>,
 }
 
-struct Failures {
-    count: u32,
-    last: DateTime<Utc>,
-}
-
-fn keys(account: &str, client: Option<IpAddr>) -> Vec<(Key, u32)> {
-    let mut keys = vec![(
-        Key::Account(Sha256::digest(account.trim().to_lowercase().as_bytes()).into()),
-        FREE_PER_ACCOUNT,
-    )];
-    if let Some(ip) = client {
-        keys.push((Key::Client(ip), FREE_PER_CLIENT));
-    }
-    keys
-}
-
-impl LoginThrottle {
-    /// How long this attempt must wait, if at all.
-    pub fn wait(&self, account: &str, client: Option<IpAddr>, now: DateTime<Utc>) -> Option<Duration> {
-        let map = self.0.lock().unwrap();
-        keys(account, client)
-            .iter()
-            .filter_map(|(key, free)| {
-                let failures = map.get(key)?;
-                let over = failures.count.checked_sub(*free)?;
-                let delay = Duration::seconds(1i64 << over.min(20)).min(LONGEST_WAIT);
-                let left = failures.last + delay - now;
-                (left > Duration::zero()).then_some(left)
-            })
-            .max()
-    }
-
-    pub fn failed(&self, account: &str, client: Option<IpAddr>, now: DateTime<Utc>) {
-        let mut map = self.0.lock().unwrap();
-        for (key, _) in keys(account, client) {
-            let entry = map.entry(key).or_insert(Failures { count: 0, last: now });
-            entry.count += 1;
-            entry.last = now;
+impl Keys {
+    pub fn new(account: &str, client: Option<IpAddr>) -> Keys {
+        let digest = |kind: &str, value: &str| {
+            format!("{kind}:{}", hex::encode(Sha256::digest(format!("{kind}:{value}").as_bytes())))
+        };
+        Keys {
+            account: digest("account", &account.trim().to_lowercase()),
+            client: client.map(|ip| digest("client", &ip.to_string())),
         }
     }
 
-    /// A correct password clears the account's failures, not the client's: one valid
-    /// account must not buy a client fresh guesses at the others.
-    pub fn succeeded(&self, account: &str) {
-        let mut map = self.0.lock().unwrap();
-        for (key, _) in keys(account, None) {
-            map.remove(&key);
-        }
+    fn all(&self) -> Vec<String> {
+        let mut all = vec![self.account.clone()];
+        all.extend(self.client.clone());
+        all
     }
+}
 
-    /// Forgets failures older than the longest wait, to keep memory flat.
-    pub fn forget_idle(&self, now: DateTime<Utc>) {
-        self.0.lock().unwrap().retain(|_, f| now - f.last < LONGEST_WAIT * 4);
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Integer)]
+    failures: i32,
+    #[diesel(sql_type = Timestamptz)]
+    last_failure: DateTime<Utc>,
+}
+
+/// How long an attempt must still wait after `failures` failures, the last at `last`.
+fn wait_after(failures: i32, free: i32, last: DateTime<Utc>, now: DateTime<Utc>) -> Option<Duration> {
+    if now - last >= WINDOW {
+        return None;
     }
+    let over = failures.checked_sub(free).filter(|over| *over >= 0)?;
+    let delay = Duration::seconds(1i64 << over.min(20)).min(LONGEST_WAIT);
+    let left = last + delay - now;
+    (left > Duration::zero()).then_some(left)
+}
+
+/// Starts an attempt inside the caller's transaction: locks the attempt's rows and says
+/// how long it must wait first, if at all (then it must not check the password).
+pub async fn begin_attempt(
+    conn: &mut AsyncPgConnection,
+    keys: &Keys,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Duration>> {
+    let all = keys.all();
+    diesel::sql_query(
+        "insert into login_failures (key, failures, last_failure) \
+         select unnest($1::text[]), 0, $2 on conflict (key) do nothing",
+    )
+    .bind::<Array<Text>, _>(&all)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+    .await?;
+    let rows: Vec<Row> = diesel::sql_query(
+        "select key, failures, last_failure from login_failures where key = any($1) \
+         order by key for update skip locked",
+    )
+    .bind::<Array<Text>, _>(&all)
+    .load(conn)
+    .await?;
+    if rows.len() < all.len() {
+        // Another attempt for this account or from this client is being checked.
+        return Ok(Some(Duration::seconds(1)));
+    }
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let free = if row.key == keys.account { FREE_PER_ACCOUNT } else { FREE_PER_CLIENT };
+            wait_after(row.failures, free, row.last_failure, now)
+        })
+        .max())
+}
+
+pub async fn failed(conn: &mut AsyncPgConnection, keys: &Keys, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::sql_query(
+        "update login_failures set \
+           failures = case when last_failure <= $2 - $3 * interval '1 second' then 1 else failures + 1 end, \
+           last_failure = $2 \
+         where key = any($1)",
+    )
+    .bind::<Array<Text>, _>(keys.all())
+    .bind::<Timestamptz, _>(now)
+    .bind::<Integer, _>(WINDOW.num_seconds() as i32)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A correct password clears the account's failures, not the client's: one valid
+/// account must not buy a client fresh guesses at the others.
+pub async fn succeeded(conn: &mut AsyncPgConnection, keys: &Keys) -> QueryResult<()> {
+    diesel::sql_query("delete from login_failures where key = $1")
+        .bind::<Text, _>(&keys.account)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes rows whose failures no longer count, to keep the table small.
+pub async fn forget_idle(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::sql_query("delete from login_failures where last_failure < $1")
+        .bind::<Timestamptz, _>(now - WINDOW)
+        .execute(conn)
+        .await
 }
 
 #[cfg(test)]
@@ -84,20 +148,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeated_failures_make_the_account_wait_longer_each_time() {
-        let throttle = LoginThrottle::default();
+    fn each_failure_past_the_free_ones_doubles_the_wait_up_to_fifteen_minutes() {
         let now = Utc::now();
-        let ip = Some("192.0.2.7".parse().unwrap());
-        for _ in 0..FREE_PER_ACCOUNT {
-            assert_eq!(throttle.wait("a@example.org", ip, now), None);
-            throttle.failed("a@example.org", ip, now);
-        }
-        assert_eq!(throttle.wait("A@example.org ", None, now), Some(Duration::seconds(1)));
-        throttle.failed("a@example.org", ip, now);
-        assert_eq!(throttle.wait("a@example.org", None, now), Some(Duration::seconds(2)));
-        assert_eq!(throttle.wait("b@example.org", None, now), None);
-        assert_eq!(throttle.wait("a@example.org", None, now + Duration::seconds(3)), None);
-        throttle.succeeded("a@example.org");
-        assert_eq!(throttle.wait("a@example.org", None, now), None);
+        assert_eq!(wait_after(4, 5, now, now), None);
+        assert_eq!(wait_after(5, 5, now, now), Some(Duration::seconds(1)));
+        assert_eq!(wait_after(6, 5, now, now), Some(Duration::seconds(2)));
+        assert_eq!(wait_after(7, 5, now, now + Duration::seconds(1)), Some(Duration::seconds(3)));
+        assert_eq!(wait_after(6, 5, now, now + Duration::seconds(2)), None);
+        assert_eq!(wait_after(40, 5, now, now), Some(LONGEST_WAIT));
+        assert_eq!(wait_after(40, 5, now, now + WINDOW), None);
+    }
+
+    #[test]
+    fn keys_hold_no_address_and_ignore_case_and_spaces() {
+        let a = Keys::new(" A@Example.org ", Some("192.0.2.7".parse().unwrap()));
+        let b = Keys::new("a@example.org", None);
+        assert_eq!(a.account, b.account);
+        assert!(!a.account.contains("example"));
+        assert!(!a.client.as_deref().unwrap().contains("192.0.2.7"));
+        assert_eq!(a.all().len(), 2);
+        assert_eq!(b.all().len(), 1);
     }
 }

@@ -1,12 +1,11 @@
-//! Aggregates for the organizers' dashboard and the API: totals by status, signatures per
-//! day, counts by country, the outbox's letters. All computed in SQL, each served by an
-//! index (see the organizers migration), so they stay fast with millions of signatures.
+//! Aggregates for the organizers' dashboard: totals by status, signatures per day and
+//! confirmed counts by country from a per-day table refreshed on read (`daily`: why and
+//! how), and the outbox's letters and undelivered mail (`queries`), each served by an index.
 
 mod chart;
+mod daily;
 mod queries;
 
 pub use chart::{Bar, Chart};
-pub use queries::{
-    DayCount, MailRow, StatusTotals, TargetLetters, by_country, by_day, letters_by_target, supporter_mail,
-    totals, totals_by_campaign,
-};
+pub use daily::{DayCount, SignatureCounts, note_pending_deletion, refresh, signature_counts, status_totals};
+pub use queries::{MailRow, StatusTotals, TargetLetters, letters_by_target, supporter_mail};

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use actix_web::web;
 use tokio::sync::Notify;
 
+pub use admin::export::ExportSlots;
 pub use csrf::Csrf;
 pub use lang_choice::remember_lang;
 pub use observe::observe;
@@ -32,7 +33,6 @@ pub use rate_limit::SignLimiter;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Pool;
-use crate::organizers::LoginThrottle;
 use crate::signatures::{CountCache, MailContext};
 
 /// Everything a handler may use, built once at start.
@@ -56,10 +56,30 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// For blocking connections (the CSV export streams on one).
     pub database_url: String,
-    pub login_throttle: LoginThrottle,
+    /// Web exports running now; each holds one of its own connections (see `admin::export`).
+    pub exports: ExportSlots,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    routes_with(cfg, |_| {});
+}
+
+/// Every route, inside the default-deny guard (`protected::deny_by_default`); `extra`
+/// registers more in the same place (a test uses it to show that a route added later under
+/// `/admin` or `/api` is refused to strangers).
+pub fn routes_with(cfg: &mut web::ServiceConfig, extra: impl FnOnce(&mut web::ServiceConfig)) {
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(protected::deny_by_default))
+            .configure(|cfg| {
+                every_route(cfg);
+                extra(cfg);
+            })
+            .default_service(web::to(errors::not_found)),
+    );
+}
+
+fn every_route(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::index))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
@@ -74,6 +94,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/confirm/{token}", web::post().to(public::confirm))
         .route("/withdraw/{token}", web::get().to(public::withdraw_page))
         .route("/withdraw/{token}", web::post().to(public::withdraw))
-        .configure(protected::register)
-        .default_service(web::to(errors::not_found));
+        .configure(protected::register);
 }

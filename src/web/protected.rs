@@ -1,10 +1,16 @@
-//! The one list of admin and API routes. The router registers exactly these, each behind
-//! its guard, and the integration test walks the same list without credentials; so a
-//! route cannot be added without a guard, nor escape the test.
+//! Default deny for the organizers' side. `web::routes` registers every route inside
+//! `deny_by_default`, which refuses any request for a path under `/admin` without a
+//! session (a redirect to the sign-in page) and under `/api` without a valid token (`401`
+//! JSON), whatever handler, if any, the path leads to. Only the sign-in form and its POST
+//! are open (`PUBLIC_ADMIN_ROUTES`). A handler added later under those prefixes is
+//! therefore guarded without anyone remembering to guard it, and a test adds one to check.
+//!
+//! `PROTECTED_ROUTES` is the list of admin and API handlers: the router registers them
+//! from it and the route-walk test requests each one without credentials.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 
 use super::AppState;
@@ -21,59 +27,62 @@ pub enum Guard {
     Token,
 }
 
+/// Which guard a path falls under; `None` for the public side.
+pub fn guard_for(path: &str) -> Option<Guard> {
+    let under =
+        |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if under("/admin") {
+        Some(Guard::Session)
+    } else if under("/api") {
+        Some(Guard::Token)
+    } else {
+        None
+    }
+}
+
 pub struct ProtectedRoute {
     pub method: &'static str,
     pub path: &'static str,
-    pub guard: Guard,
     route: fn() -> actix_web::Route,
 }
 
+impl ProtectedRoute {
+    pub fn guard(&self) -> Guard {
+        guard_for(self.path).expect("protected routes live under /admin or /api")
+    }
+}
+
 pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
-    ProtectedRoute {
-        method: "GET",
-        path: "/admin",
-        guard: Guard::Session,
-        route: || web::get().to(admin::dashboard::index),
-    },
-    ProtectedRoute {
-        method: "POST",
-        path: "/admin/logout",
-        guard: Guard::Session,
-        route: || web::post().to(admin::login::logout),
-    },
+    ProtectedRoute { method: "GET", path: "/admin", route: || web::get().to(admin::dashboard::index) },
+    ProtectedRoute { method: "POST", path: "/admin/logout", route: || web::post().to(admin::login::logout) },
     ProtectedRoute {
         method: "GET",
         path: "/admin/c/{slug}",
-        guard: Guard::Session,
         route: || web::get().to(admin::dashboard::campaign),
     },
     ProtectedRoute {
         method: "GET",
         path: "/admin/c/{slug}/signatures.csv",
-        guard: Guard::Session,
         route: || web::get().to(admin::export::signatures_csv),
     },
     ProtectedRoute {
         method: "GET",
         path: "/api/v1/petitions",
-        guard: Guard::Token,
         route: || web::get().to(api::petitions::list),
     },
     ProtectedRoute {
         method: "GET",
         path: "/api/v1/petitions/{slug}",
-        guard: Guard::Token,
         route: || web::get().to(api::petitions::one),
     },
     ProtectedRoute {
         method: "GET",
         path: "/api/v1/petitions/{slug}/signatures",
-        guard: Guard::Token,
         route: || web::get().to(api::petitions::signatures),
     },
 ];
 
-/// The only admin routes open to anyone: the sign-in form and its POST.
+/// The only routes under `/admin` or `/api` open to anyone: the sign-in form and its POST.
 pub const PUBLIC_ADMIN_ROUTES: &[(&str, &str)] = &[("GET", "/admin/login"), ("POST", "/admin/login")];
 
 pub fn register(cfg: &mut web::ServiceConfig) {
@@ -83,12 +92,27 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(admin::login::submit)),
     );
     for r in PROTECTED_ROUTES {
-        let resource = web::resource(r.path).route((r.route)());
-        match r.guard {
-            Guard::Session => cfg.service(resource.wrap(from_fn(require_session))),
-            Guard::Token => cfg.service(resource.wrap(from_fn(require_token))),
-        };
+        cfg.route(r.path, (r.route)());
     }
+}
+
+/// Wraps every route (see the module comment). The path checked is the one the router
+/// matches (percent-decoded), and the raw one too, so no spelling of a protected path
+/// reaches a handler unguarded.
+pub async fn deny_by_default(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let guard = guard_for(req.match_info().as_str()).or_else(|| guard_for(req.path()));
+    let open = PUBLIC_ADMIN_ROUTES
+        .iter()
+        .any(|(method, path)| req.method().as_str() == *method && req.match_info().as_str() == *path);
+    Ok(match guard {
+        None => next.call(req).await?.map_into_boxed_body(),
+        Some(_) if open => next.call(req).await?.map_into_boxed_body(),
+        Some(Guard::Session) => require_session(req, next).await?.map_into_boxed_body(),
+        Some(Guard::Token) => require_token(req, next).await?.map_into_boxed_body(),
+    })
 }
 
 fn state(req: &ServiceRequest) -> web::Data<AppState> {

@@ -195,3 +195,27 @@ async fn bad_filters_get_a_400_not_an_error() {
     assert_eq!(status, 200);
     assert_eq!(app.get("/admin/c/no-such-campaign/signatures.csv").await.status(), 404);
 }
+
+#[tokio::test]
+async fn exports_beyond_the_servers_slots_are_refused_with_a_503_and_retry_after() {
+    let app = spawn_app().await;
+    app.login_as_organizer().await;
+    app.seed(Seed::default()).await;
+    // Exports in progress hold the slots; here the test holds them all.
+    let slots = app.state().exports.clone();
+    let held: Vec<_> = std::iter::from_fn(|| slots.try_take()).take(100).collect();
+    assert!(!held.is_empty() && held.len() < 100, "a small, finite number of slots");
+
+    let refused = app.get(&format!("/admin/c/{SLUG}/signatures.csv")).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "30");
+    assert!(refused.text().await.unwrap().contains("try again"));
+
+    drop(held);
+    let (status, body) = web_export(&app, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(parse(&body).len(), 2);
+    // The slot came back when that export ended: the next one runs too.
+    assert_eq!(web_export(&app, "").await.0, 200);
+    assert!(slots.try_take().is_some());
+}

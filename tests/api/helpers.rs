@@ -606,6 +606,11 @@ impl Default for Seed {
 }
 
 impl TestApp {
+    /// The running server's shared state, for tests that build their own server around it.
+    pub fn state(&self) -> actix_web::web::Data<rallypost::web::AppState> {
+        self._running.state.clone().expect("the test app serves HTTP")
+    }
+
     /// A client without a cookie jar, for requests that must carry only what they say.
     pub fn bare_client(&self) -> reqwest::Client {
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()

@@ -4,6 +4,8 @@
 mod api;
 mod commands;
 mod confirming;
+mod dashboard;
+mod default_deny;
 mod export;
 mod helpers;
 mod hostile_input;

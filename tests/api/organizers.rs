@@ -149,6 +149,80 @@ async fn repeated_wrong_passwords_make_the_account_wait() {
 }
 
 #[tokio::test]
+async fn one_accounts_failures_do_not_slow_down_another_account() {
+    let app = spawn_app().await;
+    app.add_organizer(ORGANIZER, PASSWORD).await;
+    app.add_organizer("second@rallypost.example", PASSWORD).await;
+    for _ in 0..5 {
+        assert_eq!(app.login(ORGANIZER, "wrong password, again").await.status(), 401);
+    }
+
+    assert_eq!(app.login(ORGANIZER, PASSWORD).await.status(), 429);
+    // Same client, other account: the client's own allowance (20) is not used up.
+    assert_eq!(app.login("second@rallypost.example", PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_client_guessing_at_many_accounts_is_slowed_down_too() {
+    let app = spawn_app().await;
+    app.add_organizer(ORGANIZER, PASSWORD).await;
+    // Twenty wrong guesses, each at a different account: no account reaches its limit.
+    for i in 0..20 {
+        let response = app.login(&format!("guess{i}@rallypost.example"), PASSWORD).await;
+        assert_eq!(response.status(), 401, "guess {i}");
+    }
+
+    let response = app.login(ORGANIZER, PASSWORD).await;
+
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    app.clock.advance(chrono::Duration::seconds(2));
+    assert_eq!(app.login(ORGANIZER, PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_on_one_server_slow_down_the_same_account_on_another() {
+    let app = spawn_app().await;
+    app.add_organizer(ORGANIZER, PASSWORD).await;
+    // A second server process on the same database, as behind a load balancer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let second = rallypost::startup::start(
+        app.settings.clone(),
+        &app.db_url,
+        app.clock.clone(),
+        rallypost::startup::Options { listener: Some(listener), workers: false },
+    )
+    .await
+    .unwrap();
+    for _ in 0..5 {
+        assert_eq!(app.login(ORGANIZER, "wrong password, again").await.status(), 401);
+    }
+
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client.get(format!("{other}/admin/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::helpers::hidden_value(&form, "csrf_token").unwrap();
+    let response = client
+        .post(format!("{other}/admin/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "email={}&password={}&csrf_token={csrf}",
+            crate::helpers::encode(ORGANIZER),
+            crate::helpers::encode(PASSWORD)
+        ))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 429);
+    second.stop().await;
+}
+
+#[tokio::test]
 async fn every_admin_and_api_route_refuses_anyone_without_a_session_or_token() {
     let app = spawn_app().await;
     let anonymous = app.bare_client();
@@ -166,7 +240,7 @@ async fn every_admin_and_api_route_refuses_anyone_without_a_session_or_token() {
             let response =
                 anonymous.request(method.clone(), app.url(&path)).header(header, value).send().await.unwrap();
             let what = format!("{} {path} with {header}", route.method);
-            match route.guard {
+            match route.guard() {
                 Guard::Session => {
                     assert_eq!(response.status(), 303, "{what}");
                     assert_eq!(response.headers()["location"], "/admin/login", "{what}");
@@ -192,7 +266,7 @@ async fn every_protected_route_answers_its_own_credentials() {
         let path = route.path.replace("{slug}", SLUG);
         let method: reqwest::Method = route.method.parse().unwrap();
         let request = app.client.request(method, app.url(&path));
-        let request = match route.guard {
+        let request = match route.guard() {
             Guard::Session => request.header("content-type", "application/x-www-form-urlencoded").body(""),
             Guard::Token => request.bearer_auth(&token),
         };

@@ -35,18 +35,16 @@ pub async fn index(
     session: web::ReqData<Session>,
 ) -> Result<HttpResponse, PageError> {
     let mut conn = state.pool.get().await?;
-    let totals = reports::totals_by_campaign(&mut conn).await?;
-    let campaigns = campaigns::list(&mut conn)
-        .await?
-        .into_iter()
-        .map(|c| CampaignLine {
+    let mut campaigns = Vec::new();
+    for c in campaigns::list(&mut conn).await? {
+        campaigns.push(CampaignLine {
             title: c.file.text(c.file.default_lang()).title.clone(),
-            totals: totals.get(&c.id).copied().unwrap_or_default(),
+            totals: reports::status_totals(&mut conn, c.id, state.clock.now()).await?,
             slug: c.slug,
             open: c.is_open,
             goal: c.goal,
-        })
-        .collect();
+        });
+    }
     let page =
         IndexPage { who: session.organizer.email.clone(), csrf_token: session.csrf_token.clone(), campaigns };
     Ok(render(StatusCode::OK, &page))
@@ -79,14 +77,15 @@ pub async fn campaign(
     let Some(c): Option<Campaign> = campaigns::find_by_slug(&mut conn, &slug).await? else {
         return Err(PageError::NotFound);
     };
+    let counts = reports::signature_counts(&mut conn, c.id, state.clock.now()).await?;
     let page = CampaignPage {
         who: session.organizer.email.clone(),
         csrf_token: session.csrf_token.clone(),
         title: c.file.text(c.file.default_lang()).title.clone(),
         goal: c.goal,
-        totals: reports::totals(&mut conn, c.id).await?,
-        chart: Chart::new(&reports::by_day(&mut conn, c.id).await?),
-        countries: reports::by_country(&mut conn, c.id).await?,
+        totals: counts.totals,
+        chart: Chart::new(&counts.by_day),
+        countries: counts.by_country,
         letters: reports::letters_by_target(&mut conn, c.id)
             .await?
             .into_iter()

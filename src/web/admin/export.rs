@@ -1,14 +1,25 @@
 //! `GET /admin/c/{slug}/signatures.csv`: the export, streamed. The rows are written on a
-//! blocking thread with its own connection and reach the client through a small channel,
-//! so the first bytes leave at once and memory stays flat.
+//! blocking thread and reach the client through a small channel, so the first bytes leave
+//! at once and memory stays flat.
+//!
+//! Why a connection of its own, outside the pool: the rows stream from one long query
+//! through Diesel's synchronous row-by-row cursor (`load_iter`), which the pool's async
+//! connections do not offer, and a million rows take many seconds; borrowing a pooled
+//! connection that long would starve the requests the pool is sized for. To keep this
+//! bounded, an export first takes one of a few slots (`ExportSlots`); when all are taken the
+//! download is refused at once with `503` and `Retry-After` instead of opening yet another
+//! connection.
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
+use actix_web::http::header::RETRY_AFTER;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use diesel::Connection;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::message;
 use crate::campaigns;
@@ -17,10 +28,30 @@ use crate::organizers::Session;
 use crate::web::AppState;
 use crate::web::errors::PageError;
 
+/// How many web exports may run at once in this process; see the module comment.
+#[derive(Clone)]
+pub struct ExportSlots(Arc<Semaphore>);
+
+impl ExportSlots {
+    pub fn new(slots: usize) -> ExportSlots {
+        ExportSlots(Arc::new(Semaphore::new(slots)))
+    }
+
+    /// A slot if one is free; it is given back when the permit is dropped.
+    pub fn try_take(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_owned().ok()
+    }
+}
+
+/// Seconds a refused download is told to wait.
+const RETRY_AFTER_SECS: u32 = 30;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
     BadFilter(#[from] FilterError),
+    #[error("other exports are running")]
+    Busy,
     #[error(transparent)]
     Page(#[from] PageError),
 }
@@ -29,6 +60,7 @@ impl ResponseError for ExportError {
     fn status_code(&self) -> StatusCode {
         match self {
             ExportError::BadFilter(_) => StatusCode::BAD_REQUEST,
+            ExportError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ExportError::Page(e) => e.status_code(),
         }
     }
@@ -37,6 +69,15 @@ impl ResponseError for ExportError {
         match self {
             ExportError::BadFilter(e) => {
                 message(StatusCode::BAD_REQUEST, "Check the filters", &e.to_string())
+            }
+            ExportError::Busy => {
+                let mut response = message(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Other exports are running",
+                    "Several exports are being downloaded right now. Please try again in half a minute.",
+                );
+                response.headers_mut().insert(RETRY_AFTER, RETRY_AFTER_SECS.into());
+                response
             }
             ExportError::Page(e) => e.error_response(),
         }
@@ -65,6 +106,9 @@ pub async fn signatures_csv(
             .map_err(PageError::from)?
             .ok_or(PageError::NotFound)?
     };
+    // Taken before the connection is opened, and moved into the thread that writes the
+    // rows: the slot is given back when the export ends, however it ends.
+    let slot = state.exports.try_take().ok_or(ExportError::Busy)?;
     let url = state.database_url.clone();
     let mut conn = tokio::task::spawn_blocking(move || diesel::PgConnection::establish(&url))
         .await
@@ -77,6 +121,7 @@ pub async fn signatures_csv(
     let campaign_id = campaign.id;
     let keys = state.keys.clone();
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let out = ChannelWriter(tx.clone());
         if let Err(e) =
             export::run(&mut conn, &keys, campaign_id, &filter, &actor, clock.as_ref(), out, |_| {})

@@ -65,15 +65,7 @@ pub async fn submit(
     }
     let client = client_ip(&req, &state.settings.trusted_proxies);
     let mut conn = state.pool.get().await?;
-    let result = organizers::log_in(
-        &mut conn,
-        &state.login_throttle,
-        &form.email,
-        form.password,
-        client,
-        state.clock.now(),
-    )
-    .await;
+    let result = organizers::log_in(&mut conn, &form.email, form.password, client, state.clock.now()).await;
     let session_id = match result {
         Ok((_, session_id)) => session_id,
         Err(LoginError::WrongCredentials) => {
