@@ -48,8 +48,10 @@ pub(super) struct Recorder<'a> {
 
 impl Recorder<'_> {
     /// Records attempts until every lane has dropped its end of the channel, so that at
-    /// shutdown whatever was sent is marked before the process leaves.
-    pub async fn run(&self, mut attempts: mpsc::Receiver<Attempt>) {
+    /// shutdown whatever was sent is marked before the process leaves. Returns how many
+    /// results could not be recorded.
+    pub async fn run(&self, mut attempts: mpsc::Receiver<Attempt>) -> usize {
+        let mut lost = 0;
         let mut group = Vec::with_capacity(FLUSH_MAX);
         while let Some(first) = attempts.recv().await {
             group.push(first);
@@ -60,14 +62,18 @@ impl Recorder<'_> {
                     Ok(None) | Err(_) => break,
                 }
             }
-            self.record(&group).await;
+            if !self.record(&group).await {
+                lost += group.len();
+            }
             group.clear();
         }
+        lost
     }
 
     /// Writes a group's outcomes, insisting for a while if the database is briefly away: a
-    /// sent message left unmarked would be sent again when its lease expires.
-    async fn record(&self, group: &[Attempt]) {
+    /// sent message left unmarked would be sent again when its lease expires. False if it
+    /// gave up.
+    async fn record(&self, group: &[Attempt]) -> bool {
         let mut wait = StdDuration::from_millis(100);
         loop {
             match self.try_record(group).await {
@@ -83,7 +89,7 @@ impl Recorder<'_> {
                         results = group.len(),
                         "outbox: could not record results; those rows go out again when their lease ends"
                     );
-                    return;
+                    return false;
                 }
             }
         }
@@ -94,6 +100,7 @@ impl Recorder<'_> {
                 Delivery::Transient(_) | Delivery::Permanent(_) => SendResult::Failed,
             });
         }
+        true
     }
 
     async fn try_record(&self, group: &[Attempt]) -> anyhow::Result<()> {

@@ -144,7 +144,8 @@ impl Sender {
             outcome
         };
         let recorder = self.recorder();
-        let (_, total) = tokio::join!(recorder.run(attempts), send);
+        let (lost, total) = tokio::join!(recorder.run(attempts), send);
+        anyhow::ensure!(lost == 0, "{lost} delivery results could not be recorded");
         total
     }
 
