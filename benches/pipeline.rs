@@ -5,7 +5,8 @@
 //!                                            smtp-sink/smtp-source: apt-get install postfix)
 //!
 //! Settings: BENCH_DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
-//! BENCH_MESSAGES (default 20000), BENCH_DIGEST_SIGNATURES (default 100000).
+//! BENCH_MESSAGES (default 20000), BENCH_DIGEST_SIGNATURES (default 100000),
+//! BENCH_ONLY=mail (stop after the mail figures).
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -111,7 +112,8 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         }
     }
-    for lanes in [1, 4] {
+    let default_lanes = rallypost::startup::SMTP_LANES;
+    for lanes in [1, default_lanes] {
         let transport = Transport::Smtp(
             rallypost::outbox::smtp::SmtpTarget::parse(&format!("smtp://127.0.0.1:{port}")).unwrap(),
         );
@@ -143,13 +145,17 @@ async fn main() -> anyhow::Result<()> {
         run.await?;
         let done = if lanes == 1 { share } else { messages - share };
         let rate = done as f64 / elapsed;
+        let default = if lanes == default_lanes { " (serve's default)" } else { "" };
         rows.push(Row(
-            format!("outbox → smtp-sink, {lanes} connection(s)"),
+            format!("outbox → smtp-sink, {lanes} connection(s){default}"),
             format!("{rate:.0} msg/s"),
             format!("{:.2}", rate / source_rate),
         ));
     }
     let _ = sink.kill();
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "mail") {
+        return finish(rows, pool, &admin, &name);
+    }
 
     // Campaigns for the rest.
     let text = std::fs::read_to_string("campaigns/end-forced-returns.toml")?;
@@ -266,12 +272,17 @@ async fn main() -> anyhow::Result<()> {
         String::new(),
     ));
 
+    finish(rows, pool, &admin, &name)
+}
+
+/// Prints the table and drops the benchmark's database.
+fn finish(rows: Vec<Row>, pool: rallypost::db::Pool, admin: &str, name: &str) -> anyhow::Result<()> {
     println!("\n| what | figure | ratio / note |\n|---|---|---|");
     for Row(what, figure, note) in rows {
         println!("| {what} | {figure} | {note} |");
     }
     drop(pool);
-    let mut conn = diesel::PgConnection::establish(&admin)?;
+    let mut conn = diesel::PgConnection::establish(admin)?;
     diesel::RunQueryDsl::execute(diesel::sql_query(format!("drop database {name} with (force)")), &mut conn)?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 //! Each ciphertext is bound to its table, column and row (as associated data), so a value
 //! copied into another row or column does not decrypt.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -63,11 +63,12 @@ impl DataKeys {
     pub fn encrypt(&self, field: Field<'_>, plaintext: &[u8]) -> Vec<u8> {
         let Some(key) = &self.current else { return plaintext.to_vec() };
         let nonce: [u8; 24] = rand::random();
-        let aad = associated_data(field);
+        let mut aad = [0; AAD_MAX];
+        let aad = associated_data(field, &mut aad);
         let mut out = nonce.to_vec();
         out.extend(
             key.cipher
-                .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+                .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
                 .expect("encryption of a bounded message cannot fail"),
         );
         out
@@ -78,8 +79,19 @@ impl DataKeys {
     }
 
     pub fn decrypt(&self, key_id: &str, field: Field<'_>, blob: &[u8]) -> anyhow::Result<Vec<u8>> {
+        self.decrypt_owned(key_id, field, blob.to_vec())
+    }
+
+    /// Like `decrypt`, but the plaintext takes the place of `blob` in its own memory: an
+    /// export opens millions of values, and allocating for each was a tenth of its time.
+    pub fn decrypt_owned(
+        &self,
+        key_id: &str,
+        field: Field<'_>,
+        mut blob: Vec<u8>,
+    ) -> anyhow::Result<Vec<u8>> {
         if key_id == PLAIN {
-            return Ok(blob.to_vec());
+            return Ok(blob);
         }
         let key = self.current.iter().chain(&self.old).find(|k| k.id == key_id).ok_or_else(|| {
             anyhow::anyhow!(
@@ -92,12 +104,17 @@ impl DataKeys {
             field.column,
             field.row
         );
-        let (nonce, ciphertext) = blob.split_at(24);
-        key.cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: &associated_data(field) })
-            .map_err(|_| {
-                anyhow::anyhow!("{} of row {} does not decrypt with key {key_id}", field.column, field.row)
-            })
+        let wrong =
+            || anyhow::anyhow!("{} of row {} does not decrypt with key {key_id}", field.column, field.row);
+        let Some(tag_at) = blob.len().checked_sub(16).filter(|&at| at >= 24) else { return Err(wrong()) };
+        let nonce = *XNonce::from_slice(&blob[..24]);
+        let tag = *Tag::from_slice(&blob[tag_at..]);
+        blob.truncate(tag_at);
+        blob.drain(..24);
+        let mut aad = [0; AAD_MAX];
+        let aad = associated_data(field, &mut aad);
+        key.cipher.decrypt_in_place_detached(&nonce, aad, &mut blob, &tag).map_err(|_| wrong())?;
+        Ok(blob)
     }
 
     pub fn decrypt_text(
@@ -106,7 +123,16 @@ impl DataKeys {
         field: Field<'_>,
         blob: Option<&[u8]>,
     ) -> anyhow::Result<Option<String>> {
-        blob.map(|b| Ok(String::from_utf8(self.decrypt(key_id, field, b)?)?)).transpose()
+        self.decrypt_text_owned(key_id, field, blob.map(<[u8]>::to_vec))
+    }
+
+    pub fn decrypt_text_owned(
+        &self,
+        key_id: &str,
+        field: Field<'_>,
+        blob: Option<Vec<u8>>,
+    ) -> anyhow::Result<Option<String>> {
+        blob.map(|b| Ok(String::from_utf8(self.decrypt_owned(key_id, field, b)?)?)).transpose()
     }
 
     /// The lookup key for a canonical address under the current key.
@@ -133,8 +159,19 @@ fn lookup(key: &DataKey, canonical: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-fn associated_data(field: Field<'_>) -> Vec<u8> {
-    format!("rallypost:{}:{}", field.column, field.row).into_bytes()
+/// Room for `rallypost:{column}:{row}` with the longest column name in use.
+const AAD_MAX: usize = 96;
+
+/// `rallypost:{column}:{row}`, written into `buf` rather than a new allocation.
+fn associated_data<'b>(field: Field<'_>, buf: &'b mut [u8; AAD_MAX]) -> &'b [u8] {
+    let mut row = uuid::Uuid::encode_buffer();
+    let row = field.row.hyphenated().encode_lower(&mut row);
+    let mut len = 0;
+    for part in ["rallypost:", field.column, ":", row] {
+        buf[len..len + part.len()].copy_from_slice(part.as_bytes());
+        len += part.len();
+    }
+    &buf[..len]
 }
 
 /// Parses a 32-byte key written as 64 hex digits.
@@ -179,6 +216,31 @@ mod tests {
         assert_ne!(rotated.current_id(), old.current_id());
         assert_eq!(rotated.decrypt(old.current_id(), field(&row), &blob).unwrap(), b"Mina");
         assert!(rotated.email_lookups("a@b.org").contains(&old.email_lookup("a@b.org")));
+    }
+
+    #[test]
+    fn associated_data_names_table_column_and_row() {
+        let row = uuid::Uuid::now_v7();
+        let mut buf = [0; AAD_MAX];
+        let field = Field { column: "signatures.comment", row: &row };
+        assert_eq!(
+            associated_data(field, &mut buf),
+            format!("rallypost:signatures.comment:{row}").as_bytes()
+        );
+    }
+
+    #[test]
+    fn truncated_or_tampered_values_are_refused() {
+        let keys = DataKeys::new([7; 32], &[]);
+        let row = uuid::Uuid::now_v7();
+        let blob = keys.encrypt(field(&row), b"Mina");
+        for cut in [0, 10, 24, 30, blob.len() - 1] {
+            assert!(keys.decrypt(keys.current_id(), field(&row), &blob[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut tampered = blob.clone();
+        tampered[30] ^= 1;
+        assert!(keys.decrypt(keys.current_id(), field(&row), &tampered).is_err());
+        assert_eq!(keys.decrypt_owned(keys.current_id(), field(&row), blob).unwrap(), b"Mina");
     }
 
     #[test]

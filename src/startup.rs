@@ -134,6 +134,11 @@ pub fn transport(settings: &Settings) -> anyhow::Result<Transport> {
     })
 }
 
+/// SMTP connections the sender keeps open. One connection delivers a message per round
+/// trip of each SMTP command; four kept pace with smtp-sink in `benches/pipeline.rs` where
+/// one reached about half of it. Letters stay paced per target whatever this number.
+pub const SMTP_LANES: usize = 4;
+
 /// The mail sender for these settings.
 pub fn sender(
     settings: &Settings,
@@ -143,8 +148,16 @@ pub fn sender(
     keys: Arc<DataKeys>,
 ) -> anyhow::Result<Sender> {
     let lease = chrono::Duration::from_std(settings.outbox_lease)?;
-    Ok(Sender::new(pool, clock, transport(settings)?, settings.mail_from.email.clone(), wake, 2, keys)
-        .with_lease(lease))
+    Ok(Sender::new(
+        pool,
+        clock,
+        transport(settings)?,
+        settings.mail_from.email.clone(),
+        wake,
+        SMTP_LANES,
+        keys,
+    )
+    .with_lease(lease))
 }
 
 /// The letter scheduler for these settings.

@@ -2,6 +2,8 @@
 //! place in exports and the API that reads supporters' personal fields (name, email,
 //! postcode, comment): it decrypts them (see `crate::crypto`).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -61,14 +63,14 @@ pub struct SupporterRecord {
 impl SupporterRecord {
     /// Decrypts the personal fields under the key the row names.
     pub fn from_row(keys: &DataKeys, row: SignatureRow) -> anyhow::Result<SupporterRecord> {
-        let open = |column, blob: &Option<Vec<u8>>| {
-            keys.decrypt_text(&row.key_id, Field { column, row: &row.id }, blob.as_deref())
+        let open = |column, blob: Option<Vec<u8>>| {
+            keys.decrypt_text_owned(&row.key_id, Field { column, row: &row.id }, blob)
         };
         Ok(SupporterRecord {
-            name: open("signatures.name", &row.name)?,
-            email: open("signatures.email", &row.email)?,
-            postcode: open("signatures.postcode", &row.postcode)?,
-            comment: open("signatures.comment", &row.comment)?,
+            name: open("signatures.name", row.name)?,
+            email: open("signatures.email", row.email)?,
+            postcode: open("signatures.postcode", row.postcode)?,
+            comment: open("signatures.comment", row.comment)?,
             id: row.id,
             status: row.status,
             signed_at: row.signed_at,
@@ -79,30 +81,46 @@ impl SupporterRecord {
         })
     }
 
-    /// The CSV cells, in `HEADER` order, with the formula guard applied to each.
-    pub fn csv_cells(&self) -> [String; 11] {
+    /// Writes the CSV record, cells in `HEADER` order with the formula guard applied to
+    /// each. Borrows where it can: an export writes millions of these.
+    pub fn write_csv<W: std::io::Write>(&self, csv: &mut csv::Writer<W>) -> csv::Result<()> {
         let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
-        let text = |t: &Option<String>| guard_formula(t.as_deref().unwrap_or(""));
-        [
-            self.id.to_string(),
-            guard_formula(&self.status),
-            time(&self.signed_at),
-            self.confirmed_at.as_ref().map(time).unwrap_or_default(),
-            text(&self.name),
-            text(&self.email),
-            guard_formula(&self.country),
-            text(&self.postcode),
-            text(&self.comment),
-            self.updates_opt_in.to_string(),
-            guard_formula(&self.language),
-        ]
+        fn text(t: &Option<String>) -> Cow<'_, str> {
+            guarded(t.as_deref().unwrap_or(""))
+        }
+        let mut id = Uuid::encode_buffer();
+        csv.write_record(
+            [
+                Cow::Borrowed(&*self.id.hyphenated().encode_lower(&mut id)),
+                guarded(&self.status),
+                Cow::Owned(time(&self.signed_at)),
+                Cow::Owned(self.confirmed_at.as_ref().map(time).unwrap_or_default()),
+                text(&self.name),
+                text(&self.email),
+                guarded(&self.country),
+                text(&self.postcode),
+                text(&self.comment),
+                Cow::Borrowed(if self.updates_opt_in { "true" } else { "false" }),
+                guarded(&self.language),
+            ]
+            .iter()
+            .map(|cell| cell.as_bytes()),
+        )
+    }
+}
+
+fn guarded(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
 }
 
 /// Spreadsheets run a cell that begins with one of these as a formula; a leading `'`
 /// makes it text.
 pub fn guard_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
+    guarded(cell).into_owned()
 }
 
 #[cfg(test)]

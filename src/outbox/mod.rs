@@ -3,6 +3,7 @@
 //! only after the server accepted the message.
 
 mod message;
+mod recorder;
 mod sender;
 pub mod smtp;
 mod store;

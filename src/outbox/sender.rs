@@ -1,27 +1,28 @@
-//! The sender: claims due outbox rows, delivers them, records each result. Runs inside
-//! `serve` and `worker`; any number of senders may run against one database.
+//! The sender: claims due outbox rows and delivers them on one or more SMTP connections
+//! (lanes); the recorder (`recorder.rs`) writes the results. Runs inside `serve` and
+//! `worker`; any number of senders may run against one database.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use lettre::address::Envelope;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
+use super::recorder::{self, Attempt, Recorder};
 use super::store::{self, OutboxRow};
 use super::transport::{Connection, Delivery, Transport};
 use crate::clock::Clock;
 use crate::crypto::DataKeys;
 use crate::db::Pool;
-use crate::metrics::{Metrics, SendResult};
+use crate::metrics::Metrics;
 
 /// Longer than any single send can take (the send timeout is 60 s), so a lease only
 /// expires when its worker is gone. `RALLYPOST_OUTBOX_LEASE_SECS` overrides it (fault tests).
 const LEASE: Duration = Duration::minutes(5);
-const BATCH: i64 = 32;
-/// With the backoff below, about two days of trying before a row is marked failed.
-const MAX_ATTEMPTS: i32 = 12;
+/// Rows claimed at once: one claiming transaction (a commit) per this many messages.
+const BATCH: i64 = 64;
 const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
 
 pub struct Sender {
@@ -72,26 +73,37 @@ impl Sender {
         self
     }
 
-    /// Sends until `shutdown` is cancelled; rows claimed but not yet sent are handed back.
+    /// Sends until `shutdown` is cancelled; rows claimed but not yet sent are handed back,
+    /// and the results of those sent are recorded before this returns.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         tracing::info!(transport = %self.transport.describe(), lanes = self.lanes, "mail sender started");
+        let (results, attempts) = mpsc::channel(recorder::QUEUE);
         let lanes: Vec<_> = (0..self.lanes)
             .map(|_| {
                 let sender = Arc::clone(&self);
-                let shutdown = shutdown.clone();
-                tokio::spawn(async move { sender.lane(shutdown).await })
+                let (shutdown, results) = (shutdown.clone(), results.clone());
+                tokio::spawn(async move { sender.lane(&results, shutdown).await })
             })
             .collect();
-        for lane in lanes {
-            let _ = lane.await;
-        }
+        drop(results);
+        let lanes = async {
+            for lane in lanes {
+                let _ = lane.await;
+            }
+        };
+        let recorder = self.recorder();
+        tokio::join!(recorder.run(attempts), lanes);
         tracing::info!("mail sender stopped");
     }
 
-    async fn lane(&self, shutdown: CancellationToken) {
+    fn recorder(&self) -> Recorder<'_> {
+        Recorder { pool: &self.pool, clock: self.clock.as_ref(), metrics: &self.metrics }
+    }
+
+    async fn lane(&self, results: &mpsc::Sender<Attempt>, shutdown: CancellationToken) {
         let mut conn = self.transport.connection();
         while !shutdown.is_cancelled() {
-            match self.send_batch(&mut conn, &shutdown).await {
+            match self.send_batch(&mut conn, results, &shutdown).await {
                 Ok(0) => {
                     tokio::select! {
                         _ = tokio::time::sleep(IDLE_POLL) => {}
@@ -112,26 +124,35 @@ impl Sender {
         conn.close().await;
     }
 
-    /// Sends everything due now, on one connection, and returns how many rows it handled.
-    /// For commands and tests that want the queue empty before they go on.
+    /// Sends everything due now, on one connection, and returns how many rows it handled
+    /// once their results are recorded. For commands and tests that want the queue empty
+    /// before they go on.
     pub async fn send_due(&self) -> anyhow::Result<usize> {
-        let mut conn = self.transport.connection();
-        let never = CancellationToken::new();
-        let mut total = 0;
-        loop {
-            let handled = self.send_batch(&mut conn, &never).await?;
-            if handled == 0 {
-                break;
-            }
-            total += handled;
-        }
-        conn.close().await;
-        Ok(total)
+        let (results, attempts) = mpsc::channel(recorder::QUEUE);
+        let send = async move {
+            let mut conn = self.transport.connection();
+            let never = CancellationToken::new();
+            let mut total = 0;
+            let outcome = loop {
+                match self.send_batch(&mut conn, &results, &never).await {
+                    Ok(0) => break Ok(total),
+                    Ok(handled) => total += handled,
+                    Err(e) => break Err(e),
+                }
+            };
+            conn.close().await;
+            outcome
+        };
+        let recorder = self.recorder();
+        let (lost, total) = tokio::join!(recorder.run(attempts), send);
+        anyhow::ensure!(lost == 0, "{lost} delivery results could not be recorded");
+        total
     }
 
     async fn send_batch(
         &self,
         conn: &mut Connection<'_>,
+        results: &mpsc::Sender<Attempt>,
         shutdown: &CancellationToken,
     ) -> anyhow::Result<usize> {
         let rows = {
@@ -162,7 +183,8 @@ impl Sender {
                 continue;
             }
             let delivery = self.deliver(conn, row).await;
-            self.record(row, delivery).await?;
+            let attempt = Attempt { id: row.id, kind: row.kind.clone(), attempts: row.attempts, delivery };
+            results.send(attempt).await.map_err(|_| anyhow::anyhow!("the outbox recorder stopped"))?;
         }
         Ok(count)
     }
@@ -194,73 +216,5 @@ impl Sender {
             Err(e) => return Delivery::Permanent(e.to_string()),
         };
         conn.deliver(&row.id.to_string(), &envelope, &message).await
-    }
-
-    /// Writes the outcome, insisting for a while if the database is briefly away: a sent
-    /// message left unmarked would be sent again when its lease expires.
-    async fn record(&self, row: &OutboxRow, delivery: Delivery) -> anyhow::Result<()> {
-        let mut wait = StdDuration::from_millis(100);
-        loop {
-            match self.try_record(row, &delivery).await {
-                Ok(()) => return Ok(()),
-                Err(e) if wait < StdDuration::from_secs(20) => {
-                    tracing::warn!(error = %format!("{e:#}"), "outbox: recording a result failed; retrying");
-                    tokio::time::sleep(wait).await;
-                    wait *= 2;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    async fn try_record(&self, row: &OutboxRow, delivery: &Delivery) -> anyhow::Result<()> {
-        let mut db = self.pool.get().await?;
-        let now = self.clock.now();
-        match delivery {
-            Delivery::Accepted => {
-                tracing::debug!(id = %row.id, kind = %row.kind, "outbox: accepted");
-                store::mark_sent(&mut db, row, now).await?;
-                self.metrics.observe_send(SendResult::Accepted);
-            }
-            Delivery::Permanent(reply) => {
-                tracing::warn!(id = %row.id, kind = %row.kind, %reply, "outbox: refused for good");
-                store::mark_failed(&mut db, row, reply).await?;
-                self.metrics.observe_send(SendResult::Failed);
-            }
-            Delivery::Transient(reply) if row.attempts >= MAX_ATTEMPTS => {
-                tracing::warn!(id = %row.id, kind = %row.kind, %reply, "outbox: giving up");
-                let reply = format!("gave up after {} attempts: {reply}", row.attempts);
-                store::mark_failed(&mut db, row, &reply).await?;
-                self.metrics.observe_send(SendResult::Failed);
-            }
-            Delivery::Transient(reply) => {
-                let next = now + backoff(row.attempts);
-                tracing::info!(id = %row.id, kind = %row.kind, %reply, %next, "outbox: will retry");
-                store::mark_retry(&mut db, row.id, next, reply).await?;
-                self.metrics.observe_send(SendResult::Retried);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// 15 s, 30 s, 1 min, ... doubling up to 6 hours, with up to 20% jitter so that a crowd
-/// of failed rows does not return all at once.
-pub fn backoff(attempts: i32) -> Duration {
-    let exp = attempts.clamp(1, 16) as u32 - 1;
-    let base = (15i64 << exp).min(6 * 3600);
-    let jitter = rand::random_range(0..=base / 5);
-    Duration::seconds(base + jitter)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert!((15..=18).contains(&backoff(1).num_seconds()));
-        assert!((30..=36).contains(&backoff(2).num_seconds()));
-        assert!((21600..=25920).contains(&backoff(15).num_seconds()));
     }
 }

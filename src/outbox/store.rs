@@ -151,21 +151,31 @@ pub async fn claim(
     .await
 }
 
-pub async fn mark_sent(conn: &mut AsyncPgConnection, row: &OutboxRow, now: DateTime<Utc>) -> QueryResult<()> {
-    let target = outbox::table.filter(outbox::id.eq(row.id));
+/// Marks `(id, kind)` rows sent, in one statement for mail to supporters (whose address
+/// and message are erased now) and one for the rest, whatever their number.
+pub async fn mark_sent(
+    conn: &mut AsyncPgConnection,
+    rows: &[(Uuid, &str)],
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let (to_supporters, others): (Vec<_>, Vec<_>) =
+        rows.iter().partition(|(_, kind)| Kind::is_to_supporter(kind));
+    let ids = |rows: Vec<&(Uuid, &str)>| rows.into_iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    let (to_supporters, others) = (ids(to_supporters), ids(others));
     let done = (
         outbox::status.eq("sent"),
         outbox::sent_at.eq(now),
         outbox::locked_until.eq(None::<DateTime<Utc>>),
         outbox::last_error.eq(None::<String>),
     );
-    if Kind::is_to_supporter(&row.kind) {
-        diesel::update(target)
-            .set((done, outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
+    if !to_supporters.is_empty() {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&to_supporters)))
+            .set((done.clone(), outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
             .execute(conn)
             .await?;
-    } else {
-        diesel::update(target).set(done).execute(conn).await?;
+    }
+    if !others.is_empty() {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&others))).set(done).execute(conn).await?;
     }
     Ok(())
 }
@@ -188,14 +198,14 @@ pub async fn mark_retry(
 }
 
 /// Gives up on a row, keeping the server's reply for organizers.
-pub async fn mark_failed(conn: &mut AsyncPgConnection, row: &OutboxRow, error: &str) -> QueryResult<()> {
-    let target = outbox::table.filter(outbox::id.eq(row.id));
+pub async fn mark_failed(conn: &mut AsyncPgConnection, id: Uuid, kind: &str, error: &str) -> QueryResult<()> {
+    let target = outbox::table.filter(outbox::id.eq(id));
     let failed = (
         outbox::status.eq("failed"),
         outbox::locked_until.eq(None::<DateTime<Utc>>),
         outbox::last_error.eq(error),
     );
-    if Kind::is_to_supporter(&row.kind) {
+    if Kind::is_to_supporter(kind) {
         diesel::update(target)
             .set((failed, outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
             .execute(conn)

@@ -219,3 +219,29 @@ async fn exports_beyond_the_servers_slots_are_refused_with_a_503_and_retry_after
     assert_eq!(web_export(&app, "").await.0, 200);
     assert!(slots.try_take().is_some());
 }
+
+#[tokio::test]
+async fn a_long_export_keeps_every_row_in_signing_order() {
+    // More rows than one chunk of the export's decrypting threads (2,000), seeded latest
+    // first, so that order is the database's and the threads' doing, not the seeding's.
+    let app = spawn_app().await;
+    app.login_as_organizer().await;
+    let n = 4_100;
+    let start = at("2026-11-01T00:00:00Z");
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let signed_at = start + chrono::Duration::seconds(n - i);
+        ids.push(app.seed(Seed { signed_at, ..Seed::default() }).await.to_string());
+    }
+    ids.reverse();
+
+    let (status, bytes) = web_export(&app, "").await;
+
+    assert_eq!(status, 200);
+    let rows = parse(&bytes);
+    let exported: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(exported.len(), ids.len());
+    assert!(exported == ids, "the rows came out of order");
+    assert!(rows[1..].iter().all(|r| r[4] == "Mina Ahmadi" && r[5] == "mina@example.org"));
+    assert_eq!(cli_export(&app, &[]), bytes);
+}
