@@ -13,6 +13,12 @@ use super::record::{HEADER, SignatureRow, SupporterRecord};
 use crate::crypto::DataKeys;
 use crate::db::schema::signatures;
 
+/// The export's CSV dialect: RFC 4180 quoting, CRLF line ends. Rows go in as
+/// `SupporterRecord::csv_cells`, which guards cells a spreadsheet would run.
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(64 * 1024).from_writer(out)
+}
+
 /// Writes the header and every matching row to `out`; returns the number of rows.
 /// `progress` is told the count now and then.
 pub fn write_csv(
@@ -23,10 +29,7 @@ pub fn write_csv(
     out: impl Write,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .buffer_capacity(64 * 1024)
-        .from_writer(out);
+    let mut csv = csv_writer(out);
     csv.write_record(HEADER)?;
 
     let mut query = signatures::table
