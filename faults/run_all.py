@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Runs every fault test; exits non-zero if any fails.
+"""Runs every fault test, and the scale-out check (scale_out.py); exits non-zero if any fails.
 
 The SMTP-outage test mostly waits for the sender's backoff, so it runs alongside the
 others; each test's output is printed when it ends. Usage: faults/run_all.py [name ...]
@@ -13,7 +13,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 BACKGROUND = ["smtp_down"]
-SEQUENTIAL = ["kill_serve", "restart_postgres", "kill_worker"]
+SEQUENTIAL = ["kill_serve", "restart_postgres", "kill_worker", "scale_out"]
 
 
 def start(name):

@@ -61,16 +61,21 @@ pub fn pool(url: &str, max_size: usize) -> anyhow::Result<Pool> {
         .context("building the database pool")
 }
 
-/// Applies pending migrations with a blocking connection, under an advisory lock so that
-/// several processes starting together do not race.
+/// Applies pending migrations with a blocking connection, in one transaction that first
+/// takes an advisory lock, so that several processes starting together do not race. The
+/// lock is transaction-scoped: it also holds through a pooler in transaction mode
+/// (PgBouncer), where a session lock and its unlock could reach different server
+/// connections and leave the lock taken.
 pub fn migrate(url: &str) -> anyhow::Result<usize> {
     use diesel::RunQueryDsl;
     let mut conn = diesel::PgConnection::establish(url)
         .with_context(|| format!("connecting to the database at {}", redact(url)))?;
-    diesel::sql_query("select pg_advisory_lock(7262637801)").execute(&mut conn)?;
-    let applied = conn.run_pending_migrations(MIGRATIONS).map(|v| v.len());
-    diesel::sql_query("select pg_advisory_unlock(7262637801)").execute(&mut conn)?;
-    applied.map_err(|e| anyhow::anyhow!("applying migrations: {e}"))
+    conn.transaction(|conn| {
+        diesel::sql_query("select pg_advisory_xact_lock(7262637801)").execute(conn)?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))
+    })
 }
 
 /// The URL without its password, for messages.

@@ -28,16 +28,23 @@ impl SupporterEmail {
         if is_disposable(address.domain()) {
             return Err(FieldError::DisposableEmail);
         }
-        Ok(Self(address))
+        let email = Self(address);
+        // `+tag@gmail.com` or `.@gmail.com` is nobody's mailbox, and its canonical form
+        // `@gmail.com` would make every such address the same person.
+        if email.canonical().starts_with('@') {
+            return Err(FieldError::InvalidEmail);
+        }
+        Ok(email)
     }
 
     /// The canonical address, so that one person signs once: lower case, and for Gmail
-    /// without the dots and `+tag` in the local part (which Gmail ignores).
+    /// without the dots and `+tag` in the local part (which Gmail ignores). A quoted local
+    /// part (`"a+b"@gmail.com`) is no Gmail mailbox; it is only lower-cased.
     pub fn canonical(&self) -> String {
         let lower = self.as_ref().to_lowercase();
         let (local, domain) = lower.rsplit_once('@').expect("a parsed address has an @");
         match domain {
-            "gmail.com" | "googlemail.com" => {
+            "gmail.com" | "googlemail.com" if !local.starts_with('"') => {
                 let local = local.split('+').next().unwrap_or(local).replace('.', "");
                 format!("{local}@gmail.com")
             }
@@ -86,6 +93,20 @@ mod tests {
         assert_eq!(canonical("m.i.n.a.ahmadi@googlemail.com"), "minaahmadi@gmail.com");
         // Elsewhere dots and tags may be different mailboxes.
         assert_eq!(canonical("mina.ahmadi+x@example.org"), "mina.ahmadi+x@example.org");
+    }
+
+    #[test]
+    fn a_gmail_address_with_nothing_but_dots_and_a_tag_is_refused() {
+        // Found by the `domain` fuzz target: "+@gmail.com" parsed, and its canonical form
+        // "@gmail.com" (shared by every such address) did not.
+        for raw in ["+@gmail.com", "+tag@gmail.com", ".@googlemail.com", "..+x@GMail.com"] {
+            assert_eq!(SupporterEmail::parse(raw), Err(FieldError::InvalidEmail), "{raw}");
+        }
+        assert_eq!(SupporterEmail::parse("a+@gmail.com").unwrap().canonical(), "a@gmail.com");
+        // Also found by it: the tag was cut inside a quoted local part, leaving a lone `"`.
+        let quoted = SupporterEmail::parse("\"~Ex+le.org\"@gmail.com").unwrap();
+        assert_eq!(quoted.canonical(), "\"~ex+le.org\"@gmail.com");
+        assert_eq!(SupporterEmail::parse(&quoted.canonical()).unwrap().canonical(), quoted.canonical());
     }
 
     #[test]

@@ -14,3 +14,4 @@ pub use filter::{ExportFilter, FilterError, StatusFilter};
 pub use page::confirmed_page;
 pub use record::{HEADER, SignatureRow, SupporterRecord, guard_formula};
 pub use run::{Actor, run};
+pub use stream::csv_writer;

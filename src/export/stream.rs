@@ -84,7 +84,9 @@ pub fn write_csv(
     })
 }
 
-fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+/// The export's CSV dialect: RFC 4180 quoting, CRLF line ends. Rows go in with
+/// `SupporterRecord::write_csv`, which guards cells a spreadsheet would run.
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(64 * 1024).from_writer(out)
 }
 

@@ -5,7 +5,7 @@
 mod digest;
 mod pacing;
 mod queue;
-mod render;
+pub mod render;
 mod scheduler;
 mod window;
 

@@ -7,7 +7,7 @@ mod assets;
 mod client_ip;
 mod csrf;
 mod errors;
-mod form;
+pub mod form;
 mod health;
 mod lang_choice;
 mod metrics;

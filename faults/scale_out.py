@@ -1,0 +1,213 @@
+#!/usr/bin/python3
+"""Scale-out on one machine: one PostgreSQL, two `serve --no-workers`, three `worker`.
+
+Supporters get the form from one web process, post it to the other, and confirm
+through the first, so nothing may live in a web process's memory between two requests. The workers send the confirmation and receipt emails. Then
+`rallypost dispatch run` queues the letters while the workers' own schedulers may queue
+them too, and the three workers deliver them, paced per target.
+
+Checks: every signature that got its 303 is stored and confirmed; every supporter got
+exactly one confirmation email and one receipt; every letter (one per supporter and
+target) was queued once and delivered exactly once; every worker sent letters.
+Which worker sent what is read from its debug log line "outbox: accepted".
+"""
+
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+
+from common import (
+    BINARY, ROOT, App, Client, PgCluster, Smtp, base_env, confirm_links, free_port, log, main_wrapper,
+    tempdir, wait_until, write_campaign,
+)
+
+SUPPORTERS = 90
+THREADS = 6
+TARGETS = {"poststelle@bmi.example", "post@bmi.example", "home-commissioner@ec.example"}
+
+
+def sends_by_kind(worker):
+    """{kind: [outbox ids]} this worker handed to the SMTP server, from its JSON log."""
+    out = {}
+    for line in worker.log_text().splitlines():
+        if "outbox: accepted" not in line:
+            continue
+        try:
+            fields = json.loads(line).get("fields", {})
+        except ValueError:
+            continue
+        out.setdefault(fields.get("kind", "?"), []).append(fields.get("id"))
+    return out
+
+
+def test():
+    t0 = time.monotonic()
+    pg = PgCluster()
+    pg.start()
+    db = pg.create_db()
+    # Each message takes the SMTP server 50 ms, as a relay does, so a lone worker cannot
+    # drain the queue before the others get their turn.
+    smtp = Smtp(delay=0.05)
+    smtp.start()
+    campaigns = write_campaign(tempdir("campaigns"), per_hour=36000)
+
+    serves = []
+    for i in range(2):
+        port = free_port()
+        env = base_env(db, smtp, tempdir("serve%d" % i), port, RALLYPOST_CAMPAIGNS_DIR=campaigns)
+        serves.append((App(env, command=["serve", "--no-workers"], name="serve%d" % i), "http://127.0.0.1:%d" % port))
+    # Both web processes start together: migrations run once, under the advisory lock.
+    for app, _ in serves:
+        app.start(wait_ready=False)
+    for app, base in serves:
+        if not wait_until(lambda: b"rallypost is ready" in open(app.logpath, "rb").read() or app.proc.poll() is not None, 60):
+            log("FAIL: %s did not start" % app.name)
+            return False
+        if app.proc.poll() is not None:
+            log("FAIL: %s exited:\n%s" % (app.name, app.log_text()[-2000:]))
+            return False
+    worker_env = base_env(
+        db, smtp, tempdir("workers"), None, RALLYPOST_CAMPAIGNS_DIR=campaigns,
+        RALLYPOST_LOG="info,rallypost::outbox::sender=debug", RALLYPOST_LOG_FORMAT="json",
+        RALLYPOST_BASE_URL=serves[0][1],
+    )
+    workers = [App(worker_env, command=["worker"], name="worker%d" % i).start() for i in range(3)]
+    log("started: PostgreSQL on port %d, serve --no-workers on %s, 3 workers (%.1f s)"
+        % (pg.port, " and ".join(b for _, b in serves), time.monotonic() - t0))
+
+    # Signing: address i through web process i % 2.
+    addresses = ["scale%03d@supporters.example" % i for i in range(SUPPORTERS)]
+    statuses = {}
+    accepted = []
+    lock = threading.Lock()
+    queue = list(enumerate(addresses))
+
+    def signer():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                i, addr = queue.pop()
+            # The form from one web process, the POST to the other: the CSRF cookie and
+            # token are signed with the shared secret key, not kept in a process.
+            c = Client(serves[i % 2][1])
+            status, token = c.csrf()
+            if token is not None:
+                c.base = serves[(i + 1) % 2][1]
+                status = c.sign(addr, token)[0]
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 303:
+                    accepted.append(addr)
+
+    t_sign = time.monotonic()
+    threads = [threading.Thread(target=signer) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    log("signing: %d addresses through 2 web processes in %.1f s; statuses %s"
+        % (SUPPORTERS, time.monotonic() - t_sign, statuses))
+
+    if not wait_until(lambda: all(a in confirm_links(smtp) for a in accepted), 30, interval=0.3):
+        log("FAIL: not every accepted address got its confirmation email")
+        return False
+    links = confirm_links(smtp)
+    confirm_failed = 0
+    for n, addr in enumerate(sorted(accepted)):
+        i = addresses.index(addr)
+        path = re.sub(r"^https?://[^/]+", "", links[addr])
+        status, _ = Client(serves[i % 2][1]).request(path, {})
+        if status not in (200, 303):
+            confirm_failed += 1
+    confirmed = int(pg.psql("select count(*) from signatures where status = 'confirmed'", db="rallypost"))
+    log("confirmed %d through the web process that did not take the signature; %d confirmations failed" % (confirmed, confirm_failed))
+
+    # The dispatch: queue the letters and start sending; the workers take it from there.
+    env = dict(os.environ)
+    env.update(worker_env)
+    t_dispatch = time.monotonic()
+    r = subprocess.run([BINARY, "dispatch", "run", "end-forced-returns"], env=env, cwd=ROOT,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    log("dispatch run: %s" % (r.stdout.strip().splitlines() or ["(no output)"])[-1])
+    expected_letters = len(accepted) * len(TARGETS)
+
+    def letters_done():
+        total, unsent = pg.psql(
+            "select count(*), count(*) filter (where status <> 'sent') from outbox where kind = 'letter'",
+            db="rallypost").split("|")
+        return int(total) >= expected_letters and int(unsent) == 0
+
+    wait_until(letters_done, 40, interval=0.3)
+    dispatch_secs = time.monotonic() - t_dispatch
+    time.sleep(1)  # a late duplicate would land now
+
+    # What PostgreSQL holds.
+    rows = int(pg.psql("select count(*) from signatures", db="rallypost"))
+    letter_rows = pg.psql(
+        "select count(*), count(distinct (signature_id, target_id)), count(*) filter (where status = 'sent') "
+        "from outbox where kind = 'letter'", db="rallypost").split("|")
+    queued, distinct_pairs, sent = (int(x) for x in letter_rows)
+    letter_ids = set(pg.psql("select id from outbox where kind = 'letter'", db="rallypost").split())
+
+    # What the SMTP server received.
+    confirmations, receipts, letters = {}, {}, {}
+    for rcpts, msg in smtp.messages():
+        rcpt = rcpts[0]
+        if rcpt in TARGETS:
+            mid = str(msg.get("Message-ID", "")).strip().strip("<>").split("@")[0]
+            letters[mid] = letters.get(mid, 0) + 1
+            continue
+        body = msg.get_body(preferencelist=("plain",))
+        text = body.get_content() if body else ""
+        if "/confirm/" in text:
+            confirmations[rcpt] = confirmations.get(rcpt, 0) + 1
+        else:
+            receipts[rcpt] = receipts.get(rcpt, 0) + 1
+
+    # Who sent what.
+    per_worker = [sends_by_kind(w) for w in workers]
+    sent_by_workers = {}
+    for kinds in per_worker:
+        for kind, ids in kinds.items():
+            for i in ids:
+                sent_by_workers[i] = sent_by_workers.get(i, 0) + 1
+    cli_letters = len(letter_ids) - sum(len(k.get("letter", [])) for k in per_worker)
+
+    ok = True
+
+    def check(cond, what):
+        nonlocal ok
+        log("%s %s" % ("ok  " if cond else "FAIL", what))
+        ok = ok and cond
+
+    check(len(accepted) == SUPPORTERS, "signatures accepted (303): %d of %d" % (len(accepted), SUPPORTERS))
+    check(rows == len(accepted) and confirmed == len(accepted),
+          "signature rows: %d, confirmed: %d (accepted %d)" % (rows, confirmed, len(accepted)))
+    check(all(confirmations.get(a) == 1 for a in accepted) and len(confirmations) == len(accepted),
+          "confirmation emails: %d to %d addresses, each exactly once" % (sum(confirmations.values()), len(confirmations)))
+    check(all(receipts.get(a) == 1 for a in accepted) and len(receipts) == len(accepted),
+          "receipts after confirming: %d to %d addresses, each exactly once" % (sum(receipts.values()), len(receipts)))
+    check(queued == expected_letters and distinct_pairs == queued,
+          "letters queued: %d for %d (supporter, target) pairs, expected %d" % (queued, distinct_pairs, expected_letters))
+    doubled = [i for i, n in letters.items() if n > 1]
+    lost = letter_ids - set(letters)
+    check(sent == queued and not lost and not doubled and set(letters) == letter_ids,
+          "letters delivered: %d messages, %d distinct; lost %d, doubled %d; in %.1f s from `dispatch run`"
+          % (sum(letters.values()), len(letters), len(lost), len(doubled), dispatch_secs))
+    check(all(n == 1 for n in sent_by_workers.values()), "no outbox row handed to the SMTP server twice by the workers")
+    spread = ["%s: %d letters, %d other emails" % (w.name, len(k.get("letter", [])), sum(len(v) for kk, v in k.items() if kk != "letter"))
+              for w, k in zip(workers, per_worker)]
+    check(all(len(k.get("letter", [])) > 0 for k in per_worker),
+          "work spread: %s; `dispatch run` itself: %d letters" % ("; ".join(spread), cli_letters))
+    for app in [a for a, _ in serves] + workers:
+        if app.proc.poll() is not None or "panicked" in app.log_text():
+            check(False, "%s died or panicked" % app.name)
+    return ok
+
+
+if __name__ == "__main__":
+    main_wrapper(test, 90)
