@@ -71,7 +71,7 @@ def test():
             return False
     worker_env = base_env(
         db, smtp, tempdir("workers"), None, RALLYPOST_CAMPAIGNS_DIR=campaigns,
-        RALLYPOST_LOG="info,rallypost::outbox::sender=debug", RALLYPOST_LOG_FORMAT="json",
+        RALLYPOST_LOG="info,rallypost::outbox=debug", RALLYPOST_LOG_FORMAT="json",
         RALLYPOST_BASE_URL=serves[0][1],
     )
     workers = [App(worker_env, command=["worker"], name="worker%d" % i).start() for i in range(3)]

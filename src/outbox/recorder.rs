@@ -119,7 +119,8 @@ async fn write(db: &mut AsyncPgConnection, group: &[Attempt], now: DateTime<Utc>
     for attempt in group {
         let (id, kind) = (attempt.id, attempt.kind.as_str());
         match &attempt.delivery {
-            Delivery::Accepted => {}
+            // Operators (and faults/scale_out.py) tell which process sent what by this line.
+            Delivery::Accepted => tracing::debug!(%id, kind, "outbox: accepted"),
             Delivery::Permanent(reply) => {
                 tracing::warn!(%id, kind, %reply, "outbox: refused for good");
                 store::mark_failed(db, id, kind, reply).await?;
