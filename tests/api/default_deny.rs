@@ -4,22 +4,7 @@
 use actix_web::{App, HttpResponse, HttpServer, web};
 use rallypost::web::protected::{Guard, PUBLIC_ADMIN_ROUTES, guard_for};
 
-use crate::helpers::{SLUG, TestApp, spawn_app};
-
-/// Asserts the refusal a stranger gets under `guard`.
-async fn assert_refused(guard: Guard, response: reqwest::Response, what: &str) {
-    match guard {
-        Guard::Session => {
-            assert_eq!(response.status(), 303, "{what}");
-            assert_eq!(response.headers()["location"], "/admin/login", "{what}");
-        }
-        Guard::Token => {
-            assert_eq!(response.status(), 401, "{what}");
-            let json: serde_json::Value = response.json().await.unwrap();
-            assert!(json["error"].is_string(), "{what}");
-        }
-    }
-}
+use crate::helpers::{SLUG, TestApp, assert_refused, spawn_app};
 
 /// Serves the application's routes plus two added "later", around the app's own state.
 async fn serve_with_routes_added_later(app: &TestApp) -> (String, actix_web::dev::ServerHandle) {

@@ -717,3 +717,22 @@ pub struct StoredSignature {
     pub postcode: Option<String>,
     pub comment: Option<String>,
 }
+
+/// Asserts the refusal a stranger gets under `guard`.
+pub async fn assert_refused(
+    guard: rallypost::web::protected::Guard,
+    response: reqwest::Response,
+    what: &str,
+) {
+    match guard {
+        rallypost::web::protected::Guard::Session => {
+            assert_eq!(response.status(), 303, "{what}");
+            assert_eq!(response.headers()["location"], "/admin/login", "{what}");
+        }
+        rallypost::web::protected::Guard::Token => {
+            assert_eq!(response.status(), 401, "{what}");
+            let json: serde_json::Value = response.json().await.unwrap();
+            assert!(json["error"].is_string(), "{what}");
+        }
+    }
+}
