@@ -76,7 +76,10 @@ fn mail_lang(lang: Lang) -> Lang {
 
 impl MailContext {
     pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
-        let link = format!("{}/confirm/{token}", self.base_url);
+        // The link names the language signed in: opened on a phone whose browser asks for
+        // English, the confirm page (and, through the cookie it sets, the answer to the
+        // button) still speaks Dari.
+        let link = format!("{}/confirm/{token}?lang={}", self.base_url, to.lang.code());
         let lang = mail_lang(to.lang);
         let texts = Texts::new(lang);
         let body = Body {
@@ -98,7 +101,7 @@ impl MailContext {
     }
 
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
-        let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
+        let link = format!("{}/withdraw/{withdraw_token}?lang={}", self.base_url, to.lang.code());
         let lang = mail_lang(to.lang);
         let texts = Texts::new(lang);
         let body = Body {
