@@ -9,16 +9,29 @@ use super::*;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn keys_in(tag: &str) -> BTreeSet<String> {
+/// Each message's value, continuation lines included, by key.
+fn messages_in(tag: &str) -> BTreeMap<String, String> {
     let path = Path::new(ROOT).join("locales").join(tag).join("main.ftl");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter_map(|line| line.split_once(" ="))
-        .map(|(key, _)| key.trim_end())
-        .filter(|key| key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-        .filter(|key| !key.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let is_key = |key: &str| {
+        !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    let mut messages: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        match (line.starts_with(' '), messages.last_mut()) {
+            (true, Some((_, value))) => value.push_str(line),
+            _ => messages.extend(
+                line.split_once(" =")
+                    .filter(|(k, _)| is_key(k.trim_end()))
+                    .map(|(k, v)| (k.trim_end().to_owned(), v.to_owned())),
+            ),
+        }
+    }
+    messages.into_iter().collect()
+}
+
+fn keys_in(tag: &str) -> BTreeSet<String> {
+    messages_in(tag).into_keys().collect()
 }
 
 /// Keys in `t("...")` and `t1("...")` calls under `dir`.
@@ -56,27 +69,6 @@ fn every_key_the_code_uses_exists_in_english() {
     let missing: Vec<_> = used.difference(&english).collect();
     assert!(used.len() > 30, "found only {used:?}");
     assert!(missing.is_empty(), "keys missing from locales/en/main.ftl: {missing:?}");
-}
-
-/// Each message's value, continuation lines included, by key.
-fn messages_in(tag: &str) -> BTreeMap<String, String> {
-    let path = Path::new(ROOT).join("locales").join(tag).join("main.ftl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut messages = BTreeMap::<String, String>::new();
-    let mut current = None;
-    for line in text.lines() {
-        if line.starts_with(' ') {
-            if let Some(key) = &current {
-                messages.get_mut(key).map(|v: &mut String| v.push_str(line));
-            }
-            continue;
-        }
-        current = line.split_once(" =").map(|(key, value)| {
-            messages.insert(key.trim_end().to_owned(), value.to_owned());
-            key.trim_end().to_owned()
-        });
-    }
-    messages
 }
 
 /// What a message fills in: `{ $max }`, `{ confirm-button }`.
