@@ -33,14 +33,15 @@ pub struct Database {
 
 impl Database {
     /// Connects to `RALLYPOST_DATABASE_URL`, or starts (or attaches to) the private
-    /// cluster and its `rallypost` database; then applies migrations. Blocking.
+    /// cluster and its `rallypost` database, owned by the `rallypost` role the application
+    /// connects as; then applies migrations. Blocking.
     pub fn open(settings: &Settings) -> anyhow::Result<Database> {
         let (url, cluster) = match &settings.database_url {
             Some(url) => (url.clone(), None),
             None => {
                 let cluster = Cluster::start(&settings.data_dir.join("postgres"), &[])?;
-                create_database_if_missing(&cluster.url("postgres"), "rallypost")?;
-                (cluster.url("rallypost"), Some(cluster))
+                let url = db::owner::owned_database(&cluster, "rallypost", "rallypost")?;
+                (url, Some(cluster))
             }
         };
         db::migrate(&url)?;

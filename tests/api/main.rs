@@ -15,3 +15,4 @@ mod mail_delivery;
 mod organizers;
 mod privacy;
 mod signing;
+mod zero_config;
