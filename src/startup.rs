@@ -227,6 +227,7 @@ pub async fn start(
             metrics,
             clock,
             settings: settings.clone(),
+            transport: transport(&settings)?,
             database_url: database_url.to_owned(),
             exports: crate::web::ExportSlots::new(CONCURRENT_WEB_EXPORTS),
         });

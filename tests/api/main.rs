@@ -14,5 +14,6 @@ mod letters;
 mod mail_delivery;
 mod organizers;
 mod privacy;
+mod private_files;
 mod signing;
 mod zero_config;
