@@ -189,16 +189,20 @@ pub async fn start(
     options: Options,
 ) -> anyhow::Result<Running> {
     let pool = db::pool(database_url, 16)?;
+    let keys = Arc::new(data_keys(&settings)?);
     {
         let mut conn = pool.get().await.context("connecting to the database")?;
         let slugs = campaigns::import_dir(&mut conn, &settings.campaigns_dir, clock.now()).await?;
         if !slugs.is_empty() {
             tracing::info!(campaigns = ?slugs, "campaigns imported");
         }
+        let sealed = crate::signatures::seal_plain_rows(&mut conn, &keys, 1000).await?;
+        if sealed > 0 {
+            tracing::info!(signatures = sealed, "signatures stored in the clear are now encrypted");
+        }
     }
     let shutdown = CancellationToken::new();
     let outbox_wake = Arc::new(Notify::new());
-    let keys = Arc::new(data_keys(&settings)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
     let mut tasks = Vec::new();
 

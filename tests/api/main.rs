@@ -5,6 +5,7 @@ mod api;
 mod commands;
 mod confirming;
 mod dashboard;
+mod database_wire;
 mod default_deny;
 mod export;
 mod helpers;
