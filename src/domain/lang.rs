@@ -10,9 +10,9 @@ use unic_langid::{CharacterDirection, LanguageIdentifier};
 struct Registered {
     tag: &'static str,
     native_name: &'static str,
-    /// A complete translation: offered in the language switch and picked from
-    /// `Accept-Language`. A draft is reachable only by choosing it (`?lang=`), so nobody
-    /// lands by accident on a page that is half English.
+    /// Offered in the language switch and picked from `Accept-Language`. Every language
+    /// is complete (a test sees to that); an unlisted one, not yet ready to be offered,
+    /// is reachable only by choosing it (`?lang=`).
     listed: bool,
     /// Other primary subtags a browser may send for this language (ISO 639-3 codes).
     aliases: &'static [&'static str],
