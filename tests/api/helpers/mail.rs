@@ -1,78 +1,48 @@
-//! The SMTP server each test gets, and the messages it received.
+//! The SMTP server each test gets (`tests/support/smtp_server.rs`, in this process, on a
+//! port of its own), and the messages it received.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{TempDir, TestApp, free_port, valid_form};
+use super::{TestApp, valid_form};
 
-/// Debian's aiosmtpd, run by `tests/support/smtp_server.py`, on a port of its own.
+#[path = "../../support/smtp_server.rs"]
+mod smtp_server;
+
+use smtp_server::{Options, SmtpServer};
+
 pub struct MailServer {
     pub port: u16,
-    dir: TempDir,
-    child: Mutex<Option<Child>>,
+    server: SmtpServer,
 }
 
 impl MailServer {
     pub fn start() -> MailServer {
-        let server =
-            MailServer { port: free_port(), dir: TempDir::new("rallypost-mail"), child: Mutex::new(None) };
-        server.restart();
-        server
+        let server = SmtpServer::start(Options::default()).expect("starting the SMTP server");
+        MailServer { port: server.port(), server }
     }
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    /// Starts the server (again) on the same port.
+    /// Starts the server again on the same port.
     pub fn restart(&self) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
-        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-        let mut child = Command::new(python)
-            .arg(script)
-            .args(["--port", &self.port.to_string(), "--dir"])
-            .arg(self.dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting the SMTP server (apt-get install python3-aiosmtpd)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start (is python3-aiosmtpd installed?)");
-        *self.child.lock().unwrap() = Some(child);
+        self.server.restart().expect("restarting the SMTP server on its port");
     }
 
     /// Stops the server: connections are refused until `restart`.
     pub fn stop(&self) {
-        if let Some(mut child) = self.child.lock().unwrap().take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.server.stop();
     }
 
     /// Makes the server answer DATA with `reply` (e.g. "550 5.7.1 refused"); `None` accepts.
     pub fn reply_with(&self, reply: Option<&str>) {
-        let path = self.dir.path().join("reply");
-        match reply {
-            Some(reply) => std::fs::write(path, reply).unwrap(),
-            None => {
-                let _ = std::fs::remove_file(path);
-            }
-        }
+        self.server.reply_with(reply);
     }
 
     pub fn messages(&self) -> Vec<ReceivedMail> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        paths.sort();
-        paths.into_iter().map(|p| ReceivedMail::from_file(&p)).collect()
+        let received = self.server.received().into_iter();
+        received.map(|m| ReceivedMail { rcpt: m.recipients.join(","), raw: m.raw }).collect()
     }
 
     /// Waits up to 15 s for at least `n` messages, then returns all of them.
@@ -89,25 +59,12 @@ impl MailServer {
     }
 }
 
-impl Drop for MailServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 pub struct ReceivedMail {
     pub rcpt: String,
     pub raw: Vec<u8>,
 }
 
 impl ReceivedMail {
-    fn from_file(path: &Path) -> ReceivedMail {
-        let bytes = std::fs::read(path).unwrap();
-        let end = bytes.windows(2).position(|w| w == b"\r\n").unwrap();
-        let rcpt = String::from_utf8_lossy(&bytes[..end]).trim_start_matches("X-Rcpt-To: ").to_owned();
-        ReceivedMail { rcpt, raw: bytes[end + 2..].to_vec() }
-    }
-
     pub fn parsed(&self) -> mail_parser::Message<'_> {
         mail_parser::MessageParser::default().parse(&self.raw).expect("a parseable message")
     }
