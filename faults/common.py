@@ -298,6 +298,21 @@ def base_env(db_url, smtp, data_dir, port=None, **extra):
     return env
 
 
+def start_serve(**extra_env):
+    """What a fault test under signing load starts with: a private PostgreSQL holding an
+    empty `rallypost` database, the test SMTP server, and `serve` on a free port, ready.
+    Returns (cluster, smtp, env, serve, base URL); `App(env).start()` starts serve again."""
+    pg = PgCluster()
+    pg.start()
+    db = pg.create_db()
+    smtp = Smtp()
+    smtp.start()
+    port = free_port()
+    env = base_env(db, smtp, tempdir("data"), port, **extra_env)
+    serve = App(env).start()
+    return pg, smtp, env, serve, "http://127.0.0.1:%d" % port
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kw):
         return None
