@@ -9,7 +9,6 @@ mod retention;
 mod rotate;
 mod sign;
 mod surge;
-mod token;
 
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};
