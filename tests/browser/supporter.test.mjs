@@ -4,7 +4,7 @@
 // every page; screenshots at phone and desktop widths go to target/browser-artifacts/, and
 // the campaign page's weight is measured in every language the switch offers.
 //
-//   cargo build && (cd tests/browser && npm ci && npm test)
+//   cargo build --bins --examples && (cd tests/browser && npm ci && npm test)
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
