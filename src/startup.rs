@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::{DataKeySetting, Settings};
 use crate::crypto::DataKeys;
 use crate::db::{self, Pool, cluster::Cluster};
+use crate::housekeeping::Housekeeping;
 use crate::letters::{LetterContext, Scheduler};
 use crate::outbox::{Sender, Transport};
 use crate::signatures::{CountCache, MailContext, SignIntake};
@@ -207,6 +208,8 @@ pub async fn start(
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
         let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
+        let housekeeping = Arc::new(Housekeeping::new(pool.clone(), clock.clone()));
+        tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));
     }
 
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);

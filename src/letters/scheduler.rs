@@ -22,7 +22,6 @@ pub struct Scheduler {
     pool: Pool,
     clock: Arc<dyn Clock>,
     ctx: LetterContext,
-    last_purge: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 /// What a dispatch would do now, for `dispatch run --dry-run`.
@@ -46,7 +45,7 @@ pub struct TargetPlan {
 
 impl Scheduler {
     pub fn new(pool: Pool, clock: Arc<dyn Clock>, ctx: LetterContext) -> Self {
-        Scheduler { pool, clock, ctx, last_purge: Default::default() }
+        Scheduler { pool, clock, ctx }
     }
 
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
@@ -61,10 +60,8 @@ impl Scheduler {
         }
     }
 
-    /// Queues what every open campaign owes now, and applies the retention rules once a
-    /// day; returns the number of letters queued.
+    /// Queues what every open campaign owes now; returns the number of letters queued.
     pub async fn tick(&self) -> anyhow::Result<usize> {
-        self.purge_daily().await?;
         let open: Vec<Campaign> = {
             let mut conn = self.pool.get().await?;
             campaigns::list(&mut conn).await?.into_iter().filter(|c| c.is_open).collect()
@@ -74,20 +71,6 @@ impl Scheduler {
             queued += self.queue(campaign).await?;
         }
         Ok(queued)
-    }
-
-    async fn purge_daily(&self) -> anyhow::Result<()> {
-        let now = self.clock.now();
-        let due = self.last_purge.lock().unwrap().is_none_or(|last| now - last >= chrono::Duration::days(1));
-        if due {
-            let mut conn = self.pool.get().await?;
-            let purged = crate::signatures::purge_unconfirmed(&mut conn, now).await?;
-            *self.last_purge.lock().unwrap() = Some(now);
-            if purged > 0 {
-                tracing::info!(purged, "deleted signatures left unconfirmed for 30 days");
-            }
-        }
-        Ok(())
     }
 
     pub async fn queue(&self, campaign: &Campaign) -> anyhow::Result<usize> {

@@ -275,3 +275,37 @@ async fn withdrawn_and_unconfirmed_signatures_never_reach_a_target_and_letters_h
         assert!(!raw.contains("Leaving"), "the withdrawn supporter's name in a letter");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_retention_purge_holds_up_no_letters() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = app_in_individual_mode(3600).await;
+    app.clock.set(at("2026-11-30T09:00:00Z"));
+    app.add_signatures("Confirmed", 2, "confirmed", at("2026-11-30T08:00:00Z")).await;
+    app.add_signatures("Forgotten", 1, "pending", at("2026-10-01T08:00:00Z")).await;
+    // The purge's delete now fails, as it would on a lock timeout or a broken trigger.
+    let mut conn = app.pool.get().await.unwrap();
+    conn.batch_execute(
+        "create function refuse_delete() returns trigger language plpgsql as \
+         $$ begin raise exception 'deleting is refused for this test'; end $$; \
+         create trigger refuse_delete before delete on signatures \
+         for each statement execute function refuse_delete()",
+    )
+    .await
+    .unwrap();
+    let housekeeping = rallypost::housekeeping::Housekeeping::new(app.pool.clone(), app.clock.clone());
+
+    let purge = housekeeping.tick().await;
+    let queued = app.scheduler().tick().await;
+
+    assert!(format!("{:#}", purge.unwrap_err()).contains("refused for this test"));
+    assert_eq!(queued.unwrap(), 6, "the letters were queued all the same");
+    app.sender().send_due().await.unwrap();
+    assert_eq!(app.letters().len(), 3, "and the first one to each target went");
+
+    // Once deleting works again, the next round of housekeeping purges.
+    conn.batch_execute("drop trigger refuse_delete on signatures").await.unwrap();
+    housekeeping.tick().await.unwrap();
+    let by_status = app.signatures_by_status().await;
+    assert_eq!(by_status, [("confirmed".to_string(), 2)], "the forgotten signature is gone");
+}
