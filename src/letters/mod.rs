@@ -9,7 +9,7 @@ pub mod render;
 mod scheduler;
 mod window;
 
-pub use pacing::claim_paced;
+pub use pacing::PacedLetters;
 pub use render::{LetterContext, Supporter};
 pub use scheduler::{Plan, Scheduler, TargetPlan};
 pub use window::SendingWindow;

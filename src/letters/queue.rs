@@ -31,7 +31,7 @@ pub async fn missing_letters(
         .filter(not(exists(
             outbox::table
                 .filter(outbox::signature_id.eq(signatures::id.nullable()))
-                .filter(outbox::kind.eq("letter"))
+                .filter(outbox::kind.eq(Kind::Letter))
                 .filter(outbox::target_id.eq(&target.id)),
         )))
         .order((signatures::confirmed_at, signatures::id))

@@ -15,6 +15,7 @@ use crate::campaigns::{self, Campaign, DispatchMode, Target};
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::db::schema::outbox;
+use crate::outbox::OutboxStatus;
 
 const TICK: StdDuration = StdDuration::from_secs(30);
 
@@ -110,7 +111,7 @@ impl Scheduler {
             let waiting = outbox::table
                 .filter(outbox::campaign_id.eq(campaign.id))
                 .filter(outbox::target_id.eq(&target.id))
-                .filter(outbox::status.eq("pending"))
+                .filter(outbox::status.eq(OutboxStatus::Pending))
                 .count()
                 .get_result(&mut conn)
                 .await?;

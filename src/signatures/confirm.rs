@@ -149,7 +149,7 @@ pub async fn withdraw(
                     .execute(conn)
                     .await?;
                 outbox::cancel_for_signature(conn, id).await?;
-                outbox::redact_letters_for_signature(conn, id).await?;
+                outbox::redact_for_signature(conn, id).await?;
                 tracing::info!("signature withdrawn");
             }
             Ok(WithdrawOutcome::Withdrawn { campaign_id, lang })

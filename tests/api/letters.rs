@@ -309,3 +309,35 @@ async fn a_failing_retention_purge_holds_up_no_letters() {
     let by_status = app.signatures_by_status().await;
     assert_eq!(by_status, [("confirmed".to_string(), 2)], "the forgotten signature is gone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supporters_mail_goes_before_letters_when_more_is_due_than_one_batch() {
+    let app = app_in_individual_mode(3600).await;
+    app.clock.set(at("2026-11-30T09:00:00Z"));
+    app.add_signatures("Named", 1, "confirmed", at("2026-11-30T08:00:00Z")).await;
+    app.scheduler().tick().await.unwrap();
+    // More confirmations than one batch of the sender, queued after the letters.
+    let keys = app.keys();
+    let mut conn = app.pool.get().await.unwrap();
+    for i in 0..70 {
+        let message = rallypost::outbox::NewMessage {
+            id: rallypost::ids::new_id(),
+            kind: rallypost::outbox::Kind::Confirmation,
+            campaign_id: None,
+            signature_id: None,
+            target_id: None,
+            recipient: format!("waiting{i}@example.org"),
+            message: format!("Subject: confirm {i}\r\n\r\nPlease confirm.\r\n").into_bytes(),
+        };
+        rallypost::outbox::enqueue(&mut conn, &keys, message, app.clock.now() + Duration::seconds(1))
+            .await
+            .unwrap();
+    }
+    app.clock.advance(Duration::seconds(1));
+
+    app.sender().send_due().await.unwrap();
+
+    let order: Vec<bool> = app.mail.messages().iter().map(|m| m.rcpt.ends_with("@example.org")).collect();
+    assert_eq!(order.len(), 73, "all the supporters' mail and one letter per target");
+    assert!(order[..70].iter().all(|to_supporter| *to_supporter), "letters went first: {order:?}");
+}
