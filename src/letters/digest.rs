@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::render::{self, DigestContent, LetterContext, Supporter, SupporterRow};
+use super::mail::LetterContext;
+use super::render::{self, DigestContent};
+use super::supporters;
 use crate::campaigns::{Campaign, Target};
 use crate::crypto::DataKeys;
 use crate::db::schema::{digests, signatures};
@@ -59,24 +61,7 @@ pub async fn pending_digest(
     if previous.is_some_and(|p| p >= period_end) {
         return Ok(None);
     }
-    let confirmed = signatures::table
-        .filter(signatures::campaign_id.eq(campaign.id))
-        .filter(signatures::status.eq("confirmed"))
-        .filter(signatures::confirmed_at.le(period_end))
-        .into_boxed();
-    let mut new_query = confirmed.filter(signatures::consent_to_targets.eq(true));
-    if let Some(start) = previous {
-        new_query = new_query.filter(signatures::confirmed_at.gt(start));
-    }
-    let rows: Vec<SupporterRow> = new_query
-        .order((signatures::confirmed_at, signatures::id))
-        .select(SupporterRow::as_select())
-        .load(conn)
-        .await?;
-    let mut new = Vec::with_capacity(rows.len());
-    for row in rows {
-        new.extend(Supporter::open(keys, row)?);
-    }
+    let new = supporters::confirmed_between(conn, keys, campaign, previous, period_end).await?;
     if new.is_empty() {
         return Ok(None);
     }
@@ -100,7 +85,7 @@ pub async fn queue_digests(
     let Some(period_end) = due_period_end(campaign, now)? else {
         return Ok(0);
     };
-    let sender = ctx.from.name.clone().unwrap_or_else(|| ctx.from.email.to_string());
+    let sender = ctx.signer();
     let mut queued = 0;
     for target in &campaign.file.targets {
         queued += conn
@@ -124,7 +109,7 @@ pub async fn queue_digests(
                     signature_id: None,
                     target_id: Some(target.id.clone()),
                     recipient: target.email.clone(),
-                    message: render::message(ctx, target, id, rendered)?,
+                    message: ctx.message(target, id, rendered)?,
                 };
                 crate::outbox::enqueue(conn, &ctx.keys, letter, now).await?;
                 diesel::insert_into(digests::table)

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use tokio_util::sync::CancellationToken;
 
-use super::render::{self, LetterContext, Supporter};
+use super::mail::LetterContext;
+use super::render;
+use super::supporters::{self, Supporter};
 use super::{SendingWindow, digest, queue};
 use crate::campaigns::{self, Campaign, DispatchMode, Target};
 use crate::clock::Clock;
@@ -99,7 +101,9 @@ impl Scheduler {
         for target in &campaign.file.targets {
             let new = match (mode, period_end) {
                 (DispatchMode::Individual, _) => {
-                    queue::missing_letters(&mut conn, &self.ctx.keys, campaign, target, i64::MAX).await?.len()
+                    supporters::without_letter(&mut conn, &self.ctx.keys, campaign, target, i64::MAX)
+                        .await?
+                        .len()
                 }
                 (DispatchMode::Digest, Some(end)) => {
                     digest::pending_digest(&mut conn, &self.ctx.keys, campaign, target, end)
@@ -140,7 +144,7 @@ impl Scheduler {
         let rendered = match campaign.file.dispatch.mode {
             DispatchMode::Individual => {
                 let latest =
-                    queue::missing_letters(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
+                    supporters::without_letter(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
                 render::individual(campaign, target, &latest.map_or(example, |(_, s)| s))?
             }
             DispatchMode::Digest => {
@@ -156,13 +160,12 @@ impl Scheduler {
                     new: vec![example],
                     total: 1,
                 });
-                let sender = self.ctx.from.name.clone().unwrap_or_else(|| self.ctx.from.email.to_string());
-                render::digest(campaign, target, &content, &sender)?
+                render::digest(campaign, target, &content, &self.ctx.signer())?
             }
         };
         let attachment = rendered
             .attachment
-            .map(|(name, bytes)| format!("\n--- attachment {name} ---\n{}", String::from_utf8_lossy(&bytes)))
+            .map(|a| format!("\n--- attachment {} ---\n{}", a.filename, String::from_utf8_lossy(&a.bytes)))
             .unwrap_or_default();
         Ok(format!(
             "From: {}\nTo: {}, {} <{}>\nSubject: {}\n\n{}{attachment}",

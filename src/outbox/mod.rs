@@ -15,7 +15,7 @@ mod store;
 mod transport;
 
 pub use claim::{Claim, ClaimSource, DueRows, claimable, lease};
-pub use message::{Email, build_message, text_and_html};
+pub use message::{Attachment, Email, build_message};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
