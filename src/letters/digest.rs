@@ -2,7 +2,7 @@
 //! signatures confirmed since that target's last digest. Each digest row records the
 //! period `(period_start, period_end]` it covered; the next one starts at its end.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -32,7 +32,7 @@ fn schedule(campaign: &Campaign) -> anyhow::Result<(croner::Cron, Tz)> {
 pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
     let (cron, tz) = schedule(campaign)?;
     Ok(cron
-        .find_previous_occurrence(&(now - SETTLE).with_timezone(&tz), true)
+        .find_previous_occurrence(&whole_seconds(now - SETTLE).with_timezone(&tz), true)
         .ok()
         .map(|t| t.with_timezone(&Utc)))
 }
@@ -40,7 +40,17 @@ pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result
 /// When the next digest period ends.
 pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
     let (cron, tz) = schedule(campaign)?;
-    Ok(cron.find_next_occurrence(&now.with_timezone(&tz), false).ok().map(|t| t.with_timezone(&Utc)))
+    Ok(cron
+        .find_next_occurrence(&whole_seconds(now).with_timezone(&tz), false)
+        .ok()
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+/// croner sets the fields of the schedule and keeps the fraction of a second it was given:
+/// a period must end on its scheduled second, or each tick would see a slightly later end
+/// and send another digest for the signatures confirmed in that fraction.
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
 }
 
 /// What the digest for `target` ending at `period_end` would contain; `None` when it was

@@ -155,6 +155,31 @@ async fn each_digest_covers_exactly_the_signatures_since_the_last_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_gets_one_digest_whatever_fraction_of_a_second_the_clock_shows() {
+    let app = digest_app().await;
+    let (scheduler, sender) = (app.scheduler(), app.sender());
+    app.add_signatures("Before", 2, "confirmed", at("2026-11-29T12:00:00Z")).await;
+    // Confirmed just after Monday 09:00 in Berlin: next week's digest.
+    app.add_signatures("After", 1, "confirmed", at("2026-11-30T08:00:00.600Z")).await;
+
+    app.clock.set(at("2026-11-30T08:03:00.250Z"));
+    assert_eq!(scheduler.tick().await.unwrap(), 3);
+    app.clock.set(at("2026-11-30T08:03:30.900Z"));
+    assert_eq!(scheduler.tick().await.unwrap(), 0, "no second digest for the period ending at 09:00");
+    app.clock.set(at("2026-12-07T08:05:00Z"));
+    assert_eq!(scheduler.tick().await.unwrap(), 3);
+    sender.send_due().await.unwrap();
+
+    let letters = app.letters();
+    assert_eq!(letters.len(), 6);
+    for (i, letter) in letters.iter().enumerate() {
+        let csv = letter.attachment_text().unwrap();
+        let (week, other) = if i < 3 { ("Before", "After") } else { ("After", "Before") };
+        assert!(csv.contains(week) && !csv.contains(other), "{csv}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_at_once_send_each_letter_exactly_once() {
     let app = app_in_individual_mode(3600).await;
     app.clock.set(at("2026-11-30T09:00:00Z"));
