@@ -1,7 +1,8 @@
-//! The words of pages, supporter emails and letters, looked up by key in the Fluent files under
-//! `locales/<tag>/main.ftl`, which are compiled into the binary. This is the one place
-//! templates and handlers get words from: `Texts::new(lang).t("sign-button")`.
-//! Campaign-specific words (the call, the consent wording) come from the campaign file.
+//! The words of pages, supporter emails and letters, looked up by key in the Fluent files
+//! under `locales/<tag>/main.ftl`, which are compiled into the binary. This is the one
+//! place templates and handlers get words from: `Texts::new(lang).t("sign-button")`.
+//! Campaign-specific words (the call, the consent wording, a letter's paragraphs) come from
+//! the campaign file.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
