@@ -4,6 +4,9 @@
 pub mod cluster;
 pub mod owner;
 pub mod schema;
+mod text_enum;
+
+pub(crate) use text_enum::text_enum;
 
 use std::time::Duration;
 

@@ -1,0 +1,77 @@
+//! Enums stored as words in a `text` column, the way statuses and kinds are kept: queries
+//! compare with the enum (`outbox::status.eq(OutboxStatus::Sent)`) and rows load into it,
+//! so no word is spelled twice in Rust. The migrations keep a `check` constraint with the
+//! same words, so a word no version knows cannot be written; one read back that this
+//! version does not know is a deserialization error, never a panic.
+//!
+//! Text rather than a PostgreSQL enum type: adding a word is then an ordinary migration
+//! (drop and re-add the check) that runs in a transaction and behind PgBouncer, and tools
+//! that read the tables see plain words.
+
+/// `text_enum! { pub enum Name { Variant = "word", ... } }`: the enum with `as_str`,
+/// `Display`, `FromStr` and Diesel's `ToSql`/`FromSql` for `Text` on PostgreSQL.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $word:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        $vis enum $name {
+            $( $(#[$variant_meta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $word, )+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(word: &str) -> Result<Self, String> {
+                match word {
+                    $( $word => Ok($name::$variant), )+
+                    other => Err(format!("{other:?} is not a known {}", stringify!($name))),
+                }
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let word = std::str::from_utf8(value.as_bytes())?;
+                Ok(word.parse()?)
+            }
+        }
+    };
+}
+
+pub(crate) use text_enum;
