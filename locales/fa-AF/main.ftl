@@ -102,3 +102,15 @@ mail-receipt-subject = امضای شما تأیید شد
 mail-receipt-body = تشکر: امضای شما تأیید و شمرده شد.
 mail-withdraw-text = اگر روزی خواستید امضای خود را پس بگیرید و معلومات شما پاک شود، از این لینک استفاده کنید:
 mail-withdraw-button = امضای خود را پس بگیرید
+
+## Letters to the targets
+# Targets read German or English today; these are here so that a campaign may one day
+# write to someone who reads Dari, and so that every language has every key.
+letter-signed-by = امضاکننده
+letter-comment = سخن امضاکننده
+letter-period-since = امضاهای تازه از { $date } به این سو
+letter-period-first = امضاها تا { $date }
+letter-digest-counts = { $new } امضای تازه، در مجموع { $total } امضا
+letter-by-country = امضاکنندگان تازه در کجا زندگی می‌کنند
+letter-their-words = به گفتهٔ خودشان
+letter-attached = نام و کشور امضاکنندگان تازه به شکل فایل CSV پیوست شده است.

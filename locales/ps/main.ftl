@@ -102,3 +102,15 @@ mail-receipt-subject = ستاسو لاسلیک تایید شو
 mail-receipt-body = مننه: ستاسو لاسلیک تایید او وشمېرل شو.
 mail-withdraw-text = که کله مو وغوښتل چې خپل لاسلیک بېرته واخلئ او ستاسو معلومات پاک شي، دا لینک وکاروئ:
 mail-withdraw-button = خپل لاسلیک بېرته واخلئ
+
+## Letters to the targets
+# Targets read German or English today; these are here so that a campaign may one day
+# write to someone who reads Pashto, and so that every language has every key.
+letter-signed-by = لاسلیکوونکی
+letter-comment = د لاسلیکوونکي خبرې
+letter-period-since = له { $date } راهیسې نوي لاسلیکونه
+letter-period-first = تر { $date } پورې لاسلیکونه
+letter-digest-counts = { $new } نوي لاسلیکونه، ټولټال { $total } لاسلیکونه
+letter-by-country = نوي لاسلیکوونکي چېرته اوسېږي
+letter-their-words = د هغوی په خپلو خبرو
+letter-attached = د نویو لاسلیکوونکو نومونه او هېوادونه د CSV فایل په بڼه ضمیمه شوي دي.
