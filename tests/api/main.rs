@@ -12,6 +12,7 @@ mod hostile_input;
 mod languages;
 mod letters;
 mod mail_delivery;
+mod organizer_commands;
 mod organizers;
 mod privacy;
 mod signing;

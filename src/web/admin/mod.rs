@@ -1,9 +1,10 @@
-//! The organizers' pages: sign-in, the dashboards and the CSV export. Handlers only; the
+//! The organizers' pages: sign-in, the dashboards, the CSV export and the API tokens. Handlers only; the
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
 pub mod export;
 pub mod login;
+pub mod tokens;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
