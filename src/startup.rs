@@ -212,9 +212,11 @@ pub async fn start(
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);
     if let Some(listener) = options.listener {
         let signing = SignIntake::start(pool.clone(), keys.clone(), SIGN_COMMITTERS);
+        let secret = secret_key(&settings)?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
-            csrf: Csrf::new(&secret_key(&settings)?, settings.secure_cookies()),
+            csrf: Csrf::new(&secret, settings.secure_cookies()),
+            devices: crate::organizers::Devices::new(&secret),
             limiter: SignLimiter::new(&settings.sign_rate),
             counts: CountCache::default(),
             mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },

@@ -1,7 +1,8 @@
-//! Organizers: their accounts (Argon2id passwords), admin sessions, API tokens, and the
-//! throttle that slows down password guessing. Handlers live in `web::admin` and `web::api`.
+//! Organizers: their accounts (Argon2id passwords), admin sessions, API tokens, the
+//! throttle that slows down password guessing, and the browsers it exempts (`device`). Handlers live in `web::admin` and `web::api`.
 
 mod account;
+mod device;
 mod login;
 mod password;
 mod secret;
@@ -10,7 +11,8 @@ mod throttle;
 mod token;
 
 pub use account::{Organizer, OrganizerEmail, add_or_update, find_by_email, remove};
-pub use login::{LoginError, log_in};
+pub use device::{DEVICE_LIFETIME, Devices};
+pub use login::{Attempt, LoginError, SignedIn, log_in};
 pub use password::{Password, PasswordError};
 pub use session::{SESSION_LIFETIME, Session, end_session, find_session};
 pub use throttle::forget_idle as forget_idle_login_failures;

@@ -41,6 +41,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub csrf: Csrf,
+    /// Signs and checks the cookies of browsers that signed in before.
+    pub devices: crate::organizers::Devices,
     pub limiter: SignLimiter,
     pub counts: CountCache,
     pub mail: MailContext,

@@ -253,11 +253,13 @@ pub struct AppOptions {
     /// Run the mail sender and letter scheduler in the background; tests that need to
     /// decide when mail goes turn this off and call `sender()` / `scheduler()` themselves.
     pub workers: bool,
+    /// More settings, as environment variables (`RALLYPOST_METRICS_TOKEN`, ...).
+    pub settings: &'static [(&'static str, &'static str)],
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { sign_rate: "off", smtp: true, workers: true }
+        AppOptions { sign_rate: "off", smtp: true, workers: true, settings: &[] }
     }
 }
 
@@ -283,6 +285,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     if options.smtp {
         env.insert("RALLYPOST_SMTP_URL".into(), mail.url());
     }
+    env.extend(options.settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Arc::new(Settings::from_sources(&env, None).unwrap());
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let running = startup::start(

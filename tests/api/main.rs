@@ -9,6 +9,7 @@ mod default_deny;
 mod export;
 mod helpers;
 mod hostile_input;
+mod known_browsers;
 mod languages;
 mod letters;
 mod mail_delivery;

@@ -11,6 +11,8 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
 pub const SESSION_COOKIE: &str = "rp_admin";
+/// Marks a browser that signed in before (`organizers::Devices`).
+pub const DEVICE_COOKIE: &str = "rp_device";
 
 fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
