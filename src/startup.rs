@@ -212,6 +212,11 @@ pub async fn start(
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);
     if let Some(listener) = options.listener {
         let signing = SignIntake::start(pool.clone(), keys.clone(), SIGN_COMMITTERS);
+        let gauges = Arc::new(crate::gauges::Gauges::default());
+        // Nobody may scrape without the token, so without it nothing is read.
+        if settings.metrics_token.is_some() {
+            tasks.push(tokio::spawn(gauges.clone().run(pool.clone(), clock.clone(), shutdown.clone())));
+        }
         let secret = secret_key(&settings)?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
@@ -226,6 +231,7 @@ pub async fn start(
             signing,
             campaigns: Default::default(),
             metrics,
+            gauges: gauges.clone(),
             clock,
             settings: settings.clone(),
             database_url: database_url.to_owned(),

@@ -12,7 +12,7 @@ mod transport;
 pub use message::{Email, build_message, text_and_html};
 pub use sender::Sender;
 pub use store::{
-    Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, enqueue_many, redact_letters_for_signature,
-    status_counts,
+    DueKind, Kind, NewMessage, OutboxRow, cancel_for_signature, due_sample, enqueue, enqueue_many,
+    redact_letters_for_signature, status_counts,
 };
 pub use transport::Transport;

@@ -271,3 +271,34 @@ pub async fn status_counts(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(Str
         .load(conn)
         .await
 }
+
+/// Mail waiting to go, by kind, among the `limit` rows that have been due longest.
+#[derive(Debug, QueryableByName)]
+pub struct DueKind {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub due: i64,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub oldest: DateTime<Utc>,
+}
+
+/// Pending rows due by `now`, counted by kind over at most `limit` of them (the longest
+/// due first): a walk of the start of `outbox_due`, however large the table or the queue.
+pub async fn due_sample(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<DueKind>> {
+    diesel::sql_query(
+        "select kind, count(*) as due, min(next_attempt_at) as oldest from ( \
+           select kind, next_attempt_at from outbox \
+           where status = 'pending' and next_attempt_at <= $1 \
+           order by next_attempt_at limit $2 \
+         ) longest_due group by kind",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .await
+}

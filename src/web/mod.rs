@@ -54,6 +54,8 @@ pub struct AppState {
     /// Writes signatures, several to a transaction under load.
     pub signing: crate::signatures::SignIntake,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The database's gauges for `/metrics`, as last read (see `crate::gauges`).
+    pub gauges: Arc<crate::gauges::Gauges>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
     /// For blocking connections (the CSV export streams on one).

@@ -13,6 +13,7 @@ mod known_browsers;
 mod languages;
 mod letters;
 mod mail_delivery;
+mod metrics;
 mod organizer_commands;
 mod organizers;
 mod privacy;
