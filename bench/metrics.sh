@@ -160,13 +160,24 @@ echo
 echo "/metrics with $signatures signatures and $outbox outbox rows; signing at $RATE/s (8 connections), $SCRAPERS scrapers, ${DURATION}s each; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| %-46s |' "what (milliseconds)"; for l in "${labels[@]}"; do printf ' %-22s |' "$l"; done; echo
 printf '|%s|' "$(printf -- '-%.0s' $(seq 48))"; for _ in "${labels[@]}"; do printf '%s|' "$(printf -- '-%.0s' $(seq 24))"; done; echo
-row() { printf '| %-46s |' "$1"; shift; for l in "${labels[@]}"; do printf ' %-22s |' "$("$@" "$l")"; done; echo; }
-row "one scrape, median / slowest of 20" eval 'echo "${result[$1,scrape_p50]} / ${result[$1,scrape_max]}"'
-row "signing alone, p50 / p99" eval 'echo "${result[$1,alone_p50]} / ${result[$1,alone_p99]}"'
-row "signing with $SCRAPERS scrapers, p50 / p99" eval 'echo "${result[$1,scraped_p50]} / ${result[$1,scraped_p99]}"'
-row "signatures/s held with the scrapers" eval 'echo "${result[$1,scraped_rate]} (of $RATE)"'
-row "scrapes/s served, latency p50 / p99" eval 'echo "${result[$1,scrapes_per_s]}/s, ${result[$1,scrapes_p50]} / ${result[$1,scrapes_p99]}"'
-row "signing answers not 303 (or socket errors)" eval 'echo "${result[$1,errors]}"'
+cell() { # label what
+    local l=$1
+    case $2 in
+        scrape) echo "${result[$l,scrape_p50]} / ${result[$l,scrape_max]}" ;;
+        alone) echo "${result[$l,alone_p50]} / ${result[$l,alone_p99]}" ;;
+        scraped) echo "${result[$l,scraped_p50]} / ${result[$l,scraped_p99]}" ;;
+        held) echo "${result[$l,scraped_rate]} (of $RATE)" ;;
+        scrapes) echo "${result[$l,scrapes_per_s]}/s, ${result[$l,scrapes_p50]} / ${result[$l,scrapes_p99]}" ;;
+        errors) echo "${result[$l,errors]}" ;;
+    esac
+}
+row() { printf '| %-46s |' "$1"; for l in "${labels[@]}"; do printf ' %-22s |' "$(cell "$l" "$2")"; done; echo; }
+row "one scrape, median / slowest of 20" scrape
+row "signing alone, p50 / p99" alone
+row "signing with $SCRAPERS scrapers, p50 / p99" scraped
+row "signatures/s held with the scrapers" held
+row "scrapes/s served, latency p50 / p99" scrapes
+row "signing answers not 303 (or socket errors)" errors
 echo
 echo "psql, best of 3: counting signatures and outbox by status (a scrape before): $count_ms ms;"
 echo "what the refresher reads instead, once per 15 s per process: $read_ms ms"

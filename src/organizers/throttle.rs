@@ -37,8 +37,8 @@ const WINDOW: Duration = Duration::hours(1);
 /// The rows one attempt counts against: its account's (or, from a browser the account
 /// knows, that browser's), and its client's when known.
 pub struct Keys {
-    first: String,
-    first_free: i32,
+    subject: String,
+    subject_free: i32,
     client: Option<String>,
 }
 
@@ -49,8 +49,8 @@ fn digest(kind: &str, value: &str) -> String {
 impl Keys {
     pub fn new(account: &str, client: Option<IpAddr>) -> Keys {
         Keys {
-            first: digest("account", &account.trim().to_lowercase()),
-            first_free: FREE_PER_ACCOUNT,
+            subject: digest("account", &account.trim().to_lowercase()),
+            subject_free: FREE_PER_ACCOUNT,
             client: client.map(|ip| digest("client", &ip.to_string())),
         }
     }
@@ -59,14 +59,14 @@ impl Keys {
     /// failures do not stop it, its own do.
     pub fn for_device(device: &KnownDevice, client: Option<IpAddr>) -> Keys {
         Keys {
-            first: digest("device", device.id()),
-            first_free: FREE_PER_DEVICE,
+            subject: digest("device", device.id()),
+            subject_free: FREE_PER_DEVICE,
             client: client.map(|ip| digest("client", &ip.to_string())),
         }
     }
 
     fn all(&self) -> Vec<String> {
-        let mut all = vec![self.first.clone()];
+        let mut all = vec![self.subject.clone()];
         all.extend(self.client.clone());
         all
     }
@@ -123,7 +123,7 @@ pub async fn begin_attempt(
     Ok(rows
         .iter()
         .filter_map(|row| {
-            let free = if row.key == keys.first { keys.first_free } else { FREE_PER_CLIENT };
+            let free = if row.key == keys.subject { keys.subject_free } else { FREE_PER_CLIENT };
             wait_after(row.failures, free, row.last_failure, now)
         })
         .max())
@@ -148,7 +148,7 @@ pub async fn failed(conn: &mut AsyncPgConnection, keys: &Keys, now: DateTime<Utc
 /// client's: one valid account must not buy a client fresh guesses at the others.
 pub async fn succeeded(conn: &mut AsyncPgConnection, keys: &Keys) -> QueryResult<()> {
     diesel::sql_query("delete from login_failures where key = $1")
-        .bind::<Text, _>(&keys.first)
+        .bind::<Text, _>(&keys.subject)
         .execute(conn)
         .await?;
     Ok(())
@@ -182,8 +182,8 @@ mod tests {
     fn keys_hold_no_address_and_ignore_case_and_spaces() {
         let a = Keys::new(" A@Example.org ", Some("192.0.2.7".parse().unwrap()));
         let b = Keys::new("a@example.org", None);
-        assert_eq!(a.first, b.first);
-        assert!(!a.first.contains("example"));
+        assert_eq!(a.subject, b.subject);
+        assert!(!a.subject.contains("example"));
         assert!(!a.client.as_deref().unwrap().contains("192.0.2.7"));
         assert_eq!(a.all().len(), 2);
         assert_eq!(b.all().len(), 1);
