@@ -51,7 +51,9 @@ if [ "$seeded" != t ]; then
     "${BEFORE_BIN:-$BIN}" campaign import "campaigns/$SLUG.toml" >/dev/null
     seed_start=$(date +%s.%N)
     # One signature every 15 s up to yesterday (N = 1M: about 170 days); 10% pending, 2%
-    # withdrawn. Personal fields are short stand-ins: nothing here decrypts them.
+    # withdrawn. Personal fields are short stand-ins under a key id of no key ('bench'):
+    # nothing here decrypts them, and a server does not seal them at start as it does
+    # rows in the clear ('plain').
     psql -q "$URL" <<SQL
 insert into signatures (id, campaign_id, status, email_key, email, name, country,
     consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at, confirmed_at,
@@ -60,14 +62,14 @@ select gen_random_uuid(), c.id, s.status, 'bench-' || i, convert_to('e' || i, 'U
     convert_to('n' || i, 'UTF8'), (array['AF', 'DE', 'AT', 'FR', 'GB', 'IR', 'PK', 'SE'])[1 + i % 8],
     true, false, 'en', t.ts, t.ts,
     case when s.status = 'confirmed' then t.ts + interval '5 minutes' end,
-    case when s.status = 'withdrawn' then t.ts + interval '1 day' end, 'plain'
+    case when s.status = 'withdrawn' then t.ts + interval '1 day' end, 'bench'
 from campaigns c, generate_series(1, $N) i,
     lateral (select date_trunc('day', now()) - ($N - i) * interval '15 seconds' as ts) t,
     lateral (select case when i % 10 = 0 then 'pending' when i % 50 = 1 then 'withdrawn' else 'confirmed' end as status) s
 where c.slug = '$SLUG';
 insert into outbox (id, kind, campaign_id, signature_id, status, attempts, next_attempt_at,
     created_at, sent_at, key_id)
-select gen_random_uuid(), 'confirmation', campaign_id, id, 'sent', 1, signed_at, signed_at, signed_at, 'plain'
+select gen_random_uuid(), 'confirmation', campaign_id, id, 'sent', 1, signed_at, signed_at, signed_at, 'bench'
 from signatures;
 vacuum analyze signatures;
 vacuum analyze outbox;

@@ -13,6 +13,6 @@ pub use message::{Email, build_message, text_and_html};
 pub use sender::Sender;
 pub use store::{
     DueKind, Kind, NewMessage, OutboxRow, cancel_for_signature, due_sample, enqueue, enqueue_many,
-    redact_letters_for_signature, status_counts,
+    ids_for_signature, redact_letters_for_signature, status_counts,
 };
 pub use transport::Transport;
