@@ -48,6 +48,27 @@ pub struct Settings {
     /// How long a sender holds the outbox rows it claimed; a row claimed by a process that
     /// died is sent again only after this. Must exceed the send timeout (60 s) in production.
     pub outbox_lease: Duration,
+    /// `None`: `/metrics` answers 404.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
+#[derive(Clone)]
+pub struct MetricsToken(String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(..)")
+    }
+}
+
+impl MetricsToken {
+    /// Compared in constant time, as digests, so neither the bytes nor the length leak.
+    pub fn matches(&self, given: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
+        Sha256::digest(self.0.as_bytes()).ct_eq(&Sha256::digest(given.as_bytes())).into()
+    }
 }
 
 /// Where the key for supporters' personal data comes from.
@@ -234,7 +255,17 @@ impl Settings {
             },
         };
 
+        let metrics_token = match get("RALLYPOST_METRICS_TOKEN").map(|t| t.trim().to_owned()) {
+            None => None,
+            Some(t) if t.is_empty() => None,
+            Some(t) if t.len() < 32 => {
+                return Err(bad("RALLYPOST_METRICS_TOKEN", "must be at least 32 characters long"));
+            }
+            Some(t) => Some(MetricsToken(t)),
+        };
+
         Ok(Settings {
+            metrics_token,
             outbox_lease,
             data_key,
             data_keys_old,
@@ -339,11 +370,23 @@ mod tests {
             ("RALLYPOST_TRUSTED_PROXIES", "1.2.3"),
             ("RALLYPOST_LOG_FORMAT", "xml"),
             ("RALLYPOST_OUTBOX_LEASE_SECS", "0"),
+            ("RALLYPOST_METRICS_TOKEN", "short"),
         ] {
             let err = load(&[(key, value)]).unwrap_err();
             assert_eq!(err.setting, key);
             assert!(err.to_string().starts_with(key), "{err}");
         }
+    }
+
+    #[test]
+    fn the_metrics_token_matches_only_itself_and_is_never_printed() {
+        let token = "a metrics token of at least thirty-two characters";
+        let s = load(&[("RALLYPOST_METRICS_TOKEN", token)]).unwrap();
+        let kept = s.metrics_token.as_ref().unwrap();
+        assert!(kept.matches(token));
+        assert!(!kept.matches(&token[..40]) && !kept.matches("") && !kept.matches(&format!("{token}x")));
+        assert!(!format!("{s:?}").contains(token));
+        assert!(load(&[]).unwrap().metrics_token.is_none());
     }
 
     #[test]

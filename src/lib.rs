@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod export;
+pub mod gauges;
 pub mod housekeeping;
 pub mod i18n;
 pub mod ids;

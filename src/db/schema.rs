@@ -103,6 +103,8 @@ diesel::table! {
         token_hash -> Bytea,
         organizer_id -> Uuid,
         created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
     }
 }
 

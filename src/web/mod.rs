@@ -41,6 +41,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub csrf: Csrf,
+    /// Signs and checks the cookies of browsers that signed in before.
+    pub devices: crate::organizers::Devices,
     pub limiter: SignLimiter,
     pub counts: CountCache,
     pub mail: MailContext,
@@ -52,6 +54,8 @@ pub struct AppState {
     /// Writes signatures, several to a transaction under load.
     pub signing: crate::signatures::SignIntake,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The database's gauges for `/metrics`, as last read (see `crate::gauges`).
+    pub gauges: Arc<crate::gauges::Gauges>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
     /// Where mail goes; withdrawal deletes the copies file mode leaves.

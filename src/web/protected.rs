@@ -65,6 +65,7 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         path: "/admin/c/{slug}/signatures.csv",
         route: || web::get().to(admin::export::signatures_csv),
     },
+    ProtectedRoute { method: "GET", path: "/admin/tokens", route: || web::get().to(admin::tokens::index) },
     ProtectedRoute {
         method: "GET",
         path: "/api/v1/petitions",
@@ -158,7 +159,9 @@ async fn require_token(
     let found = match api::bearer_token(req.request()) {
         None => Ok(None),
         Some(token) => match state.pool.get().await {
-            Ok(mut conn) => organizers::find_by_token(&mut conn, &token).await.map_err(api::ApiError::from),
+            Ok(mut conn) => organizers::find_by_token(&mut conn, &token, state.clock.now())
+                .await
+                .map_err(api::ApiError::from),
             Err(e) => Err(api::ApiError::from(e)),
         },
     };

@@ -1,5 +1,7 @@
 //! Signing in and out. The sign-in form is protected by the public form's signed
 //! double-submit cookie (there is no session yet); logout by the session's own token.
+//! A successful sign-in also leaves a device cookie, which spares this browser the
+//! account's lockout next time (`organizers::Devices`); logout keeps it.
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::StatusCode;
@@ -8,7 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::{SESSION_COOKIE, render};
+use super::{DEVICE_COOKIE, SESSION_COOKIE, render};
 use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
 use crate::web::client_ip::client_ip;
@@ -63,11 +65,17 @@ pub async fn submit(
         let msg = "This form expired. Please sign in again.";
         return Ok(login_page(&req, &state, StatusCode::FORBIDDEN, &form.email, Some(msg)));
     }
-    let client = client_ip(&req, &state.settings.trusted_proxies);
+    let device_cookie = req.cookie(DEVICE_COOKIE);
+    let attempt = organizers::Attempt {
+        email: &form.email,
+        password: form.password,
+        client: client_ip(&req, &state.settings.trusted_proxies),
+        device_cookie: device_cookie.as_ref().map(|c| c.value()),
+    };
     let mut conn = state.pool.get().await?;
-    let result = organizers::log_in(&mut conn, &form.email, form.password, client, state.clock.now()).await;
-    let session_id = match result {
-        Ok((_, session_id)) => session_id,
+    let result = organizers::log_in(&mut conn, &state.devices, attempt, state.clock.now()).await;
+    let signed_in = match result {
+        Ok(signed_in) => signed_in,
         Err(LoginError::WrongCredentials) => {
             let msg = "Wrong email or password.";
             return Ok(login_page(&req, &state, StatusCode::UNAUTHORIZED, &form.email, Some(msg)));
@@ -89,8 +97,20 @@ pub async fn submit(
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/admin"))
-        .cookie(session_cookie(&state, session_id))
+        .cookie(session_cookie(&state, signed_in.session))
+        .cookie(device_cookie_for(&state, signed_in.device_cookie))
         .finish())
+}
+
+/// Only the sign-in form needs it; `Strict`, since the form posts from this site.
+fn device_cookie_for(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, value)
+        .path("/admin/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies())
+        .max_age(time::Duration::seconds(organizers::DEVICE_LIFETIME.num_seconds()))
+        .finish()
 }
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {

@@ -1,15 +1,18 @@
-//! The organizers' pages: sign-in, the dashboards and the CSV export. Handlers only; the
+//! The organizers' pages: sign-in, the dashboards, the CSV export and the API tokens. Handlers only; the
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
 pub mod export;
 pub mod login;
+pub mod tokens;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
 pub const SESSION_COOKIE: &str = "rp_admin";
+/// Marks a browser that signed in before (`organizers::Devices`).
+pub const DEVICE_COOKIE: &str = "rp_device";
 
 fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {

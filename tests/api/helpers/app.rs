@@ -35,11 +35,13 @@ pub struct AppOptions {
     pub workers: bool,
     /// The database to use instead of a fresh one (the test's own pool uses it too).
     pub database_url: Option<String>,
+    /// More settings, as environment variables (`RALLYPOST_METRICS_TOKEN`, ...).
+    pub settings: &'static [(&'static str, &'static str)],
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { sign_rate: "off", smtp: true, workers: true, database_url: None }
+        AppOptions { sign_rate: "off", smtp: true, workers: true, database_url: None, settings: &[] }
     }
 }
 
@@ -72,6 +74,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     if options.smtp {
         env.insert("RALLYPOST_SMTP_URL".into(), mail.url());
     }
+    env.extend(options.settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Arc::new(Settings::from_sources(&env, None).unwrap());
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let running = startup::start(
