@@ -84,6 +84,7 @@ too-many-body = Aus Ihrem Netzwerk kamen gerade zu viele Unterschriften. Bitte v
 err-missing = Bitte füllen Sie dieses Feld aus.
 err-too-long = Bitte verwenden Sie höchstens { $max } Zeichen.
 err-control = Bitte entfernen Sie Zeilenumbrüche und Steuerzeichen.
+err-direction = Bitte entfernen Sie die unsichtbaren Zeichen, die die Richtung des Textes ändern.
 err-email = Bitte geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.org.
 err-country = Bitte wählen Sie ein Land aus der Liste.
 err-disposable = Bitte verwenden Sie eine Adresse, die Sie behalten: Mit einer Wegwerfadresse könnten Sie Ihre Unterschrift weder bestätigen noch später zurückziehen.

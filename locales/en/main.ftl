@@ -88,6 +88,7 @@ too-many-body = Too many signatures came from your network just now. Please try 
 err-missing = Please fill in this field.
 err-too-long = Please use at most { $max } characters.
 err-control = Please remove line breaks and control characters.
+err-direction = Please remove the invisible characters that change the direction of text.
 err-email = Please enter a valid email address, like name@example.org.
 err-country = Please choose a country from the list.
 err-disposable = Please use an address you will keep: with a throwaway address you could not confirm your signature or withdraw it later.
