@@ -8,7 +8,7 @@ use actix_web::http::header::{LOCATION, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
-use super::client_ip::client_ip;
+use super::client_ip::client_key;
 use super::errors::{PageError, message};
 use super::form::{self, FormError};
 use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
@@ -39,7 +39,7 @@ pub async fn sign(
         Ok(fields) => fields,
         Err(e) => return Ok(form_error(e, early_lang)),
     };
-    let client = client_ip(&req, &state.settings.trusted_proxies);
+    let client = client_key(&req, &state.settings.trusted_proxies);
     if let Some(ip) = client
         && let Err(wait) = state.limiter.check(ip)
     {

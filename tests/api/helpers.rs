@@ -253,11 +253,14 @@ pub struct AppOptions {
     /// Run the mail sender and letter scheduler in the background; tests that need to
     /// decide when mail goes turn this off and call `sender()` / `scheduler()` themselves.
     pub workers: bool,
+    /// More settings, as environment variables (`RALLYPOST_TRUSTED_PROXIES`, ...); they
+    /// override the harness's own.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { sign_rate: "off", smtp: true, workers: true }
+        AppOptions { sign_rate: "off", smtp: true, workers: true, env: Vec::new() }
     }
 }
 
@@ -283,6 +286,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     if options.smtp {
         env.insert("RALLYPOST_SMTP_URL".into(), mail.url());
     }
+    env.extend(options.env.into_iter().map(|(k, v)| (k.to_owned(), v)));
     let settings = Arc::new(Settings::from_sources(&env, None).unwrap());
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let running = startup::start(

@@ -2,6 +2,7 @@
 //! database per test, copied from a migrated template) and a real SMTP server.
 
 mod api;
+mod client_address;
 mod commands;
 mod confirming;
 mod dashboard;

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use super::{SESSION_COOKIE, render};
 use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
-use crate::web::client_ip::client_ip;
+use crate::web::client_ip::client_key;
 use crate::web::errors::PageError;
 
 #[derive(Template)]
@@ -63,7 +63,7 @@ pub async fn submit(
         let msg = "This form expired. Please sign in again.";
         return Ok(login_page(&req, &state, StatusCode::FORBIDDEN, &form.email, Some(msg)));
     }
-    let client = client_ip(&req, &state.settings.trusted_proxies);
+    let client = client_key(&req, &state.settings.trusted_proxies);
     let mut conn = state.pool.get().await?;
     let result = organizers::log_in(&mut conn, &form.email, form.password, client, state.clock.now()).await;
     let session_id = match result {
