@@ -9,6 +9,7 @@ mod csrf;
 mod errors;
 pub mod form;
 mod health;
+mod https;
 mod lang_choice;
 mod metrics;
 mod observe;
@@ -60,6 +61,13 @@ pub struct AppState {
     pub exports: ExportSlots,
 }
 
+impl AppState {
+    /// The names of our cookies, which depend on whether the base URL is https.
+    pub fn cookie_names(&self) -> https::CookieNames {
+        https::CookieNames::new(self.settings.secure_cookies())
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     routes_with(cfg, |_| {});
 }
@@ -71,6 +79,7 @@ pub fn routes_with(cfg: &mut web::ServiceConfig, extra: impl FnOnce(&mut web::Se
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(protected::deny_by_default))
+            .wrap(actix_web::middleware::from_fn(https::strict_transport))
             .configure(|cfg| {
                 every_route(cfg);
                 extra(cfg);

@@ -10,6 +10,7 @@ mod default_deny;
 mod export;
 mod helpers;
 mod hostile_input;
+mod https_cookies;
 mod languages;
 mod letters;
 mod mail_delivery;

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::{SESSION_COOKIE, render};
+use super::render;
 use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
 use crate::web::client_ip::client_key;
@@ -84,7 +84,7 @@ pub async fn submit(
         Err(LoginError::Unexpected(e)) => return Err(e.into()),
     };
     // Whatever session id the browser brought is dropped, not promoted.
-    if let Some(old) = req.cookie(SESSION_COOKIE) {
+    if let Some(old) = req.cookie(state.cookie_names().session) {
         organizers::end_session(&mut conn, old.value()).await?;
     }
     Ok(HttpResponse::SeeOther()
@@ -94,8 +94,9 @@ pub async fn submit(
 }
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, value)
-        .path("/admin")
+    let names = state.cookie_names();
+    Cookie::build(names.session, value)
+        .path(names.session_path())
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.secure_cookies())
@@ -127,7 +128,7 @@ pub async fn logout(
             "Please go back, reload the page and try again.",
         ));
     }
-    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+    if let Some(cookie) = req.cookie(state.cookie_names().session) {
         let mut conn = state.pool.get().await?;
         organizers::end_session(&mut conn, cookie.value()).await?;
     }

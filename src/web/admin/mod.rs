@@ -9,8 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
-pub const SESSION_COOKIE: &str = "rp_admin";
-
 fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
         Ok(html) => HttpResponseBuilder::new(status)
