@@ -77,6 +77,10 @@ unreadable-title = Unlesbares Formular
 unreadable-body = Die Formulardaten waren kein gültiger UTF-8-Text. Bitte versuchen Sie es erneut von der Kampagnenseite aus.
 incomplete-title = Unvollständiges Formular
 incomplete-body = Das Formular kam unvollständig an. Bitte versuchen Sie es erneut.
+compressed-title = Komprimiertes Formular
+compressed-body = Bitte senden Sie das Formular ohne Komprimierung.
+too-slow-title = Das Formular kam zu langsam
+too-slow-body = Das Formular ist nicht innerhalb von 10 Sekunden angekommen. Bitte versuchen Sie es erneut.
 too-many-title = Zu viele Anfragen
 too-many-body = Aus Ihrem Netzwerk kamen gerade zu viele Unterschriften. Bitte versuchen Sie es in ein paar Minuten erneut.
 

@@ -81,6 +81,10 @@ unreadable-title = Unreadable form
 unreadable-body = The form data was not valid UTF-8 text. Please try again from the campaign page.
 incomplete-title = Incomplete form
 incomplete-body = The form arrived incomplete. Please try again.
+compressed-title = Compressed form
+compressed-body = Please send the form without compression.
+too-slow-title = The form took too long
+too-slow-body = The form did not arrive within 10 seconds. Please try again.
 too-many-title = Too many requests
 too-many-body = Too many signatures came from your network just now. Please try again in a few minutes.
 

@@ -16,4 +16,5 @@ mod letters;
 mod mail_delivery;
 mod organizers;
 mod privacy;
+mod request_bodies;
 mod signing;

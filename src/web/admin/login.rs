@@ -5,14 +5,15 @@ use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::render;
+use super::{form_refused, render};
 use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
+use crate::web::body::Body;
 use crate::web::client_ip::client_key;
 use crate::web::errors::PageError;
+use crate::web::form;
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -42,13 +43,9 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     login_page(&req, &state, StatusCode::OK, "", None)
 }
 
-#[derive(Deserialize)]
 pub struct LoginForm {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     csrf_token: String,
 }
 
@@ -56,9 +53,14 @@ pub struct LoginForm {
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
+    body: Body,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
+    let mut fields = match form::fields(&req, &body) {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_refused(e)),
+    };
+    let mut take = |name: &str| fields.remove(name).unwrap_or_default();
+    let form = LoginForm { email: take("email"), password: take("password"), csrf_token: take("csrf_token") };
     if !state.csrf.verify(&req, &form.csrf_token) {
         let msg = "This form expired. Please sign in again.";
         return Ok(login_page(&req, &state, StatusCode::FORBIDDEN, &form.email, Some(msg)));
@@ -104,12 +106,6 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .finish()
 }
 
-#[derive(Deserialize)]
-pub struct LogoutForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 /// True when `given` is the session's CSRF token; compared in constant time.
 pub fn csrf_matches(session: &Session, given: &str) -> bool {
     bool::from(session.csrf_token.as_bytes().ct_eq(given.as_bytes()))
@@ -119,9 +115,13 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
-    form: web::Form<LogoutForm>,
+    body: Body,
 ) -> Result<HttpResponse, PageError> {
-    if !csrf_matches(&session, &form.csrf_token) {
+    let fields = match form::fields(&req, &body) {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_refused(e)),
+    };
+    if !csrf_matches(&session, fields.get("csrf_token").map_or("", String::as_str)) {
         return Ok(super::message(
             StatusCode::FORBIDDEN,
             "Form expired",

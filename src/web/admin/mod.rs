@@ -39,3 +39,20 @@ struct MessagePage<'a> {
 pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     render(status, &MessagePage { title, body })
 }
+
+/// The page that refuses a form posted to an admin page.
+fn form_refused(e: crate::web::form::FormError) -> HttpResponse {
+    use crate::web::form::FormError;
+    match e {
+        FormError::WrongType => message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported form",
+            "Please send the form as application/x-www-form-urlencoded.",
+        ),
+        FormError::NotUtf8 => message(
+            StatusCode::BAD_REQUEST,
+            "Unreadable form",
+            "The form data was not valid UTF-8 text. Please go back and try again.",
+        ),
+    }
+}
