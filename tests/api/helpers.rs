@@ -253,6 +253,8 @@ pub struct AppOptions {
     /// Run the mail sender and letter scheduler in the background; tests that need to
     /// decide when mail goes turn this off and call `sender()` / `scheduler()` themselves.
     pub workers: bool,
+    /// The database to use instead of a fresh one (the test's own pool uses it too).
+    pub database_url: Option<String>,
     /// More settings, as environment variables (`RALLYPOST_TRUSTED_PROXIES`, ...); they
     /// override the harness's own.
     pub env: Vec<(&'static str, String)>,
@@ -260,7 +262,7 @@ pub struct AppOptions {
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { sign_rate: "off", smtp: true, workers: true, env: Vec::new() }
+        AppOptions { sign_rate: "off", smtp: true, workers: true, database_url: None, env: Vec::new() }
     }
 }
 
@@ -269,7 +271,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: AppOptions) -> TestApp {
-    let db_url = tokio::task::spawn_blocking(fresh_database).await.unwrap();
+    let db_url = match options.database_url {
+        Some(url) => url,
+        None => tokio::task::spawn_blocking(fresh_database).await.unwrap(),
+    };
     let mail = MailServer::start();
     let data_dir = TempDir::new("rallypost-data");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
