@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 
 use super::AppState;
-use super::admin::{self, SESSION_COOKIE};
+use super::admin;
 use super::api;
 use super::errors::PageError;
 use crate::organizers;
@@ -125,7 +125,7 @@ async fn require_session(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let state = state(&req);
-    let found = match req.cookie(SESSION_COOKIE) {
+    let found = match req.cookie(state.cookie_names().session) {
         None => Ok(None),
         Some(cookie) => match state.pool.get().await {
             Ok(mut conn) => organizers::find_session(&mut conn, cookie.value(), state.clock.now())

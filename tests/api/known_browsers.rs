@@ -7,7 +7,7 @@ use crate::helpers::{AppOptions, ORGANIZER, PASSWORD, TestApp, encode, hidden_va
 /// Behind a proxy on 127.0.0.1, so that each browser can come from an address of its own.
 async fn behind_a_proxy() -> TestApp {
     let app = spawn_app_with(AppOptions {
-        settings: &[("RALLYPOST_TRUSTED_PROXIES", "127.0.0.1")],
+        env: vec![("RALLYPOST_TRUSTED_PROXIES", "127.0.0.1".into())],
         ..Default::default()
     })
     .await;

@@ -2,6 +2,7 @@
 //! database per test, copied from a migrated template) and a real SMTP server.
 
 mod api;
+mod client_address;
 mod commands;
 mod confirming;
 mod dashboard;
@@ -10,6 +11,7 @@ mod default_deny;
 mod export;
 mod helpers;
 mod hostile_input;
+mod https_cookies;
 mod known_browsers;
 mod languages;
 mod letters;
@@ -19,5 +21,6 @@ mod organizer_commands;
 mod organizers;
 mod privacy;
 mod private_files;
+mod request_bodies;
 mod signing;
 mod zero_config;

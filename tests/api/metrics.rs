@@ -9,9 +9,11 @@ const TOKEN: &str = "a metrics token of at least thirty-two characters";
 
 /// An app with the token set, once its gauges have been read for the first time.
 async fn with_token() -> TestApp {
-    let app =
-        spawn_app_with(AppOptions { settings: &[("RALLYPOST_METRICS_TOKEN", TOKEN)], ..Default::default() })
-            .await;
+    let app = spawn_app_with(AppOptions {
+        env: vec![("RALLYPOST_METRICS_TOKEN", TOKEN.into())],
+        ..Default::default()
+    })
+    .await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while !scrape(&app, "/metrics", Some(TOKEN))
         .await

@@ -10,10 +10,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
-pub const SESSION_COOKIE: &str = "rp_admin";
-/// Marks a browser that signed in before (`organizers::Devices`).
-pub const DEVICE_COOKIE: &str = "rp_device";
-
 fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
         Ok(html) => HttpResponseBuilder::new(status)
@@ -43,4 +39,21 @@ struct MessagePage<'a> {
 /// A short English page for an organizer's mistake (a bad filter, an expired form).
 pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     render(status, &MessagePage { title, body })
+}
+
+/// The page that refuses a form posted to an admin page.
+fn form_refused(e: crate::web::form::FormError) -> HttpResponse {
+    use crate::web::form::FormError;
+    match e {
+        FormError::WrongType => message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported form",
+            "Please send the form as application/x-www-form-urlencoded.",
+        ),
+        FormError::NotUtf8 => message(
+            StatusCode::BAD_REQUEST,
+            "Unreadable form",
+            "The form data was not valid UTF-8 text. Please go back and try again.",
+        ),
+    }
 }
