@@ -10,11 +10,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::AppState;
-use super::errors::PageError;
+use super::errors::WebError;
 use crate::db::schema::{campaigns, outbox, signatures};
 use crate::signatures::SourceKind;
 
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let slugs: std::collections::HashMap<uuid::Uuid, String> = campaigns::table
         .select((campaigns::id, campaigns::slug))

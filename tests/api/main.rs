@@ -13,5 +13,6 @@ mod languages;
 mod letters;
 mod mail_delivery;
 mod organizers;
+mod outage;
 mod privacy;
 mod signing;

@@ -12,7 +12,7 @@ use super::{SESSION_COOKIE, render};
 use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
 use crate::web::client_ip::client_ip;
-use crate::web::errors::PageError;
+use crate::web::errors::WebError;
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -57,7 +57,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     if !state.csrf.verify(&req, &form.csrf_token) {
         let msg = "This form expired. Please sign in again.";
@@ -119,7 +119,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
     form: web::Form<LogoutForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     if !csrf_matches(&session, &form.csrf_token) {
         return Ok(super::message(
             StatusCode::FORBIDDEN,
