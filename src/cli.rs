@@ -151,7 +151,7 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
             };
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
             eprintln!("rallypost is ready: open {}/", settings.base_url);
-            if settings.smtp_url.is_none() && !no_workers {
+            if settings.smtp.is_none() && !no_workers {
                 eprintln!("emails are written to {}", settings.data_dir.join("outbox").display());
             }
             startup::shutdown_signal().await;

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod dkim;
 pub mod domain;
 pub mod export;
 pub mod i18n;
