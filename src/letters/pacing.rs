@@ -39,7 +39,7 @@ pub async fn claim_paced(
         };
         if let Entry::Vacant(slot) = windows.entry(campaign_id) {
             let campaign = campaigns::find_by_id(conn, campaign_id).await?;
-            slot.insert(SendingWindow::from_dispatch(&campaign.file.dispatch)?);
+            slot.insert(SendingWindow::from_dispatch(&campaign.file.dispatch));
         }
         let window = &windows[&campaign_id];
         if !window.contains(now) {

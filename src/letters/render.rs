@@ -3,9 +3,9 @@
 
 use askama::Template;
 use chrono::{DateTime, Utc};
+use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
-use lettre::{Address, Message};
 
 use diesel::prelude::*;
 
@@ -168,12 +168,12 @@ fn letter_text<'a>(campaign: &'a Campaign, target: &Target) -> anyhow::Result<&'
 
 pub fn individual(campaign: &Campaign, target: &Target, supporter: &Supporter) -> anyhow::Result<Rendered> {
     let l = letter_text(campaign, target)?;
-    let w = words(&target.lang);
+    let w = words(target.lang.code());
     let salutation = target.salutation.as_deref().unwrap_or(&l.salutation);
     Ok(Rendered {
         subject: l.subject.clone(),
         text: IndividualText { l, w, salutation, s: supporter }.render()?,
-        html: IndividualHtml { l, w, salutation, s: supporter, lang: &target.lang }.render()?,
+        html: IndividualHtml { l, w, salutation, s: supporter, lang: target.lang.code() }.render()?,
         attachment: None,
     })
 }
@@ -185,7 +185,7 @@ pub fn digest(
     sender: &str,
 ) -> anyhow::Result<Rendered> {
     let l = letter_text(campaign, target)?;
-    let w = words(&target.lang);
+    let w = words(target.lang.code());
     let salutation = target.salutation.as_deref().unwrap_or(&l.salutation);
     let mut by_country = std::collections::BTreeMap::<String, usize>::new();
     for s in &content.new {
@@ -224,7 +224,7 @@ pub fn digest(
         countries: &countries,
         quotes: &quotes,
         sender,
-        lang: &target.lang,
+        lang: target.lang.code(),
     }
     .render()?;
     let file = format!("{}-{}-{}.csv", campaign.slug, target.id, content.period_end.format("%Y-%m-%d"));
@@ -269,10 +269,7 @@ pub fn message(
     id: uuid::Uuid,
     rendered: Rendered,
 ) -> anyhow::Result<Vec<u8>> {
-    let to = Mailbox::new(
-        Some(format!("{}, {}", target.office, target.organisation)),
-        target.email.parse::<Address>()?,
-    );
+    let to = Mailbox::new(Some(format!("{}, {}", target.office, target.organisation)), target.email.clone());
     let alternative = crate::outbox::text_and_html(rendered.text, rendered.html);
     let body = match rendered.attachment {
         None => alternative,

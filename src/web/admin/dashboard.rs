@@ -110,11 +110,7 @@ fn target_name(c: &Campaign, id: &str) -> String {
 
 fn next_dispatch(c: &Campaign, now: chrono::DateTime<chrono::Utc>) -> String {
     match Scheduler::next_dispatch(c, now) {
-        Ok(Some(at)) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        Ok(None) => "individual letters go out as signatures are confirmed, inside the sending window".into(),
-        Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "the campaign's schedule is unreadable");
-            "—".into()
-        }
+        Some(at) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => "individual letters go out as signatures are confirmed, inside the sending window".into(),
     }
 }
