@@ -46,19 +46,13 @@ struct FileShape {
     targets: Vec<Target>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum CampaignStatus {
-    Open,
-    Closed,
-}
-
-impl CampaignStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Open => "open",
-            CampaignStatus::Closed => "closed",
-        }
+crate::db::text_enum! {
+    /// Stored in `campaigns.status` too, where the other modules read it.
+    #[derive(Deserialize, Serialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum CampaignStatus {
+        Open = "open",
+        Closed = "closed",
     }
 }
 

@@ -3,6 +3,9 @@
 
 pub mod cluster;
 pub mod schema;
+mod text_enum;
+
+pub(crate) use text_enum::text_enum;
 
 use std::time::Duration;
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::SignatureStatus;
 use crate::crypto::{DataKeys, Field};
 use crate::db::schema::{outbox, signatures};
 use crate::domain::SupporterEmail;
@@ -17,7 +18,7 @@ type SealedMessage = (Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>);
 struct Row {
     id: Uuid,
     key_id: String,
-    status: String,
+    status: SignatureStatus,
     email: Option<Vec<u8>>,
     name: Option<Vec<u8>>,
     postcode: Option<Vec<u8>>,
@@ -79,8 +80,8 @@ async fn rotate_signatures(
             Ok(plain.map(|p| keys.encrypt(field(column), &p)))
         };
         let email = keys.decrypt_text(&row.key_id, field("signatures.email"), row.email.as_deref())?;
-        let lookup = match (&email, row.status.as_str()) {
-            (_, "withdrawn") | (None, _) => None,
+        let lookup = match (&email, row.status) {
+            (_, SignatureStatus::Withdrawn) | (None, _) => None,
             (Some(email), _) => SupporterEmail::parse(email).ok().map(|e| keys.email_lookup(&e.canonical())),
         };
         let update = diesel::update(signatures::table.find(row.id));
