@@ -115,6 +115,10 @@ pub fn run() -> ExitCode {
 fn init_tracing(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::new(&settings.log);
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours are for a person at a terminal (the builder already honours NO_COLOR); a log
+    // file, a pipe or the journal gets plain text, not escape sequences.
+    let builder =
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) { builder } else { builder.with_ansi(false) };
     if settings.log_json {
         builder.json().init();
     } else {
@@ -303,20 +307,15 @@ async fn dispatch_command(
 }
 
 async fn rotate_keys(settings: &Settings, url: &str) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
     let keys = startup::data_keys(settings)?;
     let pool = startup::command_pool(url)?;
     let mut conn = pool.get().await?;
-    let show = std::io::stderr().is_terminal();
+    let line = crate::progress::ProgressLine::on_stderr();
     let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {
-        if show {
-            eprint!("\rre-encrypted {s} signatures, {m} messages");
-        }
+        line.update(format_args!("re-encrypted {s} signatures, {m} messages"))
     })
     .await?;
-    if show {
-        eprintln!();
-    }
+    line.clear();
     println!("re-encrypted {signatures} signatures and {messages} messages under key {}", keys.current_id());
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod letters;
 pub mod metrics;
 pub mod organizers;
 pub mod outbox;
+pub mod progress;
 pub mod reports;
 pub mod signatures;
 pub mod startup;
