@@ -1,7 +1,10 @@
 //! The one web error type, and the one place that decides what a failure answers: its
 //! status, its `Retry-After`, and what goes to the log. A handler only picks the format:
-//! returning `WebError` answers with an HTML page, `api::ApiError` with JSON, the CSV
-//! download's `DownloadError` with plain text. Causes go to the log, never to the answer.
+//! returning `WebError` answers with an HTML page, `Answered<Json>` (the API's `ApiError`)
+//! with JSON, `Answered<Plain>` (the CSV download's) with plain text. Causes go to the log,
+//! never to the answer.
+
+use std::marker::PhantomData;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
@@ -42,6 +45,57 @@ pub enum Format {
     Page,
     Json,
     Plain,
+}
+
+/// A `WebError` answered in the format `F` names instead of as a page.
+pub struct Answered<F>(pub WebError, PhantomData<F>);
+
+/// `{"error": "..."}`, for programs.
+#[derive(Debug)]
+pub struct Json;
+
+/// One line of text, for a download read in a browser tab or by a script.
+#[derive(Debug)]
+pub struct Plain;
+
+pub trait AnswerFormat: std::fmt::Debug {
+    const FORMAT: Format;
+}
+
+impl AnswerFormat for Json {
+    const FORMAT: Format = Format::Json;
+}
+
+impl AnswerFormat for Plain {
+    const FORMAT: Format = Format::Plain;
+}
+
+impl<F, E: Into<WebError>> From<E> for Answered<F> {
+    fn from(e: E) -> Self {
+        Answered(e.into(), PhantomData)
+    }
+}
+
+impl<F> std::fmt::Debug for Answered<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<F> std::fmt::Display for Answered<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<F: AnswerFormat> ResponseError for Answered<F> {
+    fn status_code(&self) -> StatusCode {
+        self.0.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.respond(F::FORMAT)
+    }
 }
 
 impl From<anyhow::Error> for WebError {

@@ -167,7 +167,7 @@ async fn require_token(
             req.extensions_mut().insert(organizer);
             return Ok(next.call(req).await?.map_into_left_body());
         }
-        Ok(None) => api::ApiError(WebError::Unauthorized).error_response(),
+        Ok(None) => api::ApiError::from(WebError::Unauthorized).error_response(),
         Err(e) => e.error_response(),
     };
     Ok(req.into_response(refusal).map_into_right_body())

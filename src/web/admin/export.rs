@@ -14,9 +14,8 @@ use std::io::Write;
 
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
@@ -24,7 +23,7 @@ use crate::campaigns;
 use crate::export::{self, Actor, ExportFilter, FilterError};
 use crate::organizers::Session;
 use crate::web::AppState;
-use crate::web::errors::{Format, WebError};
+use crate::web::errors::{Answered, Plain, WebError};
 
 /// How many web exports may run at once in this process; see the module comment.
 #[derive(Clone)]
@@ -43,28 +42,6 @@ impl ExportSlots {
 
 /// Seconds a refused download is told to wait.
 const RETRY_AFTER_SECS: u32 = 30;
-
-/// A `WebError` answered as plain text: the answer to a download, read in a browser tab or
-/// by a script.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct DownloadError(WebError);
-
-impl<E: Into<WebError>> From<E> for DownloadError {
-    fn from(e: E) -> Self {
-        DownloadError(e.into())
-    }
-}
-
-impl ResponseError for DownloadError {
-    fn status_code(&self) -> StatusCode {
-        self.0.status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.0.respond(Format::Plain)
-    }
-}
 
 impl From<FilterError> for WebError {
     fn from(e: FilterError) -> Self {
@@ -85,7 +62,7 @@ pub async fn signatures_csv(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
     slug: web::Path<String>,
-) -> Result<HttpResponse, DownloadError> {
+) -> Result<HttpResponse, Answered<Plain>> {
     let filter = filter_from_query(req.query_string())?;
     let campaign = {
         let mut conn = state.pool.get().await?;

@@ -3,31 +3,12 @@
 
 pub mod petitions;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::HttpRequest;
 
-use super::errors::{Format, WebError};
+use super::errors::{Answered, Json, WebError};
 
-/// A `WebError` answered as JSON, `{"error": "..."}`: all the API decides about its errors.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct ApiError(pub WebError);
-
-impl<E: Into<WebError>> From<E> for ApiError {
-    fn from(e: E) -> Self {
-        ApiError(e.into())
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.0.status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.0.respond(Format::Json)
-    }
-}
+/// The API answers its errors in JSON; all else about them is `WebError`'s.
+pub type ApiError = Answered<Json>;
 
 /// The token from `Authorization: Bearer ...` or `OSDI-API-Token: ...`.
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
@@ -46,7 +27,7 @@ pub fn paging(req: &HttpRequest) -> Result<(i64, i64), ApiError> {
     for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
         let number = |name: &str, max: i64| {
             value.trim().parse::<i64>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
-                ApiError(WebError::BadRequest(format!("{name} must be a whole number from 1 to {max}")))
+                ApiError::from(WebError::BadRequest(format!("{name} must be a whole number from 1 to {max}")))
             })
         };
         match key.as_ref() {
