@@ -110,7 +110,7 @@ cat >"$WORK/sign.sql" <<SQL
 \set n random(1, 1000000000000)
 begin;
 select id, status, confirmation_sent_at from signatures
-  where campaign_id = :campaign::uuid and email_key in ('k' || :client_id::text || '-' || :n::text, 'o' || :client_id::text || '-' || :n::text)
+  where campaign_id = :campaign::uuid and email_key in ('k' || :client_id::text || '-' || :n::text)
   for update;
 insert into signatures (id, campaign_id, status, email_key, key_id, email, name, country, postcode, comment,
     consent_to_targets, consent_text_sha256, updates_opt_in, language, confirm_token_hash, signed_at,

@@ -114,7 +114,7 @@ pub async fn export(
         let mut conn = diesel::PgConnection::establish(&url)?;
         let out: Box<dyn Write> = match &args.out {
             Some(path) => {
-                Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
+                Box::new(private_file(path).with_context(|| format!("creating {}", path.display()))?)
             }
             None => Box::new(std::io::stdout().lock()),
         };
@@ -129,6 +129,18 @@ pub async fn export(
     .await??;
     tracing::debug!(rows, "export written");
     Ok(())
+}
+
+/// Creates or empties `path`, readable only by its owner (mode 0600): an export holds
+/// supporters' personal data. A file that was there already is closed off too; a device
+/// (`--out /dev/stdout`) is left as it is.
+fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    if file.metadata()?.is_file() {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }
 
 fn system_user() -> String {

@@ -135,21 +135,25 @@ impl DataKeys {
         blob.map(|b| Ok(String::from_utf8(self.decrypt_owned(key_id, field, b)?)?)).transpose()
     }
 
-    /// The lookup key for a canonical address under the current key.
+    /// The lookup key for a canonical address under the current key. With encryption off
+    /// (benchmarks only), an unkeyed SHA-256: the column never holds the address itself.
     pub fn email_lookup(&self, canonical: &str) -> String {
         match &self.current {
             Some(key) => lookup(key, canonical),
-            None => canonical.to_owned(),
+            None => unkeyed_lookup(canonical),
         }
     }
 
-    /// The lookup keys under every configured key (and the plain form), so that a repeated
-    /// signature is found even while a rotation is under way.
+    /// The lookup keys under every configured key, so that a repeated signature is found
+    /// even while a rotation is under way. Only hashes: the address never travels to the
+    /// database. Rows from before encryption, keyed by the address itself, get their keyed
+    /// hash when a server starts (`signatures::seal_plain_rows`).
     pub fn email_lookups(&self, canonical: &str) -> Vec<String> {
-        let mut all: Vec<String> =
-            self.current.iter().chain(&self.old).map(|k| lookup(k, canonical)).collect();
-        all.push(canonical.to_owned());
-        all
+        let keyed = self.current.iter().chain(&self.old).map(|k| lookup(k, canonical));
+        match &self.current {
+            Some(_) => keyed.collect(),
+            None => std::iter::once(unkeyed_lookup(canonical)).chain(keyed).collect(),
+        }
     }
 }
 
@@ -157,6 +161,10 @@ fn lookup(key: &DataKey, canonical: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.lookup).expect("any key length");
     mac.update(canonical.as_bytes());
     hex::encode(mac.finalize().into_bytes())
+}
+
+fn unkeyed_lookup(canonical: &str) -> String {
+    hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
 /// Room for `rallypost:{column}:{row}` with the longest column name in use.
@@ -250,5 +258,14 @@ mod tests {
         assert_eq!(a.email_lookup("mina@example.org"), a.email_lookup("mina@example.org"));
         assert_ne!(a.email_lookup("mina@example.org"), b.email_lookup("mina@example.org"));
         assert!(!a.email_lookup("mina@example.org").contains("mina"));
+    }
+
+    #[test]
+    fn lookups_never_carry_the_address_even_with_encryption_off() {
+        for keys in [DataKeys::new([1; 32], &[[2; 32]]), DataKeys::disabled()] {
+            let lookups = keys.email_lookups("mina@example.org");
+            assert!(lookups.contains(&keys.email_lookup("mina@example.org")));
+            assert!(lookups.iter().all(|l| !l.contains("mina")), "{lookups:?}");
+        }
     }
 }

@@ -35,14 +35,15 @@ pub struct Database {
 
 impl Database {
     /// Connects to `RALLYPOST_DATABASE_URL`, or starts (or attaches to) the private
-    /// cluster and its `rallypost` database; then applies migrations. Blocking.
+    /// cluster and its `rallypost` database, owned by the `rallypost` role the application
+    /// connects as; then applies migrations. Blocking.
     pub fn open(settings: &Settings) -> anyhow::Result<Database> {
         let (url, cluster) = match &settings.database_url {
             Some(url) => (url.expose_secret().to_owned(), None),
             None => {
                 let cluster = Cluster::start(&settings.data_dir.join("postgres"), &[])?;
-                create_database_if_missing(&cluster.url("postgres"), "rallypost")?;
-                (cluster.url("rallypost"), Some(cluster))
+                let url = db::owner::owned_database(&cluster, "rallypost", "rallypost")?;
+                (url, Some(cluster))
             }
         };
         db::migrate(&url)?;
@@ -189,16 +190,20 @@ pub async fn start(
     options: Options,
 ) -> anyhow::Result<Running> {
     let pool = db::pool(database_url, 16)?;
+    let keys = Arc::new(data_keys(&settings)?);
     {
         let mut conn = pool.get().await.context("connecting to the database")?;
         let slugs = campaigns::import_dir(&mut conn, &settings.campaigns_dir, clock.now()).await?;
         if !slugs.is_empty() {
             tracing::info!(campaigns = ?slugs, "campaigns imported");
         }
+        let sealed = crate::signatures::seal_plain_rows(&mut conn, &keys, 1000).await?;
+        if sealed > 0 {
+            tracing::info!(signatures = sealed, "signatures stored in the clear are now encrypted");
+        }
     }
     let shutdown = CancellationToken::new();
     let outbox_wake = Arc::new(Notify::new());
-    let keys = Arc::new(data_keys(&settings)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
     let mut tasks = Vec::new();
 
@@ -227,6 +232,7 @@ pub async fn start(
             metrics,
             clock,
             settings: settings.clone(),
+            transport: transport(&settings)?,
             database_url: database_url.to_owned(),
             exports: crate::web::ExportSlots::new(CONCURRENT_WEB_EXPORTS),
         });

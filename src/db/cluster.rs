@@ -1,13 +1,26 @@
 //! A private PostgreSQL cluster for zero-config runs and for the test suite, started with
-//! the machine's own server binaries. It lives in one directory, is reused across
-//! restarts, and listens on 127.0.0.1 only.
+//! the machine's own server binaries. It lives in one directory and is reused across
+//! restarts.
+//!
+//! It listens on no TCP port, only on a Unix socket in `socket/` inside its directory (mode
+//! 0700, owned by the OS user the server runs as), so only that user and root reach it: the
+//! trust login on 127.0.0.1 it had before let every account on the host in as superuser. As
+//! root, the server runs as `postgres` and root still connects, since it passes any
+//! permission check. The `postgres` superuser only sets up the application's own role and
+//! database (`db::owner`).
 
 use std::net::TcpListener;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
+
+/// Where the socket lives, inside the cluster's directory.
+const SOCKET_DIR: &str = "socket";
+/// A Unix socket's path holds at most 107 bytes (`sun_path`).
+const SOCKET_PATH_MAX: usize = 107;
 
 pub struct Cluster {
     dir: PathBuf,
@@ -15,6 +28,13 @@ pub struct Cluster {
     port: u16,
     run_as: Option<(u32, u32)>,
     started_here: bool,
+}
+
+/// What `postmaster.pid` says about a server running on the directory.
+struct Running {
+    port: u16,
+    socket_dir: String,
+    listen_addresses: String,
 }
 
 impl Cluster {
@@ -32,14 +52,29 @@ impl Cluster {
         if !cluster.dir.join("PG_VERSION").exists() {
             cluster.initdb()?;
         }
-        if let Some(port) = cluster.running_port() {
-            cluster.port = port;
-            tracing::info!(port, "attached to the running private PostgreSQL");
-            return Ok(cluster);
+        let socket_dir = cluster.prepare_socket_dir()?;
+        match cluster.running() {
+            Some(running) if running.socket_dir == socket_dir && running.listen_addresses.is_empty() => {
+                cluster.port = running.port;
+                tracing::info!(port = running.port, "attached to the running private PostgreSQL");
+                return Ok(cluster);
+            }
+            Some(_) => {
+                tracing::warn!(
+                    "the private PostgreSQL was left running with TCP by an earlier version; restarting it on its socket only"
+                );
+                cluster.stop()?;
+            }
+            None => {}
         }
+        // The port only names the socket file. A free TCP port keeps that name apart from any
+        // server on this machine, for anyone probing it or an option that turns TCP on.
         cluster.port = free_port()?;
-        let mut server_options =
-            format!("-c port={} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", cluster.port);
+        let mut server_options = format!(
+            "-c port={} -c listen_addresses='' -c unix_socket_directories='{socket_dir}' \
+             -c unix_socket_permissions=0700",
+            cluster.port
+        );
         for option in options {
             server_options.push_str(" -c ");
             server_options.push_str(option);
@@ -62,8 +97,20 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// The URL of `database` for the `postgres` superuser.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+        self.url_as("postgres", database)
+    }
+
+    /// The URL of `database` for `role`; the host is the socket's directory, percent-encoded,
+    /// which both libpq and tokio-postgres read as a Unix socket.
+    pub fn url_as(&self, role: &str, database: &str) -> String {
+        let socket_dir = self.dir.join(SOCKET_DIR);
+        let host = percent_encoding::utf8_percent_encode(
+            socket_dir.to_str().expect("checked to be UTF-8 at start"),
+            percent_encoding::NON_ALPHANUMERIC,
+        );
+        format!("postgres://{role}@{host}:{}/{database}", self.port)
     }
 
     /// False when an earlier process left the server running and this one attached to it.
@@ -117,7 +164,8 @@ impl Cluster {
     fn initdb(&self) -> anyhow::Result<()> {
         let output = self
             .command("initdb")
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "-D"])
+            .args(["-U", "postgres", "--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--no-locale"])
+            .arg("-D")
             .arg(&self.dir)
             .output()
             .context("running initdb")?;
@@ -127,8 +175,37 @@ impl Cluster {
         Ok(())
     }
 
-    /// The port of a server already running on this directory, if any.
-    fn running_port(&self) -> Option<u16> {
+    /// Makes `socket/` (0700, owned by the server's user) and returns its path.
+    fn prepare_socket_dir(&self) -> anyhow::Result<String> {
+        let socket_dir = self.dir.join(SOCKET_DIR);
+        let Some(path) = socket_dir.to_str().filter(|p| !p.contains(['\'', ',', '"', '\\'])) else {
+            bail!(
+                "{}: name the data dir without quotes, commas or backslashes, in UTF-8, so that it can hold PostgreSQL's socket",
+                self.dir.display()
+            );
+        };
+        if path.len() + "/.s.PGSQL.65535".len() > SOCKET_PATH_MAX {
+            bail!(
+                "{}: the path is too long for PostgreSQL's socket ({SOCKET_PATH_MAX} bytes at most); \
+                 choose a shorter RALLYPOST_DATA_DIR",
+                self.dir.display()
+            );
+        }
+        if !socket_dir.is_dir() {
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&socket_dir)
+                .with_context(|| format!("creating {}", socket_dir.display()))?;
+        }
+        std::fs::set_permissions(&socket_dir, std::fs::Permissions::from_mode(0o700))?;
+        if let Some((uid, gid)) = self.run_as {
+            nix::unistd::chown(&socket_dir, Some(uid.into()), Some(gid.into()))?;
+        }
+        Ok(path.to_owned())
+    }
+
+    /// The server already running on this directory, if any.
+    fn running(&self) -> Option<Running> {
         let status = self
             .command("pg_ctl")
             .args(["status", "-D"])
@@ -141,7 +218,8 @@ impl Cluster {
             return None;
         }
         let pid_file = std::fs::read_to_string(self.dir.join("postmaster.pid")).ok()?;
-        pid_file.lines().nth(3)?.trim().parse().ok()
+        let line = |n: usize| pid_file.lines().nth(n).unwrap_or("").trim().to_owned();
+        Some(Running { port: line(3).parse().ok()?, socket_dir: line(4), listen_addresses: line(5) })
     }
 
     fn command(&self, program: &str) -> Command {

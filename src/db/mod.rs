@@ -2,6 +2,7 @@
 //! private cluster used in zero-config mode. Queries live with their feature modules.
 
 pub mod cluster;
+pub mod owner;
 pub mod schema;
 mod text_enum;
 

@@ -12,7 +12,7 @@ mod transport;
 pub use message::{Email, build_message, text_and_html};
 pub use sender::Sender;
 pub use store::{
-    Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, enqueue_many, redact_letters_for_signature,
-    status_counts,
+    Kind, NewMessage, OutboxRow, cancel_for_signature, enqueue, enqueue_many, ids_for_signature,
+    redact_letters_for_signature, status_counts,
 };
 pub use transport::Transport;

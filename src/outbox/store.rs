@@ -240,6 +240,11 @@ pub async fn release(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<
     Ok(())
 }
 
+/// Every row queued for a signature, sent or not.
+pub async fn ids_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    outbox::table.filter(outbox::signature_id.eq(signature_id)).select(outbox::id).load(conn).await
+}
+
 /// Drops mail not yet sent for a signature (after it was withdrawn).
 pub async fn cancel_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<usize> {
     diesel::delete(

@@ -1,11 +1,15 @@
 //! Where messages go: an SMTP server, or `.eml` files when none is configured.
 
-use std::path::PathBuf;
+use std::fs::Permissions;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::extension::ClientId;
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
 
 use super::smtp::SmtpTarget;
 
@@ -36,6 +40,21 @@ pub struct Connection<'a> {
 impl Transport {
     pub fn connection(&self) -> Connection<'_> {
         Connection { transport: self, smtp: None }
+    }
+
+    /// Deletes what delivering rows `ids` left on this machine: in file mode their `.eml`
+    /// files (named by row id), gone when the person they carried withdraws. Over SMTP the
+    /// only copies are the recipients'.
+    pub async fn erase_copies(&self, ids: &[Uuid]) {
+        let Transport::Files(dir) = self else { return };
+        for id in ids {
+            match tokio::fs::remove_file(dir.join(format!("{id}.eml"))).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!(%id, error = %e, "could not delete an .eml file");
+                }
+                _ => {}
+            }
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -97,11 +116,24 @@ impl Connection<'_> {
     }
 }
 
-async fn write_file(dir: &std::path::Path, name: &str, message: &[u8]) -> Delivery {
+/// Writes `{name}.eml`, readable only by the user running rallypost (mode 0600 in a 0700
+/// directory): it holds the recipient's name and address, and working links.
+async fn write_file(dir: &Path, name: &str, message: &[u8]) -> Delivery {
     let result = async {
-        tokio::fs::create_dir_all(dir).await?;
+        private_dir(dir).await?;
         let partial = dir.join(format!(".{name}.partial"));
-        tokio::fs::write(&partial, message).await?;
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&partial)
+            .await?;
+        // A partial file left by a crash keeps its own mode through `open`.
+        file.set_permissions(Permissions::from_mode(0o600)).await?;
+        file.write_all(message).await?;
+        file.flush().await?;
+        drop(file);
         tokio::fs::rename(&partial, dir.join(format!("{name}.eml"))).await
     }
     .await;
@@ -109,4 +141,16 @@ async fn write_file(dir: &std::path::Path, name: &str, message: &[u8]) -> Delive
         Ok(()) => Delivery::Accepted,
         Err(e) => Delivery::Transient(format!("writing to {}: {e}", dir.display())),
     }
+}
+
+/// Creates `dir` with mode 0700, or closes off one an earlier version made open to all.
+async fn private_dir(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    match tokio::fs::DirBuilder::new().mode(0o700).create(dir).await {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+        _ => {}
+    }
+    tokio::fs::set_permissions(dir, Permissions::from_mode(0o700)).await
 }

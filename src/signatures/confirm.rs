@@ -112,16 +112,18 @@ pub async fn confirm(
 }
 
 /// Erases the supporter's personal data and takes the signature out of counts, exports
-/// and future letters. Mail not yet sent to them is dropped.
+/// and future letters. Mail not yet sent to them is dropped; once that has committed, the
+/// copies this machine kept of mail that carried them (`.eml` files) are deleted too.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     plain_token: &str,
+    transport: &outbox::Transport,
     now: DateTime<Utc>,
 ) -> anyhow::Result<WithdrawOutcome> {
     let hash = token::hash(plain_token);
-    conn.transaction(async move |conn| {
-        {
+    let (outcome, mail) = conn
+        .transaction(async move |conn| {
             let found: Option<(Uuid, Uuid, SignatureStatus, String)> = signatures::table
                 .filter(signatures::withdraw_token_hash.eq(&hash))
                 .select((signatures::id, signatures::campaign_id, signatures::status, signatures::language))
@@ -130,16 +132,18 @@ pub async fn withdraw(
                 .await
                 .optional()?;
             let Some((id, campaign_id, status, language)) = found else {
-                return Ok(WithdrawOutcome::Invalid);
+                return Ok((WithdrawOutcome::Invalid, Vec::new()));
             };
-            let lang = Lang::from_tag(&language).unwrap_or_default();
+            // Read before unsent rows are deleted. Also on a repeated withdrawal, so that
+            // files a crash after the first one left behind go then.
+            let mail = outbox::ids_for_signature(conn, id).await?;
             if status != SignatureStatus::Withdrawn {
                 diesel::update(signatures::table.find(id))
                     .set((
                         signatures::status.eq(SignatureStatus::Withdrawn),
                         signatures::withdrawn_at.eq(now),
-                        // The key is the address itself: replace it so nothing of it remains
-                        // and the person may sign again later.
+                        // The key is derived from the address: replace it so nothing of it
+                        // remains and the person may sign again later.
                         signatures::email_key.eq(format!("withdrawn:{id}")),
                         signatures::email.eq(None::<Vec<u8>>),
                         signatures::name.eq(None::<Vec<u8>>),
@@ -153,8 +157,10 @@ pub async fn withdraw(
                 outbox::redact_letters_for_signature(conn, id).await?;
                 tracing::info!("signature withdrawn");
             }
-            Ok(WithdrawOutcome::Withdrawn { campaign_id, lang })
-        }
-    })
-    .await
+            let lang = Lang::from_tag(&language).unwrap_or_default();
+            anyhow::Ok((WithdrawOutcome::Withdrawn { campaign_id, lang }, mail))
+        })
+        .await?;
+    transport.erase_copies(&mail).await;
+    Ok(outcome)
 }

@@ -17,7 +17,7 @@ pub use count::{CountCache, confirmed_count};
 pub use emails::MailContext;
 pub use intake::SignIntake;
 pub use retention::{UNCONFIRMED_KEPT_FOR, purge_unconfirmed};
-pub use rotate::rotate_keys;
+pub use rotate::{rotate_keys, seal_plain_rows};
 pub use sign::{NewSignature, Prepared, SignContext, SignOutcome, prepare, sign};
 pub use status::SignatureStatus;
 pub use surge::{SourceKind, SurgeMonitor};

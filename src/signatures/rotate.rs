@@ -1,13 +1,16 @@
 //! Key rotation: re-encrypts, in batches, every row written under a key other than the
 //! current one (including rows from before encryption), and recomputes the lookup keys
-//! of the addresses. Safe to interrupt and run again; safe while the service runs.
+//! of the addresses. Safe to interrupt and run again; safe while the service runs. Rows
+//! from before encryption alone are sealed at every start (`seal_plain_rows`).
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::SignatureStatus;
-use crate::crypto::{DataKeys, Field};
+use crate::crypto::{DataKeys, Field, PLAIN};
 use crate::db::schema::{outbox, signatures};
 use crate::domain::SupporterEmail;
 
@@ -25,6 +28,15 @@ struct Row {
     comment: Option<Vec<u8>>,
 }
 
+/// Which signatures a pass re-encrypts.
+#[derive(Clone, Copy)]
+enum Rows {
+    NotUnderTheCurrentKey,
+    /// Written before encryption (or with it off): personal data and the lookup key (the
+    /// address itself) in the clear.
+    Plain,
+}
+
 /// Rows re-encrypted so far: (signatures, outbox messages).
 pub async fn rotate_keys(
     conn: &mut AsyncPgConnection,
@@ -34,7 +46,9 @@ pub async fn rotate_keys(
 ) -> anyhow::Result<(usize, usize)> {
     let (mut signatures_done, mut outbox_done) = (0, 0);
     loop {
-        let n = conn.transaction(async |conn| rotate_signatures(conn, keys, batch).await).await?;
+        let n = conn
+            .transaction(async |conn| rotate_signatures(conn, keys, Rows::NotUnderTheCurrentKey, batch).await)
+            .await?;
         signatures_done += n;
         progress(signatures_done, outbox_done);
         if n == 0 {
@@ -52,13 +66,40 @@ pub async fn rotate_keys(
     Ok((signatures_done, outbox_done))
 }
 
-async fn rotate_signatures(
+/// Encrypts signatures stored in the clear and gives them their keyed lookup key, so that
+/// signing, which sends only keyed hashes, finds them again. A server does this at start
+/// (with encryption on): unlike a rotation it touches only such rows, found by an index.
+pub async fn seal_plain_rows(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
     batch: i64,
 ) -> anyhow::Result<usize> {
+    if keys.current_id() == PLAIN {
+        return Ok(0);
+    }
+    let mut done = 0;
+    loop {
+        let n =
+            conn.transaction(async |conn| rotate_signatures(conn, keys, Rows::Plain, batch).await).await?;
+        done += n;
+        if n == 0 {
+            return Ok(done);
+        }
+    }
+}
+
+async fn rotate_signatures(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    which: Rows,
+    batch: i64,
+) -> anyhow::Result<usize> {
+    let which: Box<dyn BoxableExpression<signatures::table, Pg, SqlType = Bool>> = match which {
+        Rows::NotUnderTheCurrentKey => Box::new(signatures::key_id.ne(keys.current_id().to_owned())),
+        Rows::Plain => Box::new(signatures::key_id.eq(PLAIN)),
+    };
     let rows: Vec<Row> = signatures::table
-        .filter(signatures::key_id.ne(keys.current_id()))
+        .filter(which)
         .select((
             signatures::id,
             signatures::key_id,
@@ -80,9 +121,13 @@ async fn rotate_signatures(
             Ok(plain.map(|p| keys.encrypt(field(column), &p)))
         };
         let email = keys.decrypt_text(&row.key_id, field("signatures.email"), row.email.as_deref())?;
+        // An address that no longer parses (the rules tightened) is keyed as it is, in lower
+        // case, rather than left as the plain lookup key.
         let lookup = match (&email, row.status) {
             (_, SignatureStatus::Withdrawn) | (None, _) => None,
-            (Some(email), _) => SupporterEmail::parse(email).ok().map(|e| keys.email_lookup(&e.canonical())),
+            (Some(email), _) => Some(keys.email_lookup(
+                &SupporterEmail::parse(email).map_or_else(|_| email.to_lowercase(), |e| e.canonical()),
+            )),
         };
         let update = diesel::update(signatures::table.find(row.id));
         let sealed = (

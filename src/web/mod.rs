@@ -54,6 +54,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
+    /// Where mail goes; withdrawal deletes the copies file mode leaves.
+    pub transport: crate::outbox::Transport,
     /// For blocking connections (the CSV export streams on one).
     pub database_url: String,
     /// Web exports running now; each holds one of its own connections (see `admin::export`).

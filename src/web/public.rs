@@ -184,7 +184,7 @@ pub async fn withdraw(
     token: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
-    Ok(match signatures::withdraw(&mut conn, &token, state.clock.now()).await? {
+    Ok(match signatures::withdraw(&mut conn, &token, &state.transport, state.clock.now()).await? {
         WithdrawOutcome::Withdrawn { campaign_id, lang } => {
             state.counts.invalidate(campaign_id);
             let lang = pick_lang(&req, lang);

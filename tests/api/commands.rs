@@ -133,6 +133,29 @@ fn zero_config_serve_runs_its_own_postgres_keeps_it_and_stops_it_cleanly() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
+#[test]
+fn a_zero_config_serve_killed_outright_leaves_postgres_that_the_next_serve_attaches_to() {
+    let data = TempDir::new("rallypost-serve");
+    let port = free_port();
+    let postmaster = data.path().join("postgres/postmaster.pid");
+    let server_pid = || std::fs::read_to_string(&postmaster).unwrap().lines().next().unwrap().to_owned();
+
+    let mut first = serve(data.path(), port);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(postmaster.exists(), "PostgreSQL outlives a serve killed with SIGKILL");
+    let left_running = server_pid();
+
+    let second = serve(data.path(), port);
+    let page = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/c/end-forced-returns"));
+    let attached_to = server_pid();
+    assert!(terminate(second).success());
+
+    assert_eq!(page, 200);
+    assert_eq!(attached_to, left_running, "the second serve used the server the first left");
+    assert!(!postmaster.exists(), "and stopped it on its way out");
+}
+
 /// A tiny blocking GET, returning the status code.
 mod reqwest {
     pub fn blocking_get(url: &str) -> u16 {

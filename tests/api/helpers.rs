@@ -253,11 +253,13 @@ pub struct AppOptions {
     /// Run the mail sender and letter scheduler in the background; tests that need to
     /// decide when mail goes turn this off and call `sender()` / `scheduler()` themselves.
     pub workers: bool,
+    /// The database to use instead of a fresh one (the test's own pool uses it too).
+    pub database_url: Option<String>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { sign_rate: "off", smtp: true, workers: true }
+        AppOptions { sign_rate: "off", smtp: true, workers: true, database_url: None }
     }
 }
 
@@ -266,7 +268,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: AppOptions) -> TestApp {
-    let db_url = tokio::task::spawn_blocking(fresh_database).await.unwrap();
+    let db_url = match options.database_url {
+        Some(url) => url,
+        None => tokio::task::spawn_blocking(fresh_database).await.unwrap(),
+    };
     let mail = MailServer::start();
     let data_dir = TempDir::new("rallypost-data");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

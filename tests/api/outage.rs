@@ -9,11 +9,9 @@ use crate::helpers::{ORGANIZER, PASSWORD, SLUG, TestApp, spawn_app};
 /// cluster, so only this database goes.
 async fn take_the_database_down(app: &TestApp) {
     use diesel::{Connection, RunQueryDsl};
-    let mut url = url::Url::parse(&app.db_url).unwrap();
-    let name = url.path().trim_start_matches('/').to_owned();
+    let (base, name) = app.db_url.rsplit_once('/').expect("a database URL with a path");
     // A database cannot shut itself out, so the order comes through the cluster's own one.
-    url.set_path("/postgres");
-    let url = url.to_string();
+    let (url, name) = (format!("{base}/postgres"), name.to_owned());
     tokio::task::spawn_blocking(move || {
         let mut conn = diesel::PgConnection::establish(&url).unwrap();
         diesel::sql_query(format!("alter database \"{name}\" allow_connections false"))
