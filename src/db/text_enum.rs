@@ -22,6 +22,9 @@ macro_rules! text_enum {
         }
 
         impl $name {
+            /// Every variant, in the order declared.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             /// The word stored in the database.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -81,7 +84,7 @@ mod tests {
 
     #[test]
     fn each_variant_is_its_word_both_ways() {
-        for light in [Light::Red, Light::Green] {
+        for &light in Light::ALL {
             assert_eq!(light.as_str().parse::<Light>(), Ok(light));
             assert_eq!(light.to_string(), light.as_str());
         }
