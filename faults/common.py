@@ -26,8 +26,9 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.environ.get("RALLYPOST_BIN", os.path.join(ROOT, "target", "debug", "rallypost"))
-SMTP_SCRIPT = os.path.join(ROOT, "tests", "support", "smtp_server.py")
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+# The test suite's SMTP server (tests/support/smtp_server.rs), built by `cargo test` or
+# `cargo build --bins --examples`.
+SMTP_BIN = os.environ.get("RALLYPOST_SMTP_BIN", os.path.join(ROOT, "target", "debug", "examples", "smtp_server"))
 SLUG = "end-forced-returns"
 # Every process of one installation shares the data key; fixed here so no file races.
 DATA_KEY = "7f" * 32
@@ -179,7 +180,8 @@ class PgCluster:
 
 
 class Smtp:
-    """tests/support/smtp_server.py on a fixed port, stoppable and restartable."""
+    """The test SMTP server on a fixed port, stoppable and restartable; with a delay it
+    answers the end of DATA only after that many seconds, so messages stay in flight."""
 
     def __init__(self, delay=0):
         self.dir = tempdir("mail")
@@ -188,9 +190,7 @@ class Smtp:
         self.delay = delay
 
     def start(self):
-        args = [PYTHON, SMTP_SCRIPT, "--port", str(self.port), "--dir", self.dir]
-        if self.delay:
-            args = [PYTHON, os.path.join(ROOT, "faults", "slow_smtp.py"), "--delay", str(self.delay)] + args[2:]
+        args = [SMTP_BIN, "--port", str(self.port), "--dir", self.dir, "--delay", str(self.delay)]
         self.proc = spawn(args, stdout=subprocess.PIPE)
         line = self.proc.stdout.readline().decode().strip()
         if line != "ready":
@@ -296,6 +296,21 @@ def base_env(db_url, smtp, data_dir, port=None, **extra):
         env["RALLYPOST_BIND"] = "127.0.0.1:%d" % port
     env.update(extra)
     return env
+
+
+def start_serve(**extra_env):
+    """What a fault test under signing load starts with: a private PostgreSQL holding an
+    empty `rallypost` database, the test SMTP server, and `serve` on a free port, ready.
+    Returns (cluster, smtp, env, serve, base URL); `App(env).start()` starts serve again."""
+    pg = PgCluster()
+    pg.start()
+    db = pg.create_db()
+    smtp = Smtp()
+    smtp.start()
+    port = free_port()
+    env = base_env(db, smtp, tempdir("data"), port, **extra_env)
+    serve = App(env).start()
+    return pg, smtp, env, serve, "http://127.0.0.1:%d" % port
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -8,21 +8,13 @@ only if the process died between the SMTP server's acceptance and marking the ro
 
 import time
 
-from common import message_ids, App, PgCluster, Smtp, SigningLoad, base_env, free_port, log, main_wrapper, tempdir
+from common import message_ids, App, SigningLoad, log, main_wrapper, start_serve
 
 LEASE = 10  # s: mail the killed process had claimed goes out again after this
 
 
 def test():
-    pg = PgCluster()
-    pg.start()
-    db = pg.create_db()
-    smtp = Smtp()
-    smtp.start()
-    port = free_port()
-    env = base_env(db, smtp, tempdir("data"), port, RALLYPOST_OUTBOX_LEASE_SECS=str(LEASE))
-    serve = App(env).start()
-    base = "http://127.0.0.1:%d" % port
+    pg, smtp, env, serve, base = start_serve(RALLYPOST_OUTBOX_LEASE_SECS=str(LEASE))
 
     load = SigningLoad(base, threads=6, prefix="k")
     load.start()

@@ -9,22 +9,14 @@ every signature that got its 303 still gets its confirmation email.
 import threading
 import time
 
-from common import App, Client, PgCluster, Smtp, SigningLoad, base_env, free_port, log, main_wrapper, sign_one, tempdir, wait_until
+from common import Client, SigningLoad, log, main_wrapper, sign_one, start_serve, wait_until
 
 DOWN = 6  # s
 FAST = 3.0  # s: the longest any request may take while the database is down
 
 
 def test():
-    pg = PgCluster()
-    pg.start()
-    db = pg.create_db()
-    smtp = Smtp()
-    smtp.start()
-    port = free_port()
-    env = base_env(db, smtp, tempdir("data"), port)
-    serve = App(env).start()
-    base = "http://127.0.0.1:%d" % port
+    pg, smtp, _, serve, base = start_serve()
     ok = True
 
     load = SigningLoad(base, threads=4, prefix="p")

@@ -1,14 +1,15 @@
-//! The command line: each command is a thin call into the library.
+//! The command line: clap's definitions and, for each command, one call into `commands`
+//! inside `with_database`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::clock::{Clock, SystemClock};
+use crate::commands::{self, CampaignCommand, DispatchCommand, ExportArgs, KeysCommand, OrganizerCommand};
 use crate::config::Settings;
-use crate::startup::{self, Database, Options};
+use crate::startup::Database;
 
 #[derive(Parser)]
 #[command(
@@ -52,44 +53,10 @@ enum Command {
     /// Manage organizer accounts and API tokens
     Organizer {
         #[command(subcommand)]
-        command: crate::commands::OrganizerCommand,
+        command: OrganizerCommand,
     },
     /// Write a campaign's signatures as CSV (the same bytes as the web export)
-    Export(crate::commands::ExportArgs),
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// Re-encrypt every row under RALLYPOST_DATA_KEY; old keys go in RALLYPOST_DATA_KEYS_OLD
-    Rotate,
-}
-
-#[derive(Subcommand)]
-enum DispatchCommand {
-    /// Queue the letters due now, and send them
-    Run {
-        slug: String,
-        /// Print what would be queued and sent; change nothing
-        #[arg(long)]
-        dry_run: bool,
-    },
-    /// Print one rendered letter
-    Preview {
-        slug: String,
-        #[arg(long)]
-        target: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum CampaignCommand {
-    /// Create or update campaigns from TOML files
-    Import {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-    /// List campaigns with their confirmed counts
-    List,
+    Export(ExportArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -102,7 +69,13 @@ pub fn run() -> ExitCode {
         }
     };
     init_tracing(&settings);
-    let runtime = tokio::runtime::Runtime::new().expect("starting the async runtime");
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("rallypost: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     match runtime.block_on(execute(cli.command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -126,196 +99,78 @@ fn init_tracing(settings: &Settings) {
     }
 }
 
-async fn open_database(settings: &Arc<Settings>) -> anyhow::Result<Database> {
-    let settings = settings.clone();
-    tokio::task::spawn_blocking(move || Database::open(&settings)).await?
-}
-
 async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let settings = &settings;
     match command {
         Command::Serve { no_workers } => {
             let started = std::time::Instant::now();
-            let database = open_database(&settings).await?;
-            let listener = std::net::TcpListener::bind(settings.bind)
-                .map_err(|e| anyhow::anyhow!("RALLYPOST_BIND {}: {e}", settings.bind))?;
-            let running = startup::start(
-                settings.clone(),
-                &database.url,
-                clock,
-                Options { listener: Some(listener), workers: !no_workers },
-            )
-            .await;
-            let running = match running {
-                Ok(running) => running,
-                Err(e) => {
-                    database.close(false);
-                    return Err(e);
-                }
-            };
-            tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
-            eprintln!("rallypost is ready: open {}/", settings.base_url);
-            if settings.smtp.is_none() && !no_workers {
-                eprintln!("emails are written to {}", settings.data_dir.join("outbox").display());
-            }
-            startup::shutdown_signal().await;
-            tracing::info!("shutting down");
-            running.stop().await;
-            database.close(true);
-            Ok(())
+            with_database(settings, Owner::Serve, async |url| {
+                commands::serve(settings, url, clock, no_workers, started).await
+            })
+            .await
         }
         Command::Worker => {
-            let database = open_database(&settings).await?;
-            let running = startup::start(
-                settings.clone(),
-                &database.url,
-                clock,
-                Options { listener: None, workers: true },
-            )
-            .await?;
-            startup::shutdown_signal().await;
-            running.stop().await;
-            database.close(false);
-            Ok(())
+            with_database(settings, Owner::Command, async |url| commands::worker(settings, url, clock).await)
+                .await
         }
         Command::Dispatch { command } => {
-            let database = open_database(&settings).await?;
-            let result = dispatch_command(command, &settings, &database.url, clock).await;
-            database.close(false);
-            result
-        }
-        Command::Purge => {
-            let database = open_database(&settings).await?;
-            let result = async {
-                let pool = startup::command_pool(&database.url)?;
-                let mut conn = pool.get().await?;
-                let purged = crate::signatures::purge_unconfirmed(&mut conn, clock.now()).await?;
-                println!("deleted {purged} signatures left unconfirmed for 30 days");
-                anyhow::Ok(())
-            }
-            .await;
-            database.close(false);
-            result
-        }
-        Command::Keys { command: KeysCommand::Rotate } => {
-            let database = open_database(&settings).await?;
-            let result = rotate_keys(&settings, &database.url).await;
-            database.close(false);
-            result
+            with_database(settings, Owner::Command, async |url| {
+                commands::dispatch(command, settings, url, clock).await
+            })
+            .await
         }
         Command::Migrate => {
-            let database = open_database(&settings).await?;
-            eprintln!("migrations applied");
-            database.close(false);
-            Ok(())
+            with_database(settings, Owner::Command, async |_| {
+                eprintln!("migrations applied");
+                Ok(())
+            })
+            .await
         }
-        Command::Organizer { command } => {
-            let database = open_database(&settings).await?;
-            let result = crate::commands::organizer(command, &database.url, clock).await;
-            database.close(false);
-            result
+        Command::Purge => {
+            with_database(settings, Owner::Command, async |url| commands::purge(url, clock).await).await
         }
-        Command::Export(args) => {
-            let database = open_database(&settings).await?;
-            let result = crate::commands::export(args, &settings, &database.url, clock).await;
-            database.close(false);
-            result
+        Command::Keys { command: KeysCommand::Rotate } => {
+            with_database(settings, Owner::Command, async |url| commands::rotate_keys(settings, url).await)
+                .await
         }
         Command::Campaign { command } => {
-            let database = open_database(&settings).await?;
-            let result = campaign_command(command, &database.url, clock).await;
-            database.close(false);
-            result
+            with_database(settings, Owner::Command, async |url| commands::campaign(command, url, clock).await)
+                .await
+        }
+        Command::Organizer { command } => {
+            with_database(settings, Owner::Command, async |url| {
+                commands::organizer(command, url, clock).await
+            })
+            .await
+        }
+        Command::Export(args) => {
+            with_database(settings, Owner::Command, async |url| {
+                commands::export(args, settings, url, clock).await
+            })
+            .await
         }
     }
 }
 
-async fn campaign_command(command: CampaignCommand, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
-    let pool = startup::command_pool(url)?;
-    let mut conn = pool.get().await?;
-    match command {
-        CampaignCommand::Import { files } => {
-            for file in files {
-                let campaign = crate::campaigns::import_file(&mut conn, &file, clock.now()).await?;
-                println!("imported {}", campaign.slug);
-            }
-        }
-        CampaignCommand::List => {
-            println!("{:<32} {:<7} {:>10} {:>10}  title", "slug", "status", "confirmed", "goal");
-            for c in crate::campaigns::list(&mut conn).await? {
-                let count = crate::signatures::confirmed_count(&mut conn, c.id).await?;
-                let status = if c.is_open { "open" } else { "closed" };
-                let title = &c.file.text(c.file.default_lang()).title;
-                println!("{:<32} {:<7} {:>10} {:>10}  {}", c.slug, status, count, c.goal, title);
-            }
-        }
-    }
-    Ok(())
+/// Who stops the private PostgreSQL cluster at the end.
+enum Owner {
+    /// `serve` stops it after a clean shutdown, even one a crashed `serve` had started.
+    Serve,
+    /// Other commands stop it only if they started it, so a running `serve` keeps it.
+    Command,
 }
 
-async fn dispatch_command(
-    command: DispatchCommand,
-    settings: &Settings,
-    url: &str,
-    clock: Arc<dyn Clock>,
-) -> anyhow::Result<()> {
-    let pool = startup::command_pool(url)?;
-    let keys = Arc::new(startup::data_keys(settings)?);
-    let scheduler = startup::scheduler(settings, pool.clone(), clock.clone(), keys.clone());
-    let slug = match &command {
-        DispatchCommand::Run { slug, .. } | DispatchCommand::Preview { slug, .. } => slug,
-    };
-    let campaign = {
-        let mut conn = pool.get().await?;
-        crate::campaigns::find_by_slug(&mut conn, slug)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no campaign {slug:?}"))?
-    };
-    match command {
-        DispatchCommand::Preview { target, .. } => {
-            let target = campaign.file.targets.iter().find(|t| t.id == target).ok_or_else(|| {
-                let ids: Vec<_> = campaign.file.targets.iter().map(|t| t.id.as_str()).collect();
-                anyhow::anyhow!("no target {target:?}; the campaign has {}", ids.join(", "))
-            })?;
-            println!("{}", scheduler.preview(&campaign, target).await?);
-        }
-        DispatchCommand::Run { dry_run: true, .. } => {
-            let plan = scheduler.plan(&campaign).await?;
-            println!(
-                "campaign {} ({:?} mode); sending window open now: {}",
-                campaign.slug, plan.mode, plan.in_window
-            );
-            if let Some(end) = plan.period_end {
-                println!("digest period ending {end}");
-            }
-            for t in plan.targets {
-                println!(
-                    "{:<12} {:<40} would queue {:>6}, already waiting {:>6}",
-                    t.target_id, t.email, t.new, t.waiting
-                );
-            }
-            println!("dry run: nothing was queued or sent");
-        }
-        DispatchCommand::Run { dry_run: false, .. } => {
-            let queued = scheduler.queue(&campaign).await?;
-            let sender = startup::sender(settings, pool, clock, Default::default(), keys)?;
-            let handled = sender.send_due().await?;
-            println!("queued {queued} letters; handed {handled} messages to the mail server");
-        }
-    }
-    Ok(())
-}
-
-async fn rotate_keys(settings: &Settings, url: &str) -> anyhow::Result<()> {
-    let keys = startup::data_keys(settings)?;
-    let pool = startup::command_pool(url)?;
-    let mut conn = pool.get().await?;
-    let line = crate::progress::ProgressLine::on_stderr();
-    let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {
-        line.update(format_args!("re-encrypted {s} signatures, {m} messages"))
-    })
-    .await?;
-    line.clear();
-    println!("re-encrypted {signatures} signatures and {messages} messages under key {}", keys.current_id());
-    Ok(())
+/// Opens the database (starting the private cluster when no URL is set, and applying
+/// migrations), runs `body` with its URL, then closes it.
+async fn with_database<T>(
+    settings: &Arc<Settings>,
+    owner: Owner,
+    body: impl AsyncFnOnce(&str) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let opening = settings.clone();
+    let database = tokio::task::spawn_blocking(move || Database::open(&opening)).await??;
+    let result = body(&database.url).await;
+    database.close(matches!(owner, Owner::Serve) && result.is_ok());
+    result
 }

@@ -1,5 +1,15 @@
-//! The organizers' commands: `organizer add`, `organizer token` and `export`. Kept out of
-//! `cli.rs` so that file stays a list of commands.
+//! What each command does, so `cli.rs` stays a list of commands. The organizers' commands
+//! (`organizer add`, `organizer token`) and `export` are here; the others in a file each.
+
+mod campaign;
+mod dispatch;
+mod privacy;
+mod server;
+
+pub use campaign::{CampaignCommand, campaign};
+pub use dispatch::{DispatchCommand, dispatch};
+pub use privacy::{KeysCommand, purge, rotate_keys};
+pub use server::{serve, worker};
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;

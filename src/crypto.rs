@@ -5,6 +5,8 @@
 //! Each ciphertext is bound to its table, column and row (as associated data), so a value
 //! copied into another row or column does not decrypt.
 
+pub mod secret;
+
 use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};

@@ -4,7 +4,6 @@
 mod account;
 mod login;
 mod password;
-mod secret;
 mod session;
 mod throttle;
 mod token;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::Organizer;
-use super::secret::{digest, is_well_formed, new_secret};
+use crate::crypto::secret;
 use crate::db::schema::{organizer_sessions, organizers};
 
 /// Sessions end after a working day, however active; organizers sign in again.
@@ -26,12 +26,12 @@ pub async fn start_session(
     organizer: &Organizer,
     now: DateTime<Utc>,
 ) -> QueryResult<String> {
-    let id = new_secret();
+    let id = secret::generate();
     diesel::insert_into(organizer_sessions::table)
         .values((
-            organizer_sessions::id_hash.eq(digest(&id)),
+            organizer_sessions::id_hash.eq(secret::digest(&id)),
             organizer_sessions::organizer_id.eq(organizer.id),
-            organizer_sessions::csrf_token.eq(new_secret()),
+            organizer_sessions::csrf_token.eq(secret::generate()),
             organizer_sessions::created_at.eq(now),
             organizer_sessions::expires_at.eq(now + SESSION_LIFETIME),
         ))
@@ -49,12 +49,12 @@ pub async fn find_session(
     id: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Session>> {
-    if !is_well_formed(id) {
+    if !secret::is_well_formed(id) {
         return Ok(None);
     }
     let found = organizer_sessions::table
         .inner_join(organizers::table)
-        .filter(organizer_sessions::id_hash.eq(digest(id)))
+        .filter(organizer_sessions::id_hash.eq(secret::digest(id)))
         .filter(organizer_sessions::expires_at.gt(now))
         .select((Organizer::as_select(), organizer_sessions::csrf_token))
         .first::<(Organizer, String)>(conn)
@@ -64,8 +64,8 @@ pub async fn find_session(
 }
 
 pub async fn end_session(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<()> {
-    if is_well_formed(id) {
-        diesel::delete(organizer_sessions::table.filter(organizer_sessions::id_hash.eq(digest(id))))
+    if secret::is_well_formed(id) {
+        diesel::delete(organizer_sessions::table.filter(organizer_sessions::id_hash.eq(secret::digest(id))))
             .execute(conn)
             .await?;
     }

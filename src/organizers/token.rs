@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::Organizer;
-use super::secret::{digest, is_well_formed, new_secret};
+use crate::crypto::secret;
 use crate::db::schema::{api_tokens, organizers};
 
 /// Makes a new token for the organizer and returns it; it cannot be shown again.
@@ -14,10 +14,10 @@ pub async fn issue_token(
     organizer: &Organizer,
     now: DateTime<Utc>,
 ) -> QueryResult<String> {
-    let token = new_secret();
+    let token = secret::generate();
     diesel::insert_into(api_tokens::table)
         .values((
-            api_tokens::token_hash.eq(digest(&token)),
+            api_tokens::token_hash.eq(secret::digest(&token)),
             api_tokens::organizer_id.eq(organizer.id),
             api_tokens::created_at.eq(now),
         ))
@@ -27,12 +27,12 @@ pub async fn issue_token(
 }
 
 pub async fn find_by_token(conn: &mut AsyncPgConnection, token: &str) -> QueryResult<Option<Organizer>> {
-    if !is_well_formed(token) {
+    if !secret::is_well_formed(token) {
         return Ok(None);
     }
     api_tokens::table
         .inner_join(organizers::table)
-        .filter(api_tokens::token_hash.eq(digest(token)))
+        .filter(api_tokens::token_hash.eq(secret::digest(token)))
         .select(Organizer::as_select())
         .first(conn)
         .await

@@ -9,9 +9,8 @@ use uuid::Uuid;
 use super::SignatureStatus;
 use super::emails::Recipient;
 use super::sign::SignContext;
-use super::token::{self, Token};
 use crate::campaigns;
-use crate::crypto::Field;
+use crate::crypto::{Field, secret};
 use crate::db::schema::signatures;
 use crate::domain::Lang;
 use crate::outbox;
@@ -52,7 +51,7 @@ pub async fn confirm(
     ctx: &SignContext<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<ConfirmOutcome> {
-    let hash = token::hash(plain_token);
+    let hash = secret::digest(plain_token);
     conn.transaction(async move |conn| {
         let found: Option<Pending> = signatures::table
             .filter(signatures::confirm_token_hash.eq(&hash))
@@ -81,12 +80,12 @@ pub async fn confirm(
             SignatureStatus::Pending if now - sig.confirmation_sent_at <= CONFIRM_TOKEN_LIFETIME => {}
             _ => return Ok(ConfirmOutcome::Invalid),
         }
-        let withdraw = Token::generate();
+        let withdraw = secret::generate();
         diesel::update(signatures::table.find(sig.id))
             .set((
                 signatures::status.eq(SignatureStatus::Confirmed),
                 signatures::confirmed_at.eq(now),
-                signatures::withdraw_token_hash.eq(&withdraw.hash),
+                signatures::withdraw_token_hash.eq(secret::digest(&withdraw)),
             ))
             .execute(conn)
             .await?;
@@ -104,7 +103,7 @@ pub async fn confirm(
             lang,
             campaign_title: &campaign.file.text(lang).title,
         };
-        outbox::enqueue(conn, ctx.keys, ctx.mail.receipt(&recipient, &withdraw.plain)?, now).await?;
+        outbox::enqueue(conn, ctx.keys, ctx.mail.receipt(&recipient, &withdraw)?, now).await?;
         tracing::info!("signature confirmed");
         Ok(confirmed)
     })
@@ -121,7 +120,7 @@ pub async fn withdraw(
     transport: &outbox::Transport,
     now: DateTime<Utc>,
 ) -> anyhow::Result<WithdrawOutcome> {
-    let hash = token::hash(plain_token);
+    let hash = secret::digest(plain_token);
     let (outcome, mail) = conn
         .transaction(async move |conn| {
             let found: Option<(Uuid, Uuid, SignatureStatus, String)> = signatures::table

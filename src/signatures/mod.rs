@@ -10,7 +10,6 @@ mod rotate;
 mod sign;
 mod status;
 mod surge;
-mod token;
 
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};

@@ -16,9 +16,8 @@ use uuid::Uuid;
 
 use super::SignatureStatus;
 use super::emails::{MailContext, Recipient};
-use super::token::Token;
 use crate::campaigns::Campaign;
-use crate::crypto::{DataKeys, Field};
+use crate::crypto::{DataKeys, Field, secret};
 use crate::db::schema::signatures;
 use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
 use crate::outbox::{self, NewMessage};
@@ -112,7 +111,8 @@ pub fn prepare(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Prepared> {
     let keys = ctx.keys;
-    let token = Token::generate();
+    let token = secret::generate();
+    let token_hash = secret::digest(&token);
     let canonical = new.email.canonical();
     let id = crate::ids::new_id();
     let field = |column| Field { column, row: &id };
@@ -132,7 +132,7 @@ pub fn prepare(
         consent_text_sha256: hex::encode(Sha256::digest(text.consent.as_bytes())),
         updates_opt_in: new.updates_opt_in,
         language: new.lang.code(),
-        confirm_token_hash: token.hash.clone(),
+        confirm_token_hash: token_hash.clone(),
         signed_at: now,
         confirmation_sent_at: now,
     };
@@ -144,8 +144,8 @@ pub fn prepare(
         lang: new.lang,
         campaign_title: &text.title,
     };
-    let confirmation = ctx.mail.confirmation(&recipient, &token.plain)?;
-    Ok(Prepared { row, lookups: keys.email_lookups(&canonical), token_hash: token.hash, confirmation })
+    let confirmation = ctx.mail.confirmation(&recipient, &token)?;
+    Ok(Prepared { row, lookups: keys.email_lookups(&canonical), token_hash, confirmation })
 }
 
 /// Writes prepared signatures in one transaction; returns what happened to each, in order.

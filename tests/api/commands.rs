@@ -1,7 +1,8 @@
 //! The binary itself: settings errors, campaign import, and zero-config `serve`.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::helpers::{TempDir, free_port, fresh_database};
@@ -18,6 +19,12 @@ fn rallypost() -> Command {
     }
     command.env("RALLYPOST_CAMPAIGNS_DIR", CAMPAIGNS);
     command
+}
+
+fn campaign_import(db: &str, file: &Path) -> Output {
+    let import =
+        rallypost().args(["campaign", "import"]).arg(file).env("RALLYPOST_DATABASE_URL", db).output();
+    import.unwrap()
 }
 
 #[test]
@@ -42,12 +49,7 @@ fn campaign_import_updates_the_campaign_with_the_same_slug() {
 
     for goal in ["1234", "5678"] {
         std::fs::write(&file, original.replace("goal = 50000", &format!("goal = {goal}"))).unwrap();
-        let output = rallypost()
-            .args(["campaign", "import"])
-            .arg(&file)
-            .env("RALLYPOST_DATABASE_URL", &db)
-            .output()
-            .unwrap();
+        let output = campaign_import(&db, &file);
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     }
     let output = rallypost().args(["campaign", "list"]).env("RALLYPOST_DATABASE_URL", &db).output().unwrap();
@@ -64,12 +66,7 @@ fn campaign_import_names_the_mistake_in_a_broken_file() {
     let file = dir.path().join("broken.toml");
     std::fs::write(&file, "slug = \"Not A Slug\"\n").unwrap();
 
-    let output = rallypost()
-        .args(["campaign", "import"])
-        .arg(&file)
-        .env("RALLYPOST_DATABASE_URL", &db)
-        .output()
-        .unwrap();
+    let output = campaign_import(&db, &file);
 
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();

@@ -115,7 +115,7 @@ async fn a_signature_stored_before_encryption_is_still_found_by_its_keyed_hash()
     use rallypost::db::schema::signatures;
     let database = tokio::task::spawn_blocking(fresh_database).await.unwrap();
     let earlier =
-        spawn_app_with(AppOptions { database_url: Some(database.clone()), ..Default::default() }).await;
+        spawn_app_with(AppOptions { database_url: Some(database.to_string()), ..Default::default() }).await;
     // As rows from before encryption look: everything in the clear, keyed by the address.
     let now = chrono::Utc::now();
     diesel::insert_into(signatures::table)

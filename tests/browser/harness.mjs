@@ -1,6 +1,7 @@
 // What the browser test runs against: the real server binary (zero-config, so it starts
 // its own PostgreSQL cluster in a temporary data dir), the real SMTP server the Rust tests
-// use (Debian's aiosmtpd), and Debian's Chromium. Nothing here is a stub.
+// use (tests/support/smtp_server.rs, as target/debug/examples/smtp_server), and Debian's
+// Chromium. Nothing here is a stub.
 
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, createWriteStream, existsSync } from "node:fs";
@@ -37,16 +38,18 @@ async function waitFor(what, check, timeoutMs = 60_000) {
   }
 }
 
-/** Debian's aiosmtpd via tests/support/smtp_server.py: each message an .eml file. */
+/** The tests' SMTP server (cargo build --example smtp_server): each message an .eml file. */
 export async function startMail() {
   const dir = mkdtempSync(join(tmpdir(), "rallypost-browser-mail-"));
   const port = await freePort();
-  const child = spawn("/usr/bin/python3", [join(ROOT, "tests/support/smtp_server.py"), "--port", String(port), "--dir", dir], {
+  const bin = process.env.RALLYPOST_SMTP_BIN ?? join(ROOT, "target/debug/examples/smtp_server");
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run cargo build --bins --examples first`);
+  const child = spawn(bin, ["--port", String(port), "--dir", dir], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise((ok, fail) => {
     child.stdout.once("data", (d) => (String(d).trim() === "ready" ? ok() : fail(new Error(`SMTP server: ${d}`))));
-    child.once("exit", (code) => fail(new Error(`SMTP server exited with ${code} (apt-get install python3-aiosmtpd)`)));
+    child.once("exit", (code) => fail(new Error(`SMTP server exited with ${code}`)));
   });
   return { url: `smtp://127.0.0.1:${port}`, dir, stop: () => child.kill() };
 }

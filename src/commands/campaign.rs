@@ -1,0 +1,42 @@
+//! `campaign import` and `campaign list`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Subcommand;
+
+use crate::clock::Clock;
+
+#[derive(Subcommand)]
+pub enum CampaignCommand {
+    /// Create or update campaigns from TOML files
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List campaigns with their confirmed counts
+    List,
+}
+
+pub async fn campaign(command: CampaignCommand, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = crate::startup::command_pool(url)?;
+    let mut conn = pool.get().await?;
+    match command {
+        CampaignCommand::Import { files } => {
+            for file in files {
+                let campaign = crate::campaigns::import_file(&mut conn, &file, clock.now()).await?;
+                println!("imported {}", campaign.slug);
+            }
+        }
+        CampaignCommand::List => {
+            println!("{:<32} {:<7} {:>10} {:>10}  title", "slug", "status", "confirmed", "goal");
+            for c in crate::campaigns::list(&mut conn).await? {
+                let count = crate::signatures::confirmed_count(&mut conn, c.id).await?;
+                let status = if c.is_open { "open" } else { "closed" };
+                let title = &c.file.text(c.file.default_lang()).title;
+                println!("{:<32} {:<7} {:>10} {:>10}  {}", c.slug, status, count, c.goal, title);
+            }
+        }
+    }
+    Ok(())
+}

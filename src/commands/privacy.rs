@@ -1,0 +1,38 @@
+//! `purge` and `keys rotate`: the retention rule and the keys over supporters' data.
+
+use std::sync::Arc;
+
+use clap::Subcommand;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::progress::ProgressLine;
+use crate::startup;
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every row under RALLYPOST_DATA_KEY; old keys go in RALLYPOST_DATA_KEYS_OLD
+    Rotate,
+}
+
+pub async fn purge(url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = startup::command_pool(url)?;
+    let mut conn = pool.get().await?;
+    let purged = crate::signatures::purge_unconfirmed(&mut conn, clock.now()).await?;
+    println!("deleted {purged} signatures left unconfirmed for 30 days");
+    Ok(())
+}
+
+pub async fn rotate_keys(settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let keys = startup::data_keys(settings)?;
+    let pool = startup::command_pool(url)?;
+    let mut conn = pool.get().await?;
+    let line = ProgressLine::on_stderr();
+    let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {
+        line.update(format_args!("re-encrypted {s} signatures, {m} messages"))
+    })
+    .await?;
+    line.clear();
+    println!("re-encrypted {signatures} signatures and {messages} messages under key {}", keys.current_id());
+    Ok(())
+}
