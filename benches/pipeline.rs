@@ -21,7 +21,7 @@ use rallypost::crypto::{DataKeys, Field};
 use rallypost::db::schema::{outbox, signatures};
 use rallypost::domain::{Comment, Country, Lang, SupporterEmail, SupporterName};
 use rallypost::letters::{LetterContext, Scheduler};
-use rallypost::outbox::{Kind, NewMessage, Sender, Transport};
+use rallypost::outbox::{Kind, NewMessage, OutboxStatus, Sender, Transport};
 use rallypost::signatures::{MailContext, NewSignature, SignContext};
 use tokio_util::sync::CancellationToken;
 
@@ -119,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
         );
         let sender = Arc::new(Sender::new(
             pool.clone(),
+            rallypost::startup::claim_sources(),
             clock.clone(),
             transport,
             from.email.clone(),
@@ -133,8 +134,11 @@ async fn main() -> anyhow::Result<()> {
         let target_sent = if lanes == 1 { share } else { messages };
         loop {
             let mut conn = pool.get().await?;
-            let sent: i64 =
-                outbox::table.filter(outbox::status.eq("sent")).count().get_result(&mut conn).await?;
+            let sent: i64 = outbox::table
+                .filter(outbox::status.eq(OutboxStatus::Sent))
+                .count()
+                .get_result(&mut conn)
+                .await?;
             if sent as usize >= target_sent {
                 break;
             }

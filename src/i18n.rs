@@ -1,7 +1,8 @@
-//! The words of pages and supporter emails, looked up by key in the Fluent files under
-//! `locales/<tag>/main.ftl`, which are compiled into the binary. This is the one place
-//! templates and handlers get words from: `Texts::new(lang).t("sign-button")`.
-//! Campaign-specific words (the call, the consent wording) come from the campaign file.
+//! The words of pages, supporter emails and letters, looked up by key in the Fluent files
+//! under `locales/<tag>/main.ftl`, which are compiled into the binary. This is the one
+//! place templates and handlers get words from: `Texts::new(lang).t("sign-button")`.
+//! Campaign-specific words (the call, the consent wording, a letter's paragraphs) come from
+//! the campaign file.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -44,8 +45,16 @@ impl Texts {
 
     /// The text for `key` with one named argument, as in `err-too-long`'s `{ $max }`.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
-            HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_string()))]);
+        self.t_args(key, &[(name, value.to_string())])
+    }
+
+    /// The text for `key` with named arguments, as in `letter-digest-counts`'s `{ $new }`
+    /// and `{ $total }`: one message, so each language orders the parts its own way.
+    pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.as_str())))
+            .collect();
         LOCALES.try_lookup_with_args(self.lang.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 

@@ -18,8 +18,9 @@ use crate::config::{DataKeySetting, Settings};
 use crate::crypto::DataKeys;
 use crate::db::{self, Pool, cluster::Cluster};
 use crate::dkim::Dkim;
-use crate::letters::{LetterContext, Scheduler};
-use crate::outbox::{Sender, Transport};
+use crate::housekeeping::Housekeeping;
+use crate::letters::{LetterContext, PacedLetters, Scheduler};
+use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
 use crate::signatures::{CountCache, MailContext, SignIntake};
 use crate::web::{AppState, Csrf, SignLimiter};
 
@@ -141,6 +142,17 @@ pub fn transport(settings: &Settings) -> anyhow::Result<Transport> {
 /// one reached about half of it. Letters stay paced per target whatever this number.
 pub const SMTP_LANES: usize = 4;
 
+/// Where the sender takes mail from, in order of priority: each source may fill what
+/// room a batch has left after the ones before it. Supporters are waiting for their
+/// confirmation and receipt, so theirs goes first; news mailings belong after it.
+pub fn claim_sources() -> Vec<Box<dyn ClaimSource>> {
+    vec![
+        Box::new(DueRows::new("supporter mail", &[Kind::Confirmation, Kind::Receipt])),
+        Box::new(DueRows::new("digests", &[Kind::Digest])),
+        Box::new(PacedLetters),
+    ]
+}
+
 /// The mail sender for these settings.
 pub fn sender(
     settings: &Settings,
@@ -152,6 +164,7 @@ pub fn sender(
     let lease = chrono::Duration::from_std(settings.outbox_lease)?;
     Ok(Sender::new(
         pool,
+        claim_sources(),
         clock,
         transport(settings)?,
         settings.mail_from.email.clone(),
@@ -213,6 +226,8 @@ pub async fn start(
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
         let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
+        let housekeeping = Arc::new(Housekeeping::new(pool.clone(), clock.clone()));
+        tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));
     }
 
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);

@@ -105,3 +105,13 @@ mail-receipt-subject = Ihre Unterschrift ist bestätigt
 mail-receipt-body = Danke: Ihre Unterschrift ist bestätigt und wird gezählt.
 mail-withdraw-text = Wenn Sie sie zurückziehen und Ihre Angaben löschen lassen möchten, nutzen Sie diesen Link:
 mail-withdraw-button = Unterschrift zurückziehen
+
+## Briefe an die Adressaten
+letter-signed-by = Unterzeichnet von
+letter-comment = In eigenen Worten
+letter-period-since = Neue Unterschriften seit { $date }
+letter-period-first = Unterschriften bis { $date }
+letter-digest-counts = { $new } neue Unterschriften, { $total } Unterschriften insgesamt
+letter-by-country = Wo die neuen Unterzeichnenden leben
+letter-their-words = In ihren eigenen Worten
+letter-attached = Die Namen und Länder der neuen Unterzeichnenden finden Sie im Anhang als CSV-Datei.

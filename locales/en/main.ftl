@@ -109,3 +109,15 @@ mail-receipt-subject = Your signature is confirmed
 mail-receipt-body = Thank you: your signature is confirmed and counted.
 mail-withdraw-text = If you ever want to withdraw it and have your details erased, use this link:
 mail-withdraw-button = Withdraw my signature
+
+## Letters to the targets
+# The campaign's own words (subject, salutation, paragraphs, closing) come from its
+# campaign file; these are the few around them. { $date } is a date like 2026-11-30.
+letter-signed-by = Signed by
+letter-comment = Their words
+letter-period-since = New signatures since { $date }
+letter-period-first = Signatures up to { $date }
+letter-digest-counts = { $new } new signatures, { $total } signatures in total
+letter-by-country = Where the new signatories live
+letter-their-words = In their own words
+letter-attached = The names and countries of the new signatories are attached as a CSV file.

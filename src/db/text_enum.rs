@@ -1,35 +1,44 @@
-//! Enums kept in `text` columns (statuses, kinds): `text_enum!` declares one with the word
-//! each variant is stored as, and Diesel then reads and writes the enum itself, so no
-//! status travels through the code as a bare string and a word the code does not know
-//! fails when the row is read instead of matching nothing. The columns keep their `check`
-//! constraints, so the database refuses what the code could not have written.
+//! Enums stored as words in a `text` column, the way statuses and kinds are kept: queries
+//! compare with the enum (`outbox::status.eq(OutboxStatus::Sent)`) and rows load into it,
+//! so no word is spelled twice in Rust. The migrations keep a `check` constraint with the
+//! same words, so a word no version knows cannot be written; one read back that this
+//! version does not know is a deserialization error, never a panic.
+//!
+//! Text rather than a PostgreSQL enum type: adding a word is then an ordinary migration
+//! (drop and re-add the check) that runs in a transaction and behind PgBouncer, and tools
+//! that read the tables see plain words.
 
-/// Declares `enum $name { Variant = "word", ... }` stored as text; with `as_str`,
-/// `FromStr`, `Display` and Diesel's `ToSql`/`FromSql` for `Text`.
+/// `text_enum! { pub enum Name { Variant = "word", ... } }`: the enum with `as_str`,
+/// `Display`, `FromStr` and Diesel's `ToSql`/`FromSql` for `Text` on PostgreSQL.
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $($(#[$variant_meta:meta])* $variant:ident = $word:literal),+ $(,)?
+            $( $(#[$variant_meta:meta])* $variant:ident = $word:literal, )+
         }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
         $vis enum $name {
-            $($(#[$variant_meta])* $variant),+
+            $( $(#[$variant_meta])* $variant, )+
         }
 
         impl $name {
-            /// Every variant, in the order declared.
+            /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The word stored in the database.
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $($name::$variant => $word),+
+                    $( $name::$variant => $word, )+
                 }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
 
@@ -38,15 +47,9 @@ macro_rules! text_enum {
 
             fn from_str(word: &str) -> Result<Self, String> {
                 match word {
-                    $($word => Ok($name::$variant),)+
-                    other => Err(format!("{other:?} is not a {}", stringify!($name))),
+                    $( $word => Ok($name::$variant), )+
+                    other => Err(format!("{other:?} is not a known {}", stringify!($name))),
                 }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
             }
         }
 
@@ -88,6 +91,6 @@ mod tests {
             assert_eq!(light.as_str().parse::<Light>(), Ok(light));
             assert_eq!(light.to_string(), light.as_str());
         }
-        assert_eq!("Red".parse::<Light>(), Err("\"Red\" is not a Light".into()));
+        assert_eq!("Red".parse::<Light>(), Err("\"Red\" is not a known Light".into()));
     }
 }

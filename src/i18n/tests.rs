@@ -20,7 +20,7 @@ fn keys_in(tag: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Keys in `t("...")` and `t1("...")` calls under `dir`.
+/// Keys in `t("...")`, `t1("...")` and `t_args("...")` calls under `dir`.
 fn keys_used(dir: &Path, found: &mut BTreeSet<String>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -29,9 +29,9 @@ fn keys_used(dir: &Path, found: &mut BTreeSet<String>) {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        for marker in ["t(\"", "t1(\""] {
+        for marker in ["t(\"", "t1(\"", "t_args(\""] {
             for (at, _) in text.match_indices(marker) {
-                // `get("x")` ends in `t("` too: only a call named `t` or `t1` counts.
+                // `get("x")` ends in `t("` too: only a call named `t`, `t1` or `t_args` counts.
                 let before = text[..at].chars().next_back().unwrap_or(' ');
                 if before.is_alphanumeric() || before == '_' {
                     continue;

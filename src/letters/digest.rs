@@ -2,12 +2,14 @@
 //! signatures confirmed since that target's last digest. Each digest row records the
 //! period `(period_start, period_end]` it covered; the next one starts at its end.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::render::{self, DigestContent, LetterContext, Supporter, SupporterRow};
+use super::mail::LetterContext;
+use super::render::{self, DigestContent};
+use super::supporters;
 use crate::campaigns::{Campaign, Target};
 use crate::crypto::DataKeys;
 use crate::db::schema::{digests, signatures};
@@ -20,17 +22,22 @@ const SETTLE: Duration = Duration::minutes(2);
 /// The end of the latest period whose digest is due at `now`, if any.
 pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let d = &campaign.file.dispatch;
-    let then = (now - SETTLE).with_timezone(&d.timezone);
+    let then = whole_seconds(now - SETTLE).with_timezone(&d.timezone);
     d.schedule.find_previous_occurrence(&then, true).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// When the next digest period ends.
 pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let d = &campaign.file.dispatch;
-    d.schedule
-        .find_next_occurrence(&now.with_timezone(&d.timezone), false)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    let now = whole_seconds(now).with_timezone(&d.timezone);
+    d.schedule.find_next_occurrence(&now, false).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// croner sets the fields of the schedule and keeps the fraction of a second it was given:
+/// a period must end on its scheduled second, or each tick would see a slightly later end
+/// and send another digest for the signatures confirmed in that fraction.
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
 }
 
 /// What the digest for `target` ending at `period_end` would contain; `None` when it was
@@ -51,24 +58,7 @@ pub async fn pending_digest(
     if previous.is_some_and(|p| p >= period_end) {
         return Ok(None);
     }
-    let confirmed = signatures::table
-        .filter(signatures::campaign_id.eq(campaign.id))
-        .filter(signatures::status.eq("confirmed"))
-        .filter(signatures::confirmed_at.le(period_end))
-        .into_boxed();
-    let mut new_query = confirmed.filter(signatures::consent_to_targets.eq(true));
-    if let Some(start) = previous {
-        new_query = new_query.filter(signatures::confirmed_at.gt(start));
-    }
-    let rows: Vec<SupporterRow> = new_query
-        .order((signatures::confirmed_at, signatures::id))
-        .select(SupporterRow::as_select())
-        .load(conn)
-        .await?;
-    let mut new = Vec::with_capacity(rows.len());
-    for row in rows {
-        new.extend(Supporter::open(keys, row)?);
-    }
+    let new = supporters::confirmed_between(conn, keys, campaign, previous, period_end).await?;
     if new.is_empty() {
         return Ok(None);
     }
@@ -92,7 +82,7 @@ pub async fn queue_digests(
     let Some(period_end) = due_period_end(campaign, now) else {
         return Ok(0);
     };
-    let sender = ctx.from.name.clone().unwrap_or_else(|| ctx.from.email.to_string());
+    let sender = ctx.signer();
     let mut queued = 0;
     for target in &campaign.file.targets {
         queued += conn
@@ -116,7 +106,7 @@ pub async fn queue_digests(
                     signature_id: None,
                     target_id: Some(target.id.clone()),
                     recipient: target.email.to_string(),
-                    message: render::message(ctx, target, id, rendered)?,
+                    message: ctx.message(target, id, rendered)?,
                 };
                 crate::outbox::enqueue(conn, &ctx.keys, letter, now).await?;
                 diesel::insert_into(digests::table)

@@ -1,15 +1,20 @@
-//! Letters to the campaign's targets: rendering them in the target's language, queueing
-//! them into the outbox (one per signature and target in `individual` mode, one per target
-//! and period in `digest` mode), and pacing their delivery. Delivery itself is the outbox's.
+//! Letters to the campaign's targets: reading the supporters a letter may name
+//! (`supporters`), rendering in the target's language (`render`), making the message
+//! (`mail`), queueing into the outbox (one per signature and target in `individual` mode,
+//! one per target and period in `digest` mode), and pacing delivery: `PacedLetters` is the
+//! claim source `startup` gives the outbox sender. Delivery itself is the outbox's.
 
 mod digest;
+mod mail;
 mod pacing;
 mod queue;
 pub mod render;
 mod scheduler;
+mod supporters;
 mod window;
 
-pub use pacing::claim_paced;
-pub use render::{LetterContext, Supporter};
+pub use mail::LetterContext;
+pub use pacing::PacedLetters;
 pub use scheduler::{Plan, Scheduler, TargetPlan};
+pub use supporters::Supporter;
 pub use window::SendingWindow;

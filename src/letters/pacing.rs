@@ -1,39 +1,65 @@
 //! Pacing letters: at most `per_target_per_hour` to one target, evenly spread, only inside
 //! the sending window. The next free slot per target lives in `letter_pacing` and is
 //! advanced in the transaction that claims a letter, so it holds across restarts and
-//! however many workers run.
+//! however many workers run. This is the letters' claim source for the outbox sender;
+//! which rows are claimable and how they are leased is the outbox's rule.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 use super::SendingWindow;
 use crate::campaigns;
 use crate::db::schema::{letter_pacing, outbox};
-use crate::outbox::OutboxRow;
+use crate::outbox::{Claim, ClaimSource, Kind, OutboxRow, claimable, lease};
 
 /// Claims at most one due letter per target whose next slot has come, inside its window.
-pub async fn claim_paced(
-    conn: &mut AsyncPgConnection,
-    now: DateTime<Utc>,
-    lease: Duration,
-) -> anyhow::Result<Vec<OutboxRow>> {
-    let waiting: Vec<(Option<Uuid>, Option<String>)> = outbox::table
-        .filter(outbox::kind.eq("letter"))
-        .filter(outbox::status.eq("pending"))
-        .filter(outbox::next_attempt_at.le(now))
-        .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
-        .select((outbox::campaign_id, outbox::target_id))
-        .distinct()
-        .load(conn)
-        .await?;
+pub struct PacedLetters;
+
+impl ClaimSource for PacedLetters {
+    fn name(&self) -> &'static str {
+        "paced letters"
+    }
+
+    fn claim<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        claim: Claim,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<OutboxRow>>> {
+        Box::pin(claim_paced(conn, claim))
+    }
+}
+
+/// A target with letters waiting (both columns are nullable in `outbox`, though a letter
+/// always has them).
+#[derive(QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    campaign_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    target_id: Option<String>,
+}
+
+/// The targets with letters pending, found by stepping through the index of pending
+/// letters one target at a time, where a `select distinct` read every waiting letter on
+/// every poll of every lane (`bench/claim.sh`). Whether one of a target's letters may go
+/// now is `claim_one`'s question.
+const WAITING_TARGETS: &str = include_str!("waiting_targets.sql");
+
+async fn claim_paced(conn: &mut AsyncPgConnection, claim: Claim) -> anyhow::Result<Vec<OutboxRow>> {
+    let waiting: Vec<Waiting> = diesel::sql_query(WAITING_TARGETS).load(conn).await?;
     let mut windows: HashMap<Uuid, SendingWindow> = HashMap::new();
     let mut claimed = Vec::new();
-    for (campaign_id, target_id) in waiting {
+    for Waiting { campaign_id, target_id } in waiting {
+        if claimed.len() as i64 >= claim.limit {
+            break;
+        }
         let (Some(campaign_id), Some(target_id)) = (campaign_id, target_id) else {
             continue;
         };
@@ -42,12 +68,10 @@ pub async fn claim_paced(
             slot.insert(SendingWindow::from_dispatch(&campaign.file.dispatch));
         }
         let window = &windows[&campaign_id];
-        if !window.contains(now) {
+        if !window.contains(claim.now) {
             continue;
         }
-        if let Some(row) = claim_one(conn, campaign_id, &target_id, window.interval(), now, lease).await? {
-            claimed.push(row);
-        }
+        claimed.extend(claim_one(conn, campaign_id, &target_id, window.interval(), claim).await?);
     }
     Ok(claimed)
 }
@@ -57,9 +81,9 @@ async fn claim_one(
     campaign_id: Uuid,
     target_id: &str,
     interval: Duration,
-    now: DateTime<Utc>,
-    lease: Duration,
+    claim: Claim,
 ) -> QueryResult<Option<OutboxRow>> {
+    let now = claim.now;
     diesel::insert_into(letter_pacing::table)
         .values((
             letter_pacing::campaign_id.eq(campaign_id),
@@ -83,12 +107,10 @@ async fn claim_one(
             return Ok(None);
         }
         let id: Option<Uuid> = outbox::table
-            .filter(outbox::kind.eq("letter"))
+            .filter(outbox::kind.eq(Kind::Letter))
             .filter(outbox::campaign_id.eq(campaign_id))
             .filter(outbox::target_id.eq(target_id))
-            .filter(outbox::status.eq("pending"))
-            .filter(outbox::next_attempt_at.le(now))
-            .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
+            .filter(claimable(now))
             .order((outbox::next_attempt_at, outbox::id))
             .select(outbox::id)
             .for_update()
@@ -103,12 +125,7 @@ async fn claim_one(
             .set(letter_pacing::next_slot.eq(now + interval))
             .execute(conn)
             .await?;
-        diesel::update(outbox::table.find(id))
-            .set((outbox::locked_until.eq(now + lease), outbox::attempts.eq(outbox::attempts + 1)))
-            .returning(OutboxRow::as_returning())
-            .get_result(conn)
-            .await
-            .map(Some)
+        Ok(lease(conn, &[id], claim).await?.pop())
     })
     .await
 }

@@ -9,12 +9,15 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use tokio_util::sync::CancellationToken;
 
-use super::render::{self, LetterContext, Supporter};
+use super::mail::LetterContext;
+use super::render;
+use super::supporters::{self, Supporter};
 use super::{SendingWindow, digest, queue};
 use crate::campaigns::{self, Campaign, DispatchMode, Target};
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::db::schema::outbox;
+use crate::outbox::OutboxStatus;
 
 const TICK: StdDuration = StdDuration::from_secs(30);
 
@@ -22,7 +25,6 @@ pub struct Scheduler {
     pool: Pool,
     clock: Arc<dyn Clock>,
     ctx: LetterContext,
-    last_purge: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 /// What a dispatch would do now, for `dispatch run --dry-run`.
@@ -46,7 +48,7 @@ pub struct TargetPlan {
 
 impl Scheduler {
     pub fn new(pool: Pool, clock: Arc<dyn Clock>, ctx: LetterContext) -> Self {
-        Scheduler { pool, clock, ctx, last_purge: Default::default() }
+        Scheduler { pool, clock, ctx }
     }
 
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
@@ -61,10 +63,8 @@ impl Scheduler {
         }
     }
 
-    /// Queues what every open campaign owes now, and applies the retention rules once a
-    /// day; returns the number of letters queued.
+    /// Queues what every open campaign owes now; returns the number of letters queued.
     pub async fn tick(&self) -> anyhow::Result<usize> {
-        self.purge_daily().await?;
         let open: Vec<Campaign> = {
             let mut conn = self.pool.get().await?;
             campaigns::list(&mut conn).await?.into_iter().filter(|c| c.is_open).collect()
@@ -74,20 +74,6 @@ impl Scheduler {
             queued += self.queue(campaign).await?;
         }
         Ok(queued)
-    }
-
-    async fn purge_daily(&self) -> anyhow::Result<()> {
-        let now = self.clock.now();
-        let due = self.last_purge.lock().unwrap().is_none_or(|last| now - last >= chrono::Duration::days(1));
-        if due {
-            let mut conn = self.pool.get().await?;
-            let purged = crate::signatures::purge_unconfirmed(&mut conn, now).await?;
-            *self.last_purge.lock().unwrap() = Some(now);
-            if purged > 0 {
-                tracing::info!(purged, "deleted signatures left unconfirmed for 30 days");
-            }
-        }
-        Ok(())
     }
 
     pub async fn queue(&self, campaign: &Campaign) -> anyhow::Result<usize> {
@@ -115,7 +101,9 @@ impl Scheduler {
         for target in &campaign.file.targets {
             let new = match (mode, period_end) {
                 (DispatchMode::Individual, _) => {
-                    queue::missing_letters(&mut conn, &self.ctx.keys, campaign, target, i64::MAX).await?.len()
+                    supporters::without_letter(&mut conn, &self.ctx.keys, campaign, target, i64::MAX)
+                        .await?
+                        .len()
                 }
                 (DispatchMode::Digest, Some(end)) => {
                     digest::pending_digest(&mut conn, &self.ctx.keys, campaign, target, end)
@@ -127,7 +115,7 @@ impl Scheduler {
             let waiting = outbox::table
                 .filter(outbox::campaign_id.eq(campaign.id))
                 .filter(outbox::target_id.eq(&target.id))
-                .filter(outbox::status.eq("pending"))
+                .filter(outbox::status.eq(OutboxStatus::Pending))
                 .count()
                 .get_result(&mut conn)
                 .await?;
@@ -156,7 +144,7 @@ impl Scheduler {
         let rendered = match campaign.file.dispatch.mode {
             DispatchMode::Individual => {
                 let latest =
-                    queue::missing_letters(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
+                    supporters::without_letter(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
                 render::individual(campaign, target, &latest.map_or(example, |(_, s)| s))?
             }
             DispatchMode::Digest => {
@@ -172,13 +160,12 @@ impl Scheduler {
                     new: vec![example],
                     total: 1,
                 });
-                let sender = self.ctx.from.name.clone().unwrap_or_else(|| self.ctx.from.email.to_string());
-                render::digest(campaign, target, &content, &sender)?
+                render::digest(campaign, target, &content, &self.ctx.signer())?
             }
         };
         let attachment = rendered
             .attachment
-            .map(|(name, bytes)| format!("\n--- attachment {name} ---\n{}", String::from_utf8_lossy(&bytes)))
+            .map(|a| format!("\n--- attachment {} ---\n{}", a.filename, String::from_utf8_lossy(&a.bytes)))
             .unwrap_or_default();
         Ok(format!(
             "From: {}\nTo: {}, {} <{}>\nSubject: {}\n\n{}{attachment}",

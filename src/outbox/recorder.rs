@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use super::status::Kind;
 use super::store;
 use super::transport::Delivery;
 use crate::clock::Clock;
@@ -34,7 +35,7 @@ const MAX_ATTEMPTS: i32 = 12;
 /// One delivery attempt, as a lane hands it over.
 pub(super) struct Attempt {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: Kind,
     /// Attempts so far, this one included.
     pub attempts: i32,
     pub delivery: Delivery,
@@ -113,8 +114,8 @@ impl Recorder<'_> {
 
 /// Sent rows in one statement per kind of row; the rare failures one by one.
 async fn write(db: &mut AsyncPgConnection, group: &[Attempt], now: DateTime<Utc>) -> anyhow::Result<()> {
-    let sent: Vec<(Uuid, &str)> =
-        group.iter().filter(|a| a.delivery == Delivery::Accepted).map(|a| (a.id, a.kind.as_str())).collect();
+    let sent: Vec<(Uuid, Kind)> =
+        group.iter().filter(|a| a.delivery == Delivery::Accepted).map(|a| (a.id, a.kind)).collect();
     store::mark_sent(db, &sent, now).await?;
     for attempt in group {
         let (id, kind) = (attempt.id, attempt.kind.as_str());
@@ -123,12 +124,12 @@ async fn write(db: &mut AsyncPgConnection, group: &[Attempt], now: DateTime<Utc>
             Delivery::Accepted => tracing::debug!(%id, kind, "outbox: accepted"),
             Delivery::Permanent(reply) => {
                 tracing::warn!(%id, kind, %reply, "outbox: refused for good");
-                store::mark_failed(db, id, kind, reply).await?;
+                store::mark_failed(db, id, attempt.kind, reply).await?;
             }
             Delivery::Transient(reply) if attempt.attempts >= MAX_ATTEMPTS => {
                 tracing::warn!(%id, kind, %reply, "outbox: giving up");
                 let reply = format!("gave up after {} attempts: {reply}", attempt.attempts);
-                store::mark_failed(db, id, kind, &reply).await?;
+                store::mark_failed(db, id, attempt.kind, &reply).await?;
             }
             Delivery::Transient(reply) => {
                 let next = now + backoff(attempt.attempts);

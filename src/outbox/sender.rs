@@ -1,6 +1,7 @@
-//! The sender: claims due outbox rows and delivers them on one or more SMTP connections
-//! (lanes); the recorder (`recorder.rs`) writes the results. Runs inside `serve` and
-//! `worker`; any number of senders may run against one database.
+//! The sender: claims due outbox rows from its claim sources (`claim.rs`) and delivers them
+//! on one or more SMTP connections (lanes); the recorder (`recorder.rs`) writes the
+//! results. Runs inside `serve` and `worker`; any number of senders may run against one
+//! database.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -10,6 +11,7 @@ use lettre::address::Envelope;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
+use super::claim::{Claim, ClaimSource, claim_from};
 use super::recorder::{self, Attempt, Recorder};
 use super::store::{self, OutboxRow};
 use super::transport::{Connection, Delivery, Transport};
@@ -27,6 +29,8 @@ const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
 
 pub struct Sender {
     pool: Pool,
+    /// In order of priority; see `claim.rs`.
+    sources: Vec<Box<dyn ClaimSource>>,
     clock: Arc<dyn Clock>,
     transport: Transport,
     envelope_from: lettre::Address,
@@ -41,6 +45,7 @@ impl Sender {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         pool: Pool,
+        sources: Vec<Box<dyn ClaimSource>>,
         clock: Arc<dyn Clock>,
         transport: Transport,
         envelope_from: lettre::Address,
@@ -50,6 +55,7 @@ impl Sender {
     ) -> Self {
         Sender {
             pool,
+            sources,
             clock,
             transport,
             envelope_from,
@@ -157,18 +163,8 @@ impl Sender {
     ) -> anyhow::Result<usize> {
         let rows = {
             let mut db = self.pool.get().await?;
-            let now = self.clock.now();
-            let mut rows = store::claim(&mut db, now, self.lease, BATCH).await?;
-            match crate::letters::claim_paced(&mut db, now, self.lease).await {
-                Ok(letters) => rows.extend(letters),
-                // The rows claimed above are leased already: send them rather than leave
-                // them stuck until the lease expires.
-                Err(e) if !rows.is_empty() => {
-                    tracing::warn!(error = %format!("{e:#}"), "outbox: claiming letters failed")
-                }
-                Err(e) => return Err(e),
-            }
-            rows
+            let claim = Claim { now: self.clock.now(), lease: self.lease, limit: BATCH };
+            claim_from(&self.sources, &mut db, claim).await?
         };
         let count = rows.len();
         for (i, row) in rows.iter().enumerate() {
@@ -183,7 +179,7 @@ impl Sender {
                 continue;
             }
             let delivery = self.deliver(conn, row).await;
-            let attempt = Attempt { id: row.id, kind: row.kind.clone(), attempts: row.attempts, delivery };
+            let attempt = Attempt { id: row.id, kind: row.kind, attempts: row.attempts, delivery };
             results.send(attempt).await.map_err(|_| anyhow::anyhow!("the outbox recorder stopped"))?;
         }
         Ok(count)

@@ -1,39 +1,14 @@
-//! Outbox rows: enqueue, claim with a lease, and record what happened.
+//! Outbox rows: enqueue, record what happened, and erase what a withdrawal takes back.
+//! Claiming them is `claim.rs`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::status::{Kind, OutboxStatus};
 use crate::crypto::{DataKeys, Field};
 use crate::db::schema::outbox;
-
-/// What a message is. Mail to supporters is erased from the outbox once delivered, since
-/// it holds their address and a token; letters to targets are kept as the record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Confirmation,
-    Receipt,
-    /// One supporter's letter to one target (`individual` mode); paced.
-    Letter,
-    /// A target's digest for one period.
-    Digest,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Confirmation => "confirmation",
-            Kind::Receipt => "receipt",
-            Kind::Letter => "letter",
-            Kind::Digest => "digest",
-        }
-    }
-
-    fn is_to_supporter(kind: &str) -> bool {
-        matches!(kind, "confirmation" | "receipt")
-    }
-}
 
 #[derive(Clone)]
 pub struct NewMessage {
@@ -50,7 +25,7 @@ pub struct NewMessage {
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: Kind,
     pub key_id: String,
     pub recipient: Option<Vec<u8>>,
     pub message: Option<Vec<u8>>,
@@ -102,7 +77,7 @@ pub async fn enqueue_many(
             let message = keys.encrypt(Field { column: "outbox.message", row: &new.id }, &new.message);
             (
                 outbox::id.eq(new.id),
-                outbox::kind.eq(new.kind.as_str()),
+                outbox::kind.eq(new.kind),
                 outbox::campaign_id.eq(new.campaign_id),
                 outbox::signature_id.eq(new.signature_id),
                 outbox::target_id.eq(new.target_id.as_deref()),
@@ -117,53 +92,19 @@ pub async fn enqueue_many(
     diesel::insert_into(outbox::table).values(rows).on_conflict_do_nothing().execute(conn).await
 }
 
-/// Takes up to `limit` due rows for this worker until `now + lease`, and commits, so no
-/// transaction stays open while the message crosses the network.
-pub async fn claim(
-    conn: &mut AsyncPgConnection,
-    now: DateTime<Utc>,
-    lease: Duration,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
-    conn.transaction(async move |conn| {
-        // Letters are claimed by their own paced query (crate::letters::claim_paced).
-        let ids: Vec<Uuid> = outbox::table
-            .select(outbox::id)
-            .filter(outbox::status.eq("pending"))
-            .filter(outbox::kind.ne("letter"))
-            .filter(outbox::next_attempt_at.le(now))
-            .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
-            .order(outbox::next_attempt_at)
-            .limit(limit)
-            .for_update()
-            .skip_locked()
-            .load(conn)
-            .await?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-            .set((outbox::locked_until.eq(now + lease), outbox::attempts.eq(outbox::attempts + 1)))
-            .returning(OutboxRow::as_returning())
-            .get_results(conn)
-            .await
-    })
-    .await
-}
-
 /// Marks `(id, kind)` rows sent, in one statement for mail to supporters (whose address
 /// and message are erased now) and one for the rest, whatever their number.
 pub async fn mark_sent(
     conn: &mut AsyncPgConnection,
-    rows: &[(Uuid, &str)],
+    rows: &[(Uuid, Kind)],
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     let (to_supporters, others): (Vec<_>, Vec<_>) =
-        rows.iter().partition(|(_, kind)| Kind::is_to_supporter(kind));
-    let ids = |rows: Vec<&(Uuid, &str)>| rows.into_iter().map(|(id, _)| *id).collect::<Vec<_>>();
+        rows.iter().partition(|(_, kind)| kind.erased_when_done());
+    let ids = |rows: Vec<&(Uuid, Kind)>| rows.into_iter().map(|(id, _)| *id).collect::<Vec<_>>();
     let (to_supporters, others) = (ids(to_supporters), ids(others));
     let done = (
-        outbox::status.eq("sent"),
+        outbox::status.eq(OutboxStatus::Sent),
         outbox::sent_at.eq(now),
         outbox::locked_until.eq(None::<DateTime<Utc>>),
         outbox::last_error.eq(None::<String>),
@@ -198,14 +139,14 @@ pub async fn mark_retry(
 }
 
 /// Gives up on a row, keeping the server's reply for organizers.
-pub async fn mark_failed(conn: &mut AsyncPgConnection, id: Uuid, kind: &str, error: &str) -> QueryResult<()> {
+pub async fn mark_failed(conn: &mut AsyncPgConnection, id: Uuid, kind: Kind, error: &str) -> QueryResult<()> {
     let target = outbox::table.filter(outbox::id.eq(id));
     let failed = (
-        outbox::status.eq("failed"),
+        outbox::status.eq(OutboxStatus::Failed),
         outbox::locked_until.eq(None::<DateTime<Utc>>),
         outbox::last_error.eq(error),
     );
-    if Kind::is_to_supporter(kind) {
+    if kind.erased_when_done() {
         diesel::update(target)
             .set((failed, outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
             .execute(conn)
@@ -222,7 +163,7 @@ pub async fn renew(conn: &mut AsyncPgConnection, row: &OutboxRow, until: DateTim
     let renewed = diesel::update(
         outbox::table
             .filter(outbox::id.eq(row.id))
-            .filter(outbox::status.eq("pending"))
+            .filter(outbox::status.eq(OutboxStatus::Pending))
             .filter(outbox::locked_until.eq(row.locked_until)),
     )
     .set(outbox::locked_until.eq(until))
@@ -248,20 +189,20 @@ pub async fn ids_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid)
 /// Drops mail not yet sent for a signature (after it was withdrawn).
 pub async fn cancel_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<usize> {
     diesel::delete(
-        outbox::table.filter(outbox::signature_id.eq(signature_id)).filter(outbox::status.eq("pending")),
+        outbox::table
+            .filter(outbox::signature_id.eq(signature_id))
+            .filter(outbox::status.eq(OutboxStatus::Pending)),
     )
     .execute(conn)
     .await
 }
 
-/// Erases the stored copies of letters that carried a withdrawn supporter's name. The row
-/// stays, so organizers still see that a letter went to the target and when.
-pub async fn redact_letters_for_signature(
-    conn: &mut AsyncPgConnection,
-    signature_id: Uuid,
-) -> QueryResult<usize> {
+/// Erases the stored copies of messages sent for a withdrawn signature (the letters that
+/// carried the supporter's name; mail to the supporter was erased when it went). The rows
+/// stay, so organizers still see that a letter went to the target and when.
+pub async fn redact_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<usize> {
     diesel::update(
-        outbox::table.filter(outbox::signature_id.eq(signature_id)).filter(outbox::kind.eq("letter")),
+        outbox::table.filter(outbox::signature_id.eq(signature_id)).filter(outbox::message.is_not_null()),
     )
     .set(outbox::message.eq(None::<Vec<u8>>))
     .execute(conn)

@@ -12,8 +12,8 @@
 //!   the days from the last refresh to now (new signatures) and the signing days of the
 //!   signatures confirmed or withdrawn since (found by `signatures_confirmed_at` and
 //!   `signatures_withdrawn_at`); every status change stamps one of those three times;
-//! * deletions leave no timestamp, so `purge`, the one use case that deletes signatures,
-//!   names the days it touched in `signature_days_to_recount`;
+//! * deletions leave no timestamp, so a trigger on `signatures` names the days any delete
+//!   touched in `signature_days_to_recount` (migration 2026-12-01-000400), whoever deletes;
 //! * every other day is read as cached. The totals are therefore exact for today and for
 //!   every earlier day, not an estimate.
 //!
@@ -259,22 +259,4 @@ async fn recount(conn: &mut AsyncPgConnection, campaign_id: Uuid, days: &[NaiveD
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Names days whose signatures the caller is about to delete, in the caller's transaction,
-/// so the next refresh recounts them: those signatures made before `before` and still
-/// pending (what `purge` deletes).
-pub async fn note_pending_deletion(
-    conn: &mut AsyncPgConnection,
-    before: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::sql_query(
-        "insert into signature_days_to_recount (campaign_id, day) \
-         select distinct campaign_id, (signed_at at time zone 'UTC')::date from signatures \
-         where status = 'pending' and signed_at < $1 \
-         on conflict do nothing",
-    )
-    .bind::<Timestamptz, _>(before)
-    .execute(conn)
-    .await
 }

@@ -153,7 +153,7 @@ pub async fn withdraw(
                     .execute(conn)
                     .await?;
                 outbox::cancel_for_signature(conn, id).await?;
-                outbox::redact_letters_for_signature(conn, id).await?;
+                outbox::redact_for_signature(conn, id).await?;
                 tracing::info!("signature withdrawn");
             }
             let lang = Lang::from_tag(&language).unwrap_or_default();

@@ -131,7 +131,7 @@ impl MailContext {
         let address: lettre::Address = to.email.parse()?;
         // The display name is left out: the address alone is enough, and a name with
         // unusual characters can never break the header.
-        let email = Email { to: Mailbox::new(None, address), subject, text, html };
+        let email = Email { to: Mailbox::new(None, address), subject, text, html, attachments: Vec::new() };
         Ok(NewMessage {
             id,
             kind,
@@ -139,7 +139,7 @@ impl MailContext {
             signature_id: Some(to.signature_id),
             target_id: None,
             recipient: to.email.to_owned(),
-            message: build_message(&self.from, id, email)?,
+            message: build_message(&self.from, id, email, None)?,
         })
     }
 }

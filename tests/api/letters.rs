@@ -155,6 +155,31 @@ async fn each_digest_covers_exactly_the_signatures_since_the_last_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_gets_one_digest_whatever_fraction_of_a_second_the_clock_shows() {
+    let app = digest_app().await;
+    let (scheduler, sender) = (app.scheduler(), app.sender());
+    app.add_signatures("Before", 2, "confirmed", at("2026-11-29T12:00:00Z")).await;
+    // Confirmed just after Monday 09:00 in Berlin: next week's digest.
+    app.add_signatures("After", 1, "confirmed", at("2026-11-30T08:00:00.600Z")).await;
+
+    app.clock.set(at("2026-11-30T08:03:00.250Z"));
+    assert_eq!(scheduler.tick().await.unwrap(), 3);
+    app.clock.set(at("2026-11-30T08:03:30.900Z"));
+    assert_eq!(scheduler.tick().await.unwrap(), 0, "no second digest for the period ending at 09:00");
+    app.clock.set(at("2026-12-07T08:05:00Z"));
+    assert_eq!(scheduler.tick().await.unwrap(), 3);
+    sender.send_due().await.unwrap();
+
+    let letters = app.letters();
+    assert_eq!(letters.len(), 6);
+    for (i, letter) in letters.iter().enumerate() {
+        let csv = letter.attachment_text().unwrap();
+        let (week, other) = if i < 3 { ("Before", "After") } else { ("After", "Before") };
+        assert!(csv.contains(week) && !csv.contains(other), "{csv}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_at_once_send_each_letter_exactly_once() {
     let app = app_in_individual_mode(3600).await;
     app.clock.set(at("2026-11-30T09:00:00Z"));
@@ -274,4 +299,70 @@ async fn withdrawn_and_unconfirmed_signatures_never_reach_a_target_and_letters_h
         assert!(!raw.contains("10115"), "a supporter's postcode in a letter");
         assert!(!raw.contains("Leaving"), "the withdrawn supporter's name in a letter");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_retention_purge_holds_up_no_letters() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = app_in_individual_mode(3600).await;
+    app.clock.set(at("2026-11-30T09:00:00Z"));
+    app.add_signatures("Confirmed", 2, "confirmed", at("2026-11-30T08:00:00Z")).await;
+    app.add_signatures("Forgotten", 1, "pending", at("2026-10-01T08:00:00Z")).await;
+    // The purge's delete now fails, as it would on a lock timeout or a broken trigger.
+    let mut conn = app.pool.get().await.unwrap();
+    conn.batch_execute(
+        "create function refuse_delete() returns trigger language plpgsql as \
+         $$ begin raise exception 'deleting is refused for this test'; end $$; \
+         create trigger refuse_delete before delete on signatures \
+         for each statement execute function refuse_delete()",
+    )
+    .await
+    .unwrap();
+    let housekeeping = rallypost::housekeeping::Housekeeping::new(app.pool.clone(), app.clock.clone());
+
+    let purge = housekeeping.tick().await;
+    let queued = app.scheduler().tick().await;
+
+    assert!(format!("{:#}", purge.unwrap_err()).contains("refused for this test"));
+    assert_eq!(queued.unwrap(), 6, "the letters were queued all the same");
+    app.sender().send_due().await.unwrap();
+    assert_eq!(app.letters().len(), 3, "and the first one to each target went");
+
+    // Once deleting works again, the next round of housekeeping purges.
+    conn.batch_execute("drop trigger refuse_delete on signatures").await.unwrap();
+    housekeeping.tick().await.unwrap();
+    let by_status = app.signatures_by_status().await;
+    assert_eq!(by_status, [("confirmed".to_string(), 2)], "the forgotten signature is gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supporters_mail_goes_before_letters_when_more_is_due_than_one_batch() {
+    let app = app_in_individual_mode(3600).await;
+    app.clock.set(at("2026-11-30T09:00:00Z"));
+    app.add_signatures("Named", 1, "confirmed", at("2026-11-30T08:00:00Z")).await;
+    app.scheduler().tick().await.unwrap();
+    // More confirmations than one batch of the sender, queued after the letters.
+    let keys = app.keys();
+    let mut conn = app.pool.get().await.unwrap();
+    for i in 0..70 {
+        let message = rallypost::outbox::NewMessage {
+            id: rallypost::ids::new_id(),
+            kind: rallypost::outbox::Kind::Confirmation,
+            campaign_id: None,
+            signature_id: None,
+            target_id: None,
+            recipient: format!("waiting{i}@example.org"),
+            message: format!("Subject: confirm {i}\r\n\r\nPlease confirm.\r\n").into_bytes(),
+        };
+        rallypost::outbox::enqueue(&mut conn, &keys, message, app.clock.now() + Duration::seconds(1))
+            .await
+            .unwrap();
+    }
+    app.clock.advance(Duration::seconds(1));
+
+    app.sender().send_due().await.unwrap();
+
+    let order: Vec<bool> = app.mail.messages().iter().map(|m| m.rcpt.ends_with("@example.org")).collect();
+    assert_eq!(order.len(), 73, "all the supporters' mail and one letter per target");
+    assert!(order[..70].iter().all(|to_supporter| *to_supporter), "letters went first: {order:?}");
 }

@@ -1,0 +1,1 @@
+alter table outbox drop constraint if exists outbox_kind_known;
