@@ -1,5 +1,5 @@
 //! What each command does, so `cli.rs` stays a list of commands. The organizers' commands
-//! (`organizer add`, `organizer token`) and `export` are here; the others in a file each.
+//! (`organizer add`, `remove` and `token`) and `export` are here; the others in a file each.
 
 mod campaign;
 mod dispatch;
@@ -34,8 +34,30 @@ pub enum OrganizerCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Print a new API token once; only its hash is stored
-    Token { email: String },
+    /// Remove an organizer; their sessions and API tokens end with them
+    Remove { email: String },
+    /// Print a new API token once (only its hash is stored); `token revoke EMAIL` ends them
+    Token(TokenArgs),
+}
+
+/// `organizer token EMAIL [--expires DAYS]` or `organizer token revoke EMAIL`.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    command: Option<TokenCommand>,
+    #[arg(required = true)]
+    email: Option<String>,
+    /// Days until the token stops working (1 to 3650)
+    #[arg(long, value_name = "DAYS", default_value_t = organizers::DEFAULT_TOKEN_DAYS, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(1..=organizers::MAX_TOKEN_DAYS as i64))]
+    expires: u32,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// End every API token of that organizer
+    Revoke { email: String },
 }
 
 #[derive(Args)]
@@ -68,20 +90,47 @@ pub async fn organizer(command: OrganizerCommand, url: &str, clock: Arc<dyn Cloc
             let created = organizers::add_or_update(&mut conn, &email, password, clock.now()).await?;
             eprintln!(
                 "{}",
-                if created { "organizer added" } else { "password changed; their sessions ended" }
+                if created {
+                    "organizer added"
+                } else {
+                    "password changed; their sessions and API tokens ended"
+                }
             );
         }
-        OrganizerCommand::Token { email } => {
+        OrganizerCommand::Remove { email } => {
             let email = OrganizerEmail::parse(&email).map_err(anyhow::Error::msg)?;
-            let (organizer, _) = organizers::find_by_email(&mut conn, &email)
-                .await?
-                .context("no organizer with that email; add one with `rallypost organizer add`")?;
-            let token = organizers::issue_token(&mut conn, &organizer, clock.now()).await?;
+            anyhow::ensure!(organizers::remove(&mut conn, &email).await?, "no organizer with that email");
+            eprintln!("organizer removed; their sessions and API tokens ended");
+        }
+        OrganizerCommand::Token(TokenArgs { command: Some(TokenCommand::Revoke { email }), .. }) => {
+            let organizer = existing_organizer(&mut conn, &email).await?;
+            let revoked = organizers::revoke_tokens(&mut conn, organizer.id).await?;
+            eprintln!("revoked {revoked} token{}", if revoked == 1 { "" } else { "s" });
+        }
+        OrganizerCommand::Token(TokenArgs { command: None, email, expires }) => {
+            let organizer = existing_organizer(&mut conn, email.as_deref().unwrap_or_default()).await?;
+            let now = clock.now();
+            let token = organizers::issue_token_for_days(&mut conn, &organizer, expires, now).await?;
             println!("{token}");
-            eprintln!("keep this token now: it cannot be shown again");
+            let until = now + chrono::Duration::days(expires.into());
+            eprintln!(
+                "keep this token now: it cannot be shown again; it works until {}",
+                until.format("%Y-%m-%d %H:%M UTC")
+            );
         }
     }
     Ok(())
+}
+
+async fn existing_organizer(
+    conn: &mut diesel_async::AsyncPgConnection,
+    email: &str,
+) -> anyhow::Result<organizers::Organizer> {
+    let email = OrganizerEmail::parse(email).map_err(anyhow::Error::msg)?;
+    let (organizer, _) = organizers::find_by_email(conn, &email)
+        .await?
+        .context("no organizer with that email; add one with `rallypost organizer add`")?;
+    Ok(organizer)
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lettre::message::Mailbox;
-use secrecy::{SecretBox, SecretSlice, SecretString};
+use secrecy::{ExposeSecret, SecretBox, SecretSlice, SecretString};
 
 use crate::dkim::Dkim;
 use crate::outbox::smtp::SmtpTarget;
@@ -56,6 +56,21 @@ pub struct Settings {
     /// How long a sender holds the outbox rows it claimed; a row claimed by a process that
     /// died is sent again only after this. Must exceed the send timeout (60 s) in production.
     pub outbox_lease: Duration,
+    /// `None`: `/metrics` answers 404.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
+#[derive(Clone, Debug)]
+pub struct MetricsToken(SecretString);
+
+impl MetricsToken {
+    /// Compared in constant time, as digests, so neither the bytes nor the length leak.
+    pub fn matches(&self, given: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
+        Sha256::digest(self.0.expose_secret().as_bytes()).ct_eq(&Sha256::digest(given.as_bytes())).into()
+    }
 }
 
 /// Where the key for supporters' personal data comes from.
@@ -213,7 +228,17 @@ impl Settings {
             },
         };
 
+        let metrics_token = match get("RALLYPOST_METRICS_TOKEN").map(|t| t.trim().to_owned()) {
+            None => None,
+            Some(t) if t.is_empty() => None,
+            Some(t) if t.len() < 32 => {
+                return Err(bad("RALLYPOST_METRICS_TOKEN", "must be at least 32 characters long"));
+            }
+            Some(t) => Some(MetricsToken(SecretString::from(t))),
+        };
+
         Ok(Settings {
+            metrics_token,
             outbox_lease,
             data_key,
             data_keys_old,
@@ -318,6 +343,7 @@ mod tests {
             ("RALLYPOST_TRUSTED_PROXIES", "1.2.3"),
             ("RALLYPOST_LOG_FORMAT", "xml"),
             ("RALLYPOST_OUTBOX_LEASE_SECS", "0"),
+            ("RALLYPOST_METRICS_TOKEN", "short"),
         ] {
             let err = load(&[(key, value)]).unwrap_err();
             assert_eq!(err.setting, key);
@@ -338,6 +364,7 @@ mod tests {
             ("RALLYPOST_DATA_KEYS_OLD", &old_key),
             ("RALLYPOST_DKIM_KEY_FILE", dkim_file),
             ("RALLYPOST_DKIM_SELECTOR", "campaign2026"),
+            ("RALLYPOST_METRICS_TOKEN", "metrics-token-of-thirty-two-characters-3456"),
         ])
         .unwrap();
         let shown = format!("{settings:?} {settings:#?}");
@@ -348,6 +375,7 @@ mod tests {
             "db-pass-1234",
             "smtp-pass-5678",
             "cookie-secret",
+            "metrics-token",
             &data_key,
             &old_key,
             "[7, 7, 7",
@@ -360,6 +388,17 @@ mod tests {
         assert!(!shown.contains(secret_key_bytes.trim_end_matches(']')), "{shown}");
         // What is not secret still shows, so the output stays useful.
         assert!(shown.contains("mail.example") && shown.contains("campaign2026"), "{shown}");
+    }
+
+    #[test]
+    fn the_metrics_token_matches_only_itself_and_is_never_printed() {
+        let token = "a metrics token of at least thirty-two characters";
+        let s = load(&[("RALLYPOST_METRICS_TOKEN", token)]).unwrap();
+        let kept = s.metrics_token.as_ref().unwrap();
+        assert!(kept.matches(token));
+        assert!(!kept.matches(&token[..40]) && !kept.matches("") && !kept.matches(&format!("{token}x")));
+        assert!(!format!("{s:?}").contains(token));
+        assert!(load(&[]).unwrap().metrics_token.is_none());
     }
 
     #[test]

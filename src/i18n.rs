@@ -80,6 +80,7 @@ impl Texts {
             FieldError::Missing => self.t("err-missing"),
             FieldError::TooLong(max) => self.t1("err-too-long", "max", max),
             FieldError::ControlCharacters => self.t("err-control"),
+            FieldError::DirectionControls => self.t("err-direction"),
             FieldError::InvalidEmail => self.t("err-email"),
             FieldError::UnknownCountry => self.t("err-country"),
             FieldError::DisposableEmail => self.t("err-disposable"),

@@ -10,6 +10,7 @@ pub mod db;
 pub mod dkim;
 pub mod domain;
 pub mod export;
+pub mod gauges;
 pub mod housekeeping;
 pub mod i18n;
 pub mod ids;

@@ -233,9 +233,16 @@ pub async fn start(
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);
     if let Some(listener) = options.listener {
         let signing = SignIntake::start(pool.clone(), keys.clone(), SIGN_COMMITTERS);
+        let gauges = Arc::new(crate::gauges::Gauges::default());
+        // Nobody may scrape without the token, so without it nothing is read.
+        if settings.metrics_token.is_some() {
+            tasks.push(tokio::spawn(gauges.clone().run(pool.clone(), clock.clone(), shutdown.clone())));
+        }
+        let secret = secret_key(&settings)?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
-            csrf: Csrf::new(&secret_key(&settings)?, settings.secure_cookies()),
+            csrf: Csrf::new(&secret, settings.secure_cookies()),
+            devices: crate::organizers::Devices::new(&secret),
             limiter: SignLimiter::new(&settings.sign_rate),
             counts: CountCache::default(),
             mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },
@@ -245,6 +252,7 @@ pub async fn start(
             signing,
             campaigns: Default::default(),
             metrics,
+            gauges: gauges.clone(),
             clock,
             settings: settings.clone(),
             transport: transport(&settings)?,

@@ -1,6 +1,8 @@
 //! What the fuzz targets check beyond "no panic", shared between them.
 
-use rallypost::domain::{Comment, Country, FieldError, Lang, Postcode, Slug, SupporterEmail, SupporterName};
+use rallypost::domain::{
+    Comment, Country, FieldError, Lang, Postcode, Slug, SupporterEmail, SupporterName, is_direction_control,
+};
 
 /// Runs `raw` through every field parser the sign form uses, and checks what a parsed
 /// value promises: it is what the reader typed (trimmed), parsing it again gives the same
@@ -8,16 +10,17 @@ use rallypost::domain::{Comment, Country, FieldError, Lang, Postcode, Slug, Supp
 pub fn check_field(raw: &str) {
     if let Ok(name) = SupporterName::parse(raw) {
         assert_eq!(name.as_ref(), raw.trim());
-        assert!(!name.as_ref().chars().any(char::is_control));
+        assert!(!name.as_ref().chars().any(|c| c.is_control() || is_direction_control(c)));
         assert_eq!(SupporterName::parse(name.as_ref()), Ok(name.clone()));
     }
     if let Ok(Some(code)) = Postcode::parse(raw) {
         assert_eq!(code.as_ref(), raw.trim());
+        assert!(!code.as_ref().chars().any(is_direction_control));
         assert_eq!(Postcode::parse(code.as_ref()), Ok(Some(code.clone())));
     }
     if let Ok(Some(comment)) = Comment::parse(raw) {
         assert!(!comment.as_ref().contains('\r'));
-        assert!(!comment.as_ref().chars().any(|c| c.is_control() && c != '\n'));
+        assert!(!comment.as_ref().chars().any(|c| (c.is_control() && c != '\n') || is_direction_control(c)));
         assert_eq!(Comment::parse(comment.as_ref()), Ok(Some(comment.clone())));
     }
     check_email(raw);

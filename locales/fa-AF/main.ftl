@@ -18,6 +18,7 @@ optional = اختیاری
 sign-button = امضا کنید
 errors-heading = مشکلی وجود دارد
 err-missing = لطفاً این بخش را پر کنید.
+err-direction = لطفاً نشانه‌های نامرئی را که جهت نوشته را تغییر می‌دهند حذف کنید.
 thanks-title = لطفاً ایمیل خود را بررسی کنید
 confirm-title = امضای خود را تأیید کنید
 confirm-button = امضای من را تأیید کنید

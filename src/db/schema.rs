@@ -34,6 +34,15 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamptz>,
         key_id -> Text,
         consent_text_sha256 -> Nullable<Text>,
+        partner_id -> Nullable<Text>,
+        partner_opt_in -> Bool,
+        partner_consent_sha256 -> Nullable<Text>,
+        utm_source -> Nullable<Text>,
+        utm_medium -> Nullable<Text>,
+        utm_campaign -> Nullable<Text>,
+        referrer_host -> Nullable<Text>,
+        anonymous -> Bool,
+        email_undeliverable_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -103,6 +112,8 @@ diesel::table! {
         token_hash -> Bytea,
         organizer_id -> Uuid,
         created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -4,6 +4,8 @@ pub enum FieldError {
     Missing,
     TooLong(usize),
     ControlCharacters,
+    /// Characters that change the direction of the text around them (see `text`).
+    DirectionControls,
     InvalidEmail,
     UnknownCountry,
     /// A throwaway mailbox: the signature could never be confirmed or withdrawn later.

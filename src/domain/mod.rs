@@ -13,4 +13,4 @@ pub use email::SupporterEmail;
 pub use error::FieldError;
 pub use lang::Lang;
 pub use slug::Slug;
-pub use text::{Comment, Postcode, SupporterName};
+pub use text::{Comment, Postcode, SupporterName, is_direction_control};

@@ -1,4 +1,12 @@
 //! Free-text fields a supporter types: name, postcode, comment.
+//!
+//! Besides control characters, each refuses the Unicode controls that override or embed
+//! a direction (U+202A to U+202E) or isolate a run (U+2066 to U+2069). These reorder what
+//! follows them wherever the text is shown, so `abc\u{202E}txt.exe` reads `abcexe.txt` in
+//! a spreadsheet or in a letter a ministry receives, and the reader cannot see why. The
+//! marks U+200E, U+200F and U+061C stay allowed: they set no direction beyond the
+//! character next to them, and Dari and Pashto keyboards type them in ordinary text (as
+//! they type U+200C, the zero-width non-joiner, which Persian spelling needs).
 
 use super::FieldError;
 use unicode_segmentation::UnicodeSegmentation;
@@ -7,7 +15,23 @@ fn count(s: &str) -> usize {
     s.graphemes(true).count()
 }
 
-/// 1 to 200 characters after trimming, no control characters.
+/// An embedding, override or isolate control (see the module comment).
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Refuses control characters (other than those `allowed`) and direction controls.
+fn refuse_controls(text: &str, allowed: &[char]) -> Result<(), FieldError> {
+    if text.chars().any(|c| c.is_control() && !allowed.contains(&c)) {
+        return Err(FieldError::ControlCharacters);
+    }
+    if text.chars().any(is_direction_control) {
+        return Err(FieldError::DirectionControls);
+    }
+    Ok(())
+}
+
+/// 1 to 200 characters after trimming, no control or direction-control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SupporterName(String);
 
@@ -20,9 +44,7 @@ impl SupporterName {
         if count(name) > 200 {
             return Err(FieldError::TooLong(200));
         }
-        if name.chars().any(char::is_control) {
-            return Err(FieldError::ControlCharacters);
-        }
+        refuse_controls(name, &[])?;
         Ok(Self(name.to_owned()))
     }
 }
@@ -33,7 +55,7 @@ impl AsRef<str> for SupporterName {
     }
 }
 
-/// Optional, at most 16 characters, no control characters.
+/// Optional, at most 16 characters, no control or direction-control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Postcode(String);
 
@@ -46,9 +68,7 @@ impl Postcode {
         if count(code) > 16 {
             return Err(FieldError::TooLong(16));
         }
-        if code.chars().any(char::is_control) {
-            return Err(FieldError::ControlCharacters);
-        }
+        refuse_controls(code, &[])?;
         Ok(Some(Self(code.to_owned())))
     }
 }
@@ -60,7 +80,7 @@ impl AsRef<str> for Postcode {
 }
 
 /// Optional, at most 1000 characters. Line breaks are kept (as `\n`); other control
-/// characters are refused, since the comment may be quoted in letters.
+/// characters and direction controls are refused, since the comment may be quoted in letters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comment(String);
 
@@ -73,9 +93,7 @@ impl Comment {
         if count(&comment) > 1000 {
             return Err(FieldError::TooLong(1000));
         }
-        if comment.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(FieldError::ControlCharacters);
-        }
+        refuse_controls(&comment, &['\n'])?;
         Ok(Some(Self(comment)))
     }
 }
@@ -115,6 +133,32 @@ mod tests {
         assert!(Comment::parse("a\u{7}b").is_err());
         assert_eq!(Comment::parse("  ").unwrap(), None);
         assert!(Comment::parse(&"x".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn direction_controls_are_refused_in_every_free_text_field() {
+        for control in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+            '\u{2069}',
+        ] {
+            let text = format!("abc{control}txt.exe");
+            assert_eq!(SupporterName::parse(&text), Err(FieldError::DirectionControls), "{control:?}");
+            assert_eq!(Comment::parse(&text), Err(FieldError::DirectionControls), "{control:?}");
+            assert_eq!(
+                Postcode::parse(&format!("1{control}2")),
+                Err(FieldError::DirectionControls),
+                "{control:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn marks_that_dari_keyboards_type_are_kept() {
+        for name in ["می\u{200C}خواهم", "مینا\u{200F} (Mina)", "Mina\u{200E} احمدی", "ملالہ\u{061C}"]
+        {
+            assert_eq!(SupporterName::parse(name).unwrap().as_ref(), name);
+            assert_eq!(Comment::parse(name).unwrap().unwrap().as_ref(), name);
+        }
     }
 
     #[test]

@@ -4,11 +4,11 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::Password;
-use crate::db::schema::organizers;
+use crate::db::schema::{organizer_sessions, organizers};
 
 /// An organizer's address, trimmed and lower-cased so that sign-in ignores case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +41,11 @@ pub struct Organizer {
 
 /// Creates the organizer, or sets a new password for an existing one. Returns true
 /// when the account is new.
+///
+/// A new password ends every session and API token the organizer had: a password is
+/// usually changed because the old one may be known to someone else, who may also have
+/// opened a session or made a token with it. (Their known browsers' device cookies end
+/// too, since those are bound to the password hash: see `device`.)
 pub async fn add_or_update(
     conn: &mut AsyncPgConnection,
     email: &OrganizerEmail,
@@ -48,35 +53,48 @@ pub async fn add_or_update(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let hash = tokio::task::spawn_blocking(move || password.hash()).await??;
-    let existing = find_by_email(conn, email).await?;
-    match existing {
-        Some((organizer, _)) => {
-            diesel::update(organizers::table.find(organizer.id))
-                .set(organizers::password_hash.eq(&hash))
-                .execute(conn)
-                .await?;
-            // A new password ends every session opened with the old one.
-            diesel::delete(
-                crate::db::schema::organizer_sessions::table
-                    .filter(crate::db::schema::organizer_sessions::organizer_id.eq(organizer.id)),
-            )
-            .execute(conn)
-            .await?;
-            Ok(false)
-        }
-        None => {
-            diesel::insert_into(organizers::table)
-                .values((
-                    organizers::id.eq(crate::ids::new_id()),
-                    organizers::email.eq(email.as_ref()),
-                    organizers::password_hash.eq(&hash),
-                    organizers::created_at.eq(now),
-                ))
-                .execute(conn)
-                .await?;
-            Ok(true)
-        }
-    }
+    let created = conn
+        .transaction(async |conn| match find_by_email(conn, email).await? {
+            Some((organizer, _)) => {
+                diesel::update(organizers::table.find(organizer.id))
+                    .set(organizers::password_hash.eq(&hash))
+                    .execute(conn)
+                    .await?;
+                end_access(conn, organizer.id).await?;
+                QueryResult::Ok(false)
+            }
+            None => {
+                diesel::insert_into(organizers::table)
+                    .values((
+                        organizers::id.eq(crate::ids::new_id()),
+                        organizers::email.eq(email.as_ref()),
+                        organizers::password_hash.eq(&hash),
+                        organizers::created_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(true)
+            }
+        })
+        .await?;
+    Ok(created)
+}
+
+/// Removes the organizer; their sessions and tokens go with them (`on delete cascade`),
+/// and the export log keeps who they were by name. False when there was no such organizer.
+pub async fn remove(conn: &mut AsyncPgConnection, email: &OrganizerEmail) -> QueryResult<bool> {
+    let removed =
+        diesel::delete(organizers::table.filter(organizers::email.eq(email.as_ref()))).execute(conn).await?;
+    Ok(removed > 0)
+}
+
+/// Ends every session and API token of the organizer.
+async fn end_access(conn: &mut AsyncPgConnection, organizer_id: Uuid) -> QueryResult<()> {
+    diesel::delete(organizer_sessions::table.filter(organizer_sessions::organizer_id.eq(organizer_id)))
+        .execute(conn)
+        .await?;
+    super::token::revoke_tokens(conn, organizer_id).await?;
+    Ok(())
 }
 
 /// The organizer and their password hash.

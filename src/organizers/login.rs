@@ -1,10 +1,11 @@
-//! Signing in: throttle, check the password, open a new session.
+//! Signing in: throttle, check the password, open a new session, remember the browser.
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
+use super::device::Devices;
 use super::session::start_session;
 use super::throttle::{self, Keys};
 use super::{Organizer, OrganizerEmail, find_by_email, password};
@@ -20,47 +21,71 @@ pub enum LoginError {
     Unexpected(#[from] anyhow::Error),
 }
 
-/// Returns the organizer and the id of their new session.
+/// What the sign-in form sent, and from where.
+pub struct Attempt<'a> {
+    pub email: &'a str,
+    pub password: String,
+    pub client: Option<IpAddr>,
+    /// The browser's device cookie, if it brought one (see `device`).
+    pub device_cookie: Option<&'a str>,
+}
+
+pub struct SignedIn {
+    pub organizer: Organizer,
+    /// For the session cookie.
+    pub session: String,
+    /// A fresh device cookie for this browser.
+    pub device_cookie: String,
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn log_in(
     conn: &mut AsyncPgConnection,
-    email: &str,
-    password: String,
-    client: Option<IpAddr>,
+    devices: &Devices,
+    attempt: Attempt<'_>,
     now: DateTime<Utc>,
-) -> Result<(Organizer, String), LoginError> {
-    let keys = Keys::new(email, client);
+) -> Result<SignedIn, LoginError> {
+    let found = match OrganizerEmail::parse(attempt.email) {
+        Ok(email) => find_by_email(conn, &email).await.map_err(anyhow::Error::from)?,
+        Err(_) => None,
+    };
+    let known_device = found
+        .as_ref()
+        .zip(attempt.device_cookie)
+        .and_then(|((organizer, hash), cookie)| devices.recognise(cookie, organizer.id, hash, now));
+    let keys = match &known_device {
+        Some(device) => Keys::for_device(device, attempt.client),
+        None => Keys::new(attempt.email, attempt.client),
+    };
+    let password = attempt.password;
     // One transaction: the throttle's rows stay locked while the password is checked, so
     // attempts for the same account or from the same client take turns (see `throttle`).
-    let checked: Result<Organizer, LoginError> = conn
+    let checked: Result<(Organizer, String), LoginError> = conn
         .transaction(async |conn| {
             if let Some(wait) = throttle::begin_attempt(conn, &keys, now).await? {
-                tracing::warn!("login throttled");
+                tracing::warn!(known_browser = known_device.is_some(), "login throttled");
                 return Ok(Err(LoginError::Throttled(wait)));
             }
-            let found = match OrganizerEmail::parse(email) {
-                Ok(email) => find_by_email(conn, &email).await?,
-                Err(_) => None,
-            };
             let stored = found.as_ref().map(|(_, hash)| hash.clone());
             let ok =
                 tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref())).await?;
             match (ok, found) {
-                (true, Some((organizer, _))) => {
+                (true, Some(found)) => {
                     throttle::succeeded(conn, &keys).await?;
-                    Ok(Ok(organizer))
+                    Ok(Ok(found))
                 }
                 _ => {
                     throttle::failed(conn, &keys, now).await?;
-                    tracing::info!("login failed");
+                    tracing::info!(known_browser = known_device.is_some(), "login failed");
                     Ok(Err(LoginError::WrongCredentials))
                 }
             }
         })
         .await
         .map_err(|e: anyhow::Error| LoginError::Unexpected(e))?;
-    let organizer = checked?;
+    let (organizer, hash) = checked?;
     let session = start_session(conn, &organizer, now).await.map_err(anyhow::Error::from)?;
     tracing::info!(organizer = %organizer.id, "organizer signed in");
-    Ok((organizer, session))
+    let device_cookie = devices.issue(organizer.id, &hash, now);
+    Ok(SignedIn { organizer, session, device_cookie })
 }

@@ -1,5 +1,7 @@
 //! Slowing down password guessing: after a few failures, each further attempt for the same
 //! account or from the same client must wait, twice as long each time (up to 15 minutes).
+//! A browser that signed in to the account before (`device`) is counted by itself instead
+//! of by the account, so that a stranger's failures cannot lock the organizer out.
 //!
 //! The failures live in PostgreSQL (`login_failures`), not in process memory, so that
 //! several `serve` processes behind one address share them and a restart forgets nothing:
@@ -23,31 +25,48 @@ use diesel::sql_types::{Array, Integer, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 
+use super::device::KnownDevice;
+
 const FREE_PER_ACCOUNT: i32 = 5;
+const FREE_PER_DEVICE: i32 = 5;
 const FREE_PER_CLIENT: i32 = 20;
 const LONGEST_WAIT: Duration = Duration::minutes(15);
 /// Failures further apart than this do not add up.
 const WINDOW: Duration = Duration::hours(1);
 
-/// The rows one attempt counts against: its account's, and its client's when known.
+/// The rows one attempt counts against: its account's (or, from a browser the account
+/// knows, that browser's), and its client's when known.
 pub struct Keys {
-    account: String,
+    subject: String,
+    subject_free: i32,
     client: Option<String>,
+}
+
+fn digest(kind: &str, value: &str) -> String {
+    format!("{kind}:{}", hex::encode(Sha256::digest(format!("{kind}:{value}").as_bytes())))
 }
 
 impl Keys {
     pub fn new(account: &str, client: Option<IpAddr>) -> Keys {
-        let digest = |kind: &str, value: &str| {
-            format!("{kind}:{}", hex::encode(Sha256::digest(format!("{kind}:{value}").as_bytes())))
-        };
         Keys {
-            account: digest("account", &account.trim().to_lowercase()),
+            subject: digest("account", &account.trim().to_lowercase()),
+            subject_free: FREE_PER_ACCOUNT,
+            client: client.map(|ip| digest("client", &ip.to_string())),
+        }
+    }
+
+    /// An attempt from a browser that signed in to the account before: the account's
+    /// failures do not stop it, its own do.
+    pub fn for_device(device: &KnownDevice, client: Option<IpAddr>) -> Keys {
+        Keys {
+            subject: digest("device", device.id()),
+            subject_free: FREE_PER_DEVICE,
             client: client.map(|ip| digest("client", &ip.to_string())),
         }
     }
 
     fn all(&self) -> Vec<String> {
-        let mut all = vec![self.account.clone()];
+        let mut all = vec![self.subject.clone()];
         all.extend(self.client.clone());
         all
     }
@@ -104,7 +123,7 @@ pub async fn begin_attempt(
     Ok(rows
         .iter()
         .filter_map(|row| {
-            let free = if row.key == keys.account { FREE_PER_ACCOUNT } else { FREE_PER_CLIENT };
+            let free = if row.key == keys.subject { keys.subject_free } else { FREE_PER_CLIENT };
             wait_after(row.failures, free, row.last_failure, now)
         })
         .max())
@@ -125,11 +144,11 @@ pub async fn failed(conn: &mut AsyncPgConnection, keys: &Keys, now: DateTime<Utc
     Ok(())
 }
 
-/// A correct password clears the account's failures, not the client's: one valid
-/// account must not buy a client fresh guesses at the others.
+/// A correct password clears the account's (or the known browser's) failures, not the
+/// client's: one valid account must not buy a client fresh guesses at the others.
 pub async fn succeeded(conn: &mut AsyncPgConnection, keys: &Keys) -> QueryResult<()> {
     diesel::sql_query("delete from login_failures where key = $1")
-        .bind::<Text, _>(&keys.account)
+        .bind::<Text, _>(&keys.subject)
         .execute(conn)
         .await?;
     Ok(())
@@ -163,8 +182,8 @@ mod tests {
     fn keys_hold_no_address_and_ignore_case_and_spaces() {
         let a = Keys::new(" A@Example.org ", Some("192.0.2.7".parse().unwrap()));
         let b = Keys::new("a@example.org", None);
-        assert_eq!(a.account, b.account);
-        assert!(!a.account.contains("example"));
+        assert_eq!(a.subject, b.subject);
+        assert!(!a.subject.contains("example"));
         assert!(!a.client.as_deref().unwrap().contains("192.0.2.7"));
         assert_eq!(a.all().len(), 2);
         assert_eq!(b.all().len(), 1);

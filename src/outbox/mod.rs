@@ -19,7 +19,7 @@ pub use message::{Attachment, Email, build_message};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
-    NewMessage, OutboxRow, cancel_for_signature, enqueue, enqueue_many, ids_for_signature,
-    redact_for_signature, status_counts,
+    DueKind, NewMessage, OutboxRow, cancel_for_signature, due_sample, enqueue, enqueue_many,
+    ids_for_signature, redact_for_signature, status_counts,
 };
 pub use transport::Transport;

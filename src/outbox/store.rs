@@ -217,3 +217,40 @@ pub async fn status_counts(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(Str
         .load(conn)
         .await
 }
+
+/// Mail waiting to go, by kind, among the `limit` rows that have been due longest.
+#[derive(Debug, QueryableByName)]
+pub struct DueKind {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub due: i64,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub oldest: DateTime<Utc>,
+}
+
+/// Pending rows due by `now`, counted per kind over at most `limit` of that kind (the
+/// longest due first): one short walk of `outbox_due_by_kind` per kind, however large the
+/// table or the queue, and a backlog of one kind does not hide another.
+pub async fn due_sample(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<DueKind>> {
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    diesel::sql_query(
+        "select k.kind, d.due, d.oldest from unnest($3::text[]) as k(kind) \
+         cross join lateral ( \
+           select count(*) as due, min(next_attempt_at) as oldest from ( \
+             select next_attempt_at from outbox \
+             where status = 'pending' and kind = k.kind and next_attempt_at <= $1 \
+             order by next_attempt_at limit $2 \
+           ) longest_due \
+         ) d where d.due > 0",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(kinds)
+    .load(conn)
+    .await
+}

@@ -1,19 +1,15 @@
 //! Reading `application/x-www-form-urlencoded` bodies by hand, so that every malformed
-//! input gets a precise 4xx: too large, wrong type, or bytes that are not UTF-8.
+//! input gets a precise 4xx: wrong type, or bytes that are not UTF-8. The body itself was
+//! read, bounded, by the gate in `web::body`.
 
 use std::collections::HashMap;
 
 use actix_web::HttpRequest;
-use actix_web::web::Payload;
-use futures_util::StreamExt;
-
-pub const MAX_BODY: usize = 16 * 1024;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum FormError {
-    TooLarge,
+    WrongType,
     NotUtf8,
-    Incomplete,
 }
 
 pub fn is_form_content_type(req: &HttpRequest) -> bool {
@@ -24,25 +20,12 @@ pub fn is_form_content_type(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
 }
 
-/// Reads at most `MAX_BODY` bytes; a longer body is refused without reading it all.
-pub async fn read_body(req: &HttpRequest, mut payload: Payload) -> Result<Vec<u8>, FormError> {
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(FormError::TooLarge);
+/// The fields of a posted form; another content type or bytes that are not UTF-8 are refused.
+pub fn fields(req: &HttpRequest, body: &[u8]) -> Result<HashMap<String, String>, FormError> {
+    if !is_form_content_type(req) {
+        return Err(FormError::WrongType);
     }
-    let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(MAX_BODY));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| FormError::Incomplete)?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(FormError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    parse(body)
 }
 
 /// Decodes `a=1&b=2`; the first value of a repeated name wins.

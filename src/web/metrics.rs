@@ -1,74 +1,56 @@
-//! `GET /metrics` in Prometheus' text format: what the database says (signatures by
-//! campaign and status, the outbox by kind and status, the age of the oldest waiting
-//! message) and what this process counted.
+//! `GET /metrics` in Prometheus' text format, for the scraper that sends
+//! `Authorization: Bearer $RALLYPOST_METRICS_TOKEN`: the database's gauges as the refresher
+//! last read them (`crate::gauges`) and what this process counted. No database query runs
+//! here.
+//!
+//! Without the setting the route answers 404, as if it did not exist. With it, a missing or
+//! wrong token gets 401 and `WWW-Authenticate: Bearer`: the route is documented in an open
+//! source project, so hiding it behind a 404 would protect nothing, while a 401 tells an
+//! operator that the scrape config's credentials, not its path, are wrong. The token holds
+//! at least 32 characters, so answering honestly gives a guesser nothing. The check is in
+//! the handler, so every path the router leads here is checked.
 
-use std::fmt::Write;
-
-use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
-use super::errors::WebError;
-use crate::db::schema::{campaigns, outbox, signatures};
 use crate::signatures::SourceKind;
 
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
-    let mut conn = state.pool.get().await?;
-    let slugs: std::collections::HashMap<uuid::Uuid, String> = campaigns::table
-        .select((campaigns::id, campaigns::slug))
-        .load(&mut conn)
-        .await?
-        .into_iter()
-        .collect();
-    let by_status: Vec<(uuid::Uuid, String, i64)> = signatures::table
-        .group_by((signatures::campaign_id, signatures::status))
-        .select((signatures::campaign_id, signatures::status, diesel::dsl::count_star()))
-        .load(&mut conn)
-        .await?;
-    let outbox_rows: Vec<(String, String, i64, Option<DateTime<Utc>>)> = outbox::table
-        .group_by((outbox::kind, outbox::status))
-        .select((
-            outbox::kind,
-            outbox::status,
-            diesel::dsl::count_star(),
-            diesel::dsl::min(outbox::created_at),
-        ))
-        .load(&mut conn)
-        .await?;
-    let now = state.clock.now();
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(token) = &state.settings.metrics_token else {
+        return super::errors::not_found(req).await;
+    };
+    let given = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    if !given.is_some_and(|given| token.matches(given)) {
+        return HttpResponse::build(StatusCode::UNAUTHORIZED)
+            .insert_header((WWW_AUTHENTICATE, "Bearer realm=\"metrics\""))
+            .content_type("text/plain; charset=utf-8")
+            .body("This needs Authorization: Bearer and the RALLYPOST_METRICS_TOKEN.\n");
+    }
 
     let mut out = String::new();
-    out.push_str("# HELP rallypost_signatures Signatures by campaign and status.\n");
-    out.push_str("# TYPE rallypost_signatures gauge\n");
-    for (campaign_id, status, n) in &by_status {
-        let slug = slugs.get(campaign_id).map_or("", String::as_str);
-        let _ = writeln!(out, "rallypost_signatures{{campaign=\"{slug}\",status=\"{status}\"}} {n}");
-    }
-    out.push_str("# HELP rallypost_outbox_messages Outbox rows by kind and status.\n");
-    out.push_str("# TYPE rallypost_outbox_messages gauge\n");
-    for (kind, status, n, _) in &outbox_rows {
-        let _ = writeln!(out, "rallypost_outbox_messages{{kind=\"{kind}\",status=\"{status}\"}} {n}");
-    }
-    out.push_str("# HELP rallypost_outbox_oldest_pending_seconds Age of the oldest message not yet sent.\n");
-    out.push_str("# TYPE rallypost_outbox_oldest_pending_seconds gauge\n");
-    for (kind, _, _, oldest) in outbox_rows.iter().filter(|r| r.1 == "pending") {
-        let age = oldest.map_or(0, |t| (now - t).num_seconds().max(0));
-        let _ = writeln!(out, "rallypost_outbox_oldest_pending_seconds{{kind=\"{kind}\"}} {age}");
-    }
+    state.gauges.render(&mut out);
     out.push_str(
         "# HELP rallypost_signature_surges_total Times one source sent an unusual share of new signatures.\n",
     );
     out.push_str("# TYPE rallypost_signature_surges_total counter\n");
     for kind in [SourceKind::EmailDomain, SourceKind::ClientAddress] {
-        let _ = writeln!(
-            out,
-            "rallypost_signature_surges_total{{source=\"{}\"}} {}",
+        out.push_str(&format!(
+            "rallypost_signature_surges_total{{source=\"{}\"}} {}\n",
             kind.as_str(),
             state.surges.alerts(kind)
-        );
+        ));
     }
     state.metrics.render(&mut out);
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out))
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(out)
 }

@@ -4,11 +4,13 @@
 mod admin;
 mod api;
 mod assets;
+pub mod body;
 mod client_ip;
 mod csrf;
 mod errors;
 pub mod form;
 mod health;
+mod https;
 mod lang_choice;
 mod metrics;
 mod observe;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub csrf: Csrf,
+    /// Signs and checks the cookies of browsers that signed in before.
+    pub devices: crate::organizers::Devices,
     pub limiter: SignLimiter,
     pub counts: CountCache,
     pub mail: MailContext,
@@ -52,6 +56,8 @@ pub struct AppState {
     /// Writes signatures, several to a transaction under load.
     pub signing: crate::signatures::SignIntake,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The database's gauges for `/metrics`, as last read (see `crate::gauges`).
+    pub gauges: Arc<crate::gauges::Gauges>,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
     /// Where mail goes; withdrawal deletes the copies file mode leaves.
@@ -62,17 +68,27 @@ pub struct AppState {
     pub exports: ExportSlots,
 }
 
+impl AppState {
+    /// The names of our cookies, which depend on whether the base URL is https.
+    pub fn cookie_names(&self) -> https::CookieNames {
+        https::CookieNames::new(self.settings.secure_cookies())
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     routes_with(cfg, |_| {});
 }
 
-/// Every route, inside the default-deny guard (`protected::deny_by_default`); `extra`
-/// registers more in the same place (a test uses it to show that a route added later under
-/// `/admin` or `/api` is refused to strangers).
+/// Every route, behind the body gate (`body::read_first`, outermost: no body reaches a
+/// guard or handler unread) and the default-deny guard (`protected::deny_by_default`);
+/// `extra` registers more in the same place (tests use it to show that a route added later
+/// is refused to strangers and sits behind the body gate).
 pub fn routes_with(cfg: &mut web::ServiceConfig, extra: impl FnOnce(&mut web::ServiceConfig)) {
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(protected::deny_by_default))
+            .wrap(actix_web::middleware::from_fn(body::read_first))
+            .wrap(actix_web::middleware::from_fn(https::strict_transport))
             .configure(|cfg| {
                 every_route(cfg);
                 extra(cfg);

@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 
 use super::AppState;
-use super::admin::{self, SESSION_COOKIE};
+use super::admin;
 use super::api;
 use super::errors::WebError;
 use crate::organizers;
@@ -65,6 +65,7 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         path: "/admin/c/{slug}/signatures.csv",
         route: || web::get().to(admin::export::signatures_csv),
     },
+    ProtectedRoute { method: "GET", path: "/admin/tokens", route: || web::get().to(admin::tokens::index) },
     ProtectedRoute {
         method: "GET",
         path: "/api/v1/petitions",
@@ -124,7 +125,7 @@ async fn require_session(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let state = state(&req);
-    let found = match req.cookie(SESSION_COOKIE) {
+    let found = match req.cookie(state.cookie_names().session) {
         None => Ok(None),
         Some(cookie) => match state.pool.get().await {
             Ok(mut conn) => organizers::find_session(&mut conn, cookie.value(), state.clock.now())
@@ -158,7 +159,9 @@ async fn require_token(
     let found = match api::bearer_token(req.request()) {
         None => Ok(None),
         Some(token) => match state.pool.get().await {
-            Ok(mut conn) => organizers::find_by_token(&mut conn, &token).await.map_err(api::ApiError::from),
+            Ok(mut conn) => organizers::find_by_token(&mut conn, &token, state.clock.now())
+                .await
+                .map_err(api::ApiError::from),
             Err(e) => Err(api::ApiError::from(e)),
         },
     };

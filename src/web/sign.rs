@@ -8,7 +8,8 @@ use actix_web::http::header::{LOCATION, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
-use super::client_ip::client_ip;
+use super::body::Body;
+use super::client_ip::client_key;
 use super::errors::{WebError, message};
 use super::form::{self, FormError};
 use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
@@ -21,7 +22,7 @@ pub async fn sign(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    payload: web::Payload,
+    body: Body,
 ) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
     // Until the form is read, the cookie and the browser tell the language.
@@ -32,14 +33,11 @@ pub async fn sign(
         page.body = page.page.t("closed-notice");
         return Ok(render(StatusCode::GONE, &page));
     }
-    if !form::is_form_content_type(&req) {
-        return Ok(message(StatusCode::UNSUPPORTED_MEDIA_TYPE, early_lang, "unsupported"));
-    }
-    let fields = match form::read_body(&req, payload).await.and_then(|body| form::parse(&body)) {
+    let fields = match form::fields(&req, &body) {
         Ok(fields) => fields,
         Err(e) => return Ok(form_error(e, early_lang)),
     };
-    let client = client_ip(&req, &state.settings.trusted_proxies);
+    let client = client_key(&req, &state.settings.trusted_proxies);
     if let Some(ip) = client
         && let Err(wait) = state.limiter.check(ip)
     {
@@ -100,9 +98,8 @@ fn see_other(location: &str) -> HttpResponse {
 
 fn form_error(e: FormError, lang: Lang) -> HttpResponse {
     let (status, key) = match e {
-        FormError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+        FormError::WrongType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported"),
         FormError::NotUtf8 => (StatusCode::BAD_REQUEST, "unreadable"),
-        FormError::Incomplete => (StatusCode::BAD_REQUEST, "incomplete"),
     };
     message(status, lang, key)
 }

@@ -1,5 +1,6 @@
 //! Malformed and hostile input: every case gets a 4xx or is stored exactly as typed; none
-//! gets a 5xx; HTML never comes back unescaped.
+//! gets a 5xx; HTML never comes back unescaped. Text-direction controls, which can make a
+//! name or comment read differently in the CSV and the letters, are refused.
 
 use crate::helpers::{SLUG, TestApp, encode, spawn_app, valid_form};
 
@@ -16,16 +17,28 @@ const FIELDS: [&str; 10] = [
     "csrf_token",
 ];
 
-fn payloads() -> Vec<(&'static str, String)> {
+/// Must the free-text fields (name, comment, postcode) refuse it?
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InText {
+    RefusedOrStoredAsTyped,
+    Refused,
+}
+
+fn payloads() -> Vec<(&'static str, String, InText)> {
+    use InText::*;
     vec![
-        ("NUL byte", "Mina\0Ahmadi".into()),
-        ("CR/LF header injection", "Mina\r\nBcc: victim@example.org".into()),
-        ("10,000 characters", "x".repeat(10_000)),
-        ("HTML", "<script>alert('x')</script><b>bold</b>".into()),
-        ("SQL", "Robert'); DROP TABLE signatures;--".into()),
-        ("emoji", "Zoë 👩🏽‍⚕️ 🇦🇫".into()),
-        ("right-to-left", "مینا احمدی".into()),
-        ("bidi override", "abc\u{202E}txt.exe".into()),
+        ("NUL byte", "Mina\0Ahmadi".into(), RefusedOrStoredAsTyped),
+        ("CR/LF header injection", "Mina\r\nBcc: victim@example.org".into(), RefusedOrStoredAsTyped),
+        ("10,000 characters", "x".repeat(10_000), RefusedOrStoredAsTyped),
+        ("HTML", "<script>alert('x')</script><b>bold</b>".into(), RefusedOrStoredAsTyped),
+        ("SQL", "Robert'); DROP TABLE signatures;--".into(), RefusedOrStoredAsTyped),
+        ("emoji", "Zoë 👩🏽‍⚕️ 🇦🇫".into(), RefusedOrStoredAsTyped),
+        ("right-to-left", "مینا احمدی".into(), RefusedOrStoredAsTyped),
+        // What Dari keyboards type: a zero-width non-joiner and a right-to-left mark.
+        ("right-to-left marks", "می\u{200C}خواهم\u{200F}".into(), RefusedOrStoredAsTyped),
+        ("bidi override", "abc\u{202E}txt.exe".into(), Refused),
+        ("bidi embedding", "abc\u{202B}def\u{202C}".into(), Refused),
+        ("bidi isolate", "abc\u{2067}fed\u{2069}".into(), Refused),
     ]
 }
 
@@ -39,12 +52,12 @@ async fn post(app: &TestApp, fields: &[(String, String)], token: &str) -> reqwes
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_values_in_every_field_get_a_4xx_or_are_stored_faithfully() {
+async fn hostile_values_in_every_field_get_a_4xx_or_are_stored_faithfully_and_bidi_controls_are_refused() {
     let app = spawn_app().await;
     let token = app.csrf_token().await;
     let mut case = 0;
     for field in FIELDS {
-        for (label, payload) in payloads() {
+        for (label, payload, in_text) in payloads() {
             case += 1;
             let email = format!("case{case}@example.org");
             let mut fields: Vec<(String, String)> =
@@ -57,7 +70,15 @@ async fn hostile_values_in_every_field_get_a_4xx_or_are_stored_faithfully() {
 
             assert!((300..500).contains(&status), "{field} with {label}: {status}");
             assert!(!page.contains("<script>alert"), "{field} with {label}: HTML echoed unescaped");
-            if status == 303 && matches!(field, "name" | "comment" | "postcode") {
+            let text_field = matches!(field, "name" | "comment" | "postcode");
+            if in_text == InText::Refused && text_field {
+                assert_eq!(status, 422, "{field} with {label} must be refused");
+                assert!(
+                    page.contains("change the direction of text"),
+                    "{field} with {label}: no clear message"
+                );
+            }
+            if status == 303 && text_field {
                 let stored = stored_value(&app, &email, field).await;
                 // Comments keep their line breaks as \n; everything else is kept as typed.
                 let expected = payload.trim().replace("\r\n", "\n");

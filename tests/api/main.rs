@@ -2,6 +2,7 @@
 //! database per test, copied from a migrated template) and a real SMTP server.
 
 mod api;
+mod client_address;
 mod commands;
 mod confirming;
 mod dashboard;
@@ -10,12 +11,17 @@ mod default_deny;
 mod export;
 mod helpers;
 mod hostile_input;
+mod https_cookies;
+mod known_browsers;
 mod languages;
 mod letters;
 mod mail_delivery;
+mod metrics;
+mod organizer_commands;
 mod organizers;
 mod outage;
 mod privacy;
 mod private_files;
+mod request_bodies;
 mod signing;
 mod zero_config;

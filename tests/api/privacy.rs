@@ -185,23 +185,6 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
     assert!(rows.iter().any(|r| r.3 == only_new.email_lookup("mina@example.org")), "lookup keys recomputed");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_report_signatures_and_the_outbox() {
-    let app = spawn_app().await;
-    app.sign(&valid_form("mina@example.org")).await;
-    app.wait_for_outbox_drained().await;
-
-    let (status, text) = app.get_text("/metrics").await;
-
-    assert_eq!(status, 200);
-    assert!(
-        text.contains(&format!("rallypost_signatures{{campaign=\"{SLUG}\",status=\"pending\"}} 1")),
-        "{text}"
-    );
-    assert!(text.contains("rallypost_outbox_messages{kind=\"confirmation\",status=\"sent\"} 1"), "{text}");
-    assert!(text.contains("rallypost_signature_surges_total{source=\"email_domain\"} 0"));
-}
-
 /// The whole cycle against the real binary with debug logging, reading everything it logs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_of_a_sign_confirm_export_withdraw_cycle_hold_no_personal_data() {

@@ -1,18 +1,21 @@
 //! Signing in and out. The sign-in form is protected by the public form's signed
 //! double-submit cookie (there is no session yet); logout by the session's own token.
+//! A successful sign-in also leaves a device cookie, which spares this browser the
+//! account's lockout next time (`organizers::Devices`); logout keeps it.
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::{SESSION_COOKIE, render};
+use super::{form_refused, render};
 use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
-use crate::web::client_ip::client_ip;
+use crate::web::body::Body;
+use crate::web::client_ip::client_key;
 use crate::web::errors::WebError;
+use crate::web::form;
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -42,13 +45,9 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     login_page(&req, &state, StatusCode::OK, "", None)
 }
 
-#[derive(Deserialize)]
 pub struct LoginForm {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     csrf_token: String,
 }
 
@@ -56,18 +55,29 @@ pub struct LoginForm {
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
+    body: Body,
 ) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
+    let mut fields = match form::fields(&req, &body) {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_refused(e)),
+    };
+    let mut take = |name: &str| fields.remove(name).unwrap_or_default();
+    let form = LoginForm { email: take("email"), password: take("password"), csrf_token: take("csrf_token") };
     if !state.csrf.verify(&req, &form.csrf_token) {
         let msg = "This form expired. Please sign in again.";
         return Ok(login_page(&req, &state, StatusCode::FORBIDDEN, &form.email, Some(msg)));
     }
-    let client = client_ip(&req, &state.settings.trusted_proxies);
+    let device_cookie = req.cookie(state.cookie_names().device);
+    let attempt = organizers::Attempt {
+        email: &form.email,
+        password: form.password,
+        client: client_key(&req, &state.settings.trusted_proxies),
+        device_cookie: device_cookie.as_ref().map(|c| c.value()),
+    };
     let mut conn = state.pool.get().await?;
-    let result = organizers::log_in(&mut conn, &form.email, form.password, client, state.clock.now()).await;
-    let session_id = match result {
-        Ok((_, session_id)) => session_id,
+    let result = organizers::log_in(&mut conn, &state.devices, attempt, state.clock.now()).await;
+    let signed_in = match result {
+        Ok(signed_in) => signed_in,
         Err(LoginError::WrongCredentials) => {
             let msg = "Wrong email or password.";
             return Ok(login_page(&req, &state, StatusCode::UNAUTHORIZED, &form.email, Some(msg)));
@@ -84,29 +94,37 @@ pub async fn submit(
         Err(LoginError::Unexpected(e)) => return Err(e.into()),
     };
     // Whatever session id the browser brought is dropped, not promoted.
-    if let Some(old) = req.cookie(SESSION_COOKIE) {
+    if let Some(old) = req.cookie(state.cookie_names().session) {
         organizers::end_session(&mut conn, old.value()).await?;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/admin"))
-        .cookie(session_cookie(&state, session_id))
+        .cookie(session_cookie(&state, signed_in.session))
+        .cookie(device_cookie_for(&state, signed_in.device_cookie))
         .finish())
 }
 
+/// Only the sign-in form needs it; `Strict`, since the form posts from this site.
+fn device_cookie_for(state: &AppState, value: String) -> Cookie<'static> {
+    let names = state.cookie_names();
+    Cookie::build(names.device, value)
+        .path(names.device_path())
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies())
+        .max_age(time::Duration::seconds(organizers::DEVICE_LIFETIME.num_seconds()))
+        .finish()
+}
+
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, value)
-        .path("/admin")
+    let names = state.cookie_names();
+    Cookie::build(names.session, value)
+        .path(names.session_path())
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.secure_cookies())
         .max_age(time::Duration::seconds(SESSION_LIFETIME.num_seconds()))
         .finish()
-}
-
-#[derive(Deserialize)]
-pub struct LogoutForm {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 /// True when `given` is the session's CSRF token; compared in constant time.
@@ -118,16 +136,20 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
-    form: web::Form<LogoutForm>,
+    body: Body,
 ) -> Result<HttpResponse, WebError> {
-    if !csrf_matches(&session, &form.csrf_token) {
+    let fields = match form::fields(&req, &body) {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_refused(e)),
+    };
+    if !csrf_matches(&session, fields.get("csrf_token").map_or("", String::as_str)) {
         return Ok(super::message(
             StatusCode::FORBIDDEN,
             "Form expired",
             "Please go back, reload the page and try again.",
         ));
     }
-    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+    if let Some(cookie) = req.cookie(state.cookie_names().session) {
         let mut conn = state.pool.get().await?;
         organizers::end_session(&mut conn, cookie.value()).await?;
     }

@@ -1,15 +1,14 @@
-//! The organizers' pages: sign-in, the dashboards and the CSV export. Handlers only; the
+//! The organizers' pages: sign-in, the dashboards, the CSV export and the API tokens. Handlers only; the
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
 pub mod export;
 pub mod login;
+pub mod tokens;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
-
-pub const SESSION_COOKIE: &str = "rp_admin";
 
 fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
@@ -40,4 +39,21 @@ struct MessagePage<'a> {
 /// A short English page for an organizer's mistake (a bad filter, an expired form).
 pub fn message(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     render(status, &MessagePage { title, body })
+}
+
+/// The page that refuses a form posted to an admin page.
+fn form_refused(e: crate::web::form::FormError) -> HttpResponse {
+    use crate::web::form::FormError;
+    match e {
+        FormError::WrongType => message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported form",
+            "Please send the form as application/x-www-form-urlencoded.",
+        ),
+        FormError::NotUtf8 => message(
+            StatusCode::BAD_REQUEST,
+            "Unreadable form",
+            "The form data was not valid UTF-8 text. Please go back and try again.",
+        ),
+    }
 }

@@ -35,11 +35,14 @@ pub struct AppOptions {
     pub workers: bool,
     /// The database to use instead of a fresh one (the test's own pool uses it too).
     pub database_url: Option<String>,
+    /// More settings, as environment variables (`RALLYPOST_TRUSTED_PROXIES`, ...); they
+    /// override the harness's own.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { sign_rate: "off", smtp: true, workers: true, database_url: None }
+        AppOptions { sign_rate: "off", smtp: true, workers: true, database_url: None, env: Vec::new() }
     }
 }
 
@@ -72,6 +75,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     if options.smtp {
         env.insert("RALLYPOST_SMTP_URL".into(), mail.url());
     }
+    env.extend(options.env.into_iter().map(|(k, v)| (k.to_owned(), v)));
     let settings = Arc::new(Settings::from_sources(&env, None).unwrap());
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let running = startup::start(

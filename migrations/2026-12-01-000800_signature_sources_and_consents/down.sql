@@ -1,0 +1,10 @@
+alter table signatures
+    drop column partner_id,
+    drop column partner_opt_in,
+    drop column partner_consent_sha256,
+    drop column utm_source,
+    drop column utm_medium,
+    drop column utm_campaign,
+    drop column referrer_host,
+    drop column anonymous,
+    drop column email_undeliverable_at;
