@@ -88,6 +88,10 @@ pub fn run() -> ExitCode {
 fn init_tracing(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::new(&settings.log);
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours are for a person at a terminal (the builder already honours NO_COLOR); a log
+    // file, a pipe or the journal gets plain text, not escape sequences.
+    let builder =
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) { builder } else { builder.with_ansi(false) };
     if settings.log_json {
         builder.json().init();
     } else {

@@ -23,6 +23,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::export::{self, Actor, ExportFilter};
 use crate::organizers::{self, OrganizerEmail, Password};
+use crate::progress::ProgressLine;
 
 #[derive(Subcommand)]
 pub enum OrganizerCommand {
@@ -176,18 +177,12 @@ pub async fn export(
             }
             None => Box::new(std::io::stdout().lock()),
         };
-        let show = std::io::stderr().is_terminal();
-        let progress = |n: u64| {
-            if show {
-                eprint!("\r{n} rows");
-            }
-        };
+        let line = ProgressLine::on_stderr();
+        let progress = |n: u64| line.update(format_args!("{n} rows"));
         let actor = Actor::CommandLine { user: system_user() };
         let rows =
             export::run(&mut conn, &keys, campaign.id, &filter, &actor, clock.as_ref(), out, progress)?;
-        if show {
-            eprintln!();
-        }
+        line.finish(format_args!("{rows} rows exported"));
         Ok(rows)
     })
     .await??;

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lettre::message::Mailbox;
+use secrecy::{ExposeSecret, SecretBox, SecretSlice, SecretString};
+
+use crate::dkim::Dkim;
+use crate::outbox::smtp::SmtpTarget;
 
 /// A setting that could not be used, named as the operator wrote it.
 #[derive(Debug, thiserror::Error)]
@@ -22,18 +26,20 @@ fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
     ConfigError { setting: setting.to_owned(), message: message.into() }
 }
 
-#[derive(Clone, Debug)]
+/// Every setting, parsed. Secrets are kept in `secrecy` types, so `Debug` (a log line, a
+/// panic message) cannot show them; reading one takes an explicit `expose_secret()`.
+#[derive(Debug)]
 pub struct Settings {
-    /// `None`: run a private PostgreSQL cluster under `data_dir/postgres`.
-    pub database_url: Option<String>,
+    /// `None`: run a private PostgreSQL cluster under `data_dir/postgres`. May hold a password.
+    pub database_url: Option<SecretString>,
     /// `None`: write each message as an `.eml` file under `data_dir/outbox`.
-    pub smtp_url: Option<String>,
+    pub smtp: Option<SmtpTarget>,
     pub bind: SocketAddr,
     /// Absolute base for links, without a trailing slash.
     pub base_url: String,
     pub data_dir: PathBuf,
     /// Explicitly configured key; when `None`, one is generated in the data dir.
-    pub secret_key: Option<Vec<u8>>,
+    pub secret_key: Option<SecretSlice<u8>>,
     pub mail_from: Mailbox,
     pub log: String,
     pub log_json: bool,
@@ -41,10 +47,12 @@ pub struct Settings {
     /// Per-client signing limits; empty means off.
     pub sign_rate: Vec<RateLimit>,
     pub trusted_proxies: Vec<IpAddr>,
+    /// The key letters are signed with (`RALLYPOST_DKIM_KEY_FILE`, `RALLYPOST_DKIM_SELECTOR`),
+    /// for the sender's domain.
     pub dkim: Option<Dkim>,
     pub data_key: DataKeySetting,
     /// Keys rows may still be encrypted with, until `rallypost keys rotate` has run.
-    pub data_keys_old: Vec<[u8; 32]>,
+    pub data_keys_old: Vec<SecretBox<[u8; 32]>>,
     /// How long a sender holds the outbox rows it claimed; a row claimed by a process that
     /// died is sent again only after this. Must exceed the send timeout (60 s) in production.
     pub outbox_lease: Duration,
@@ -53,64 +61,26 @@ pub struct Settings {
 }
 
 /// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
-#[derive(Clone)]
-pub struct MetricsToken(String);
-
-impl std::fmt::Debug for MetricsToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MetricsToken(..)")
-    }
-}
+#[derive(Clone, Debug)]
+pub struct MetricsToken(SecretString);
 
 impl MetricsToken {
     /// Compared in constant time, as digests, so neither the bytes nor the length leak.
     pub fn matches(&self, given: &str) -> bool {
         use sha2::{Digest, Sha256};
         use subtle::ConstantTimeEq;
-        Sha256::digest(self.0.as_bytes()).ct_eq(&Sha256::digest(given.as_bytes())).into()
+        Sha256::digest(self.0.expose_secret().as_bytes()).ct_eq(&Sha256::digest(given.as_bytes())).into()
     }
 }
 
 /// Where the key for supporters' personal data comes from.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum DataKeySetting {
     /// Generated once and kept in the data dir (mode 0600).
     InDataDir,
-    Given([u8; 32]),
+    Given(SecretBox<[u8; 32]>),
     /// `off`: store personal data in the clear. Only for measuring what encryption costs.
     Off,
-}
-
-impl std::fmt::Debug for DataKeySetting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            DataKeySetting::InDataDir => "InDataDir",
-            DataKeySetting::Given(_) => "Given(..)",
-            DataKeySetting::Off => "Off",
-        })
-    }
-}
-
-/// DKIM signing for letters: `RALLYPOST_DKIM_KEY_FILE` (an RSA key in PKCS#1 PEM) and
-/// `RALLYPOST_DKIM_SELECTOR`; the domain is the sender's.
-#[derive(Clone)]
-pub struct Dkim {
-    pub selector: String,
-    pub key_pem: String,
-}
-
-impl std::fmt::Debug for Dkim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Dkim").field("selector", &self.selector).finish_non_exhaustive()
-    }
-}
-
-impl Dkim {
-    pub fn config(&self, domain: &str) -> lettre::message::dkim::DkimConfig {
-        use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
-        let key = DkimSigningKey::new(&self.key_pem, DkimSigningAlgorithm::Rsa).expect("checked at start");
-        DkimConfig::default_config(self.selector.clone(), domain.to_owned(), key)
-    }
 }
 
 /// At most `count` requests per `period` from one client.
@@ -149,12 +119,12 @@ impl Settings {
         {
             return Err(bad("RALLYPOST_DATABASE_URL", "must start with postgres://"));
         }
+        let database_url = database_url.map(SecretString::from);
 
-        let smtp_url = get("RALLYPOST_SMTP_URL").filter(|v| !v.is_empty());
-        if let Some(url) = &smtp_url {
-            crate::outbox::smtp::SmtpTarget::parse(url)
-                .map_err(|e| bad("RALLYPOST_SMTP_URL", e.to_string()))?;
-        }
+        let smtp = get("RALLYPOST_SMTP_URL")
+            .filter(|v| !v.is_empty())
+            .map(|url| SmtpTarget::parse(&url).map_err(|e| bad("RALLYPOST_SMTP_URL", e)))
+            .transpose()?;
 
         let bind_text = get("RALLYPOST_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: SocketAddr = bind_text
@@ -172,7 +142,7 @@ impl Settings {
             Some(key) if key.len() < 32 => {
                 return Err(bad("RALLYPOST_SECRET_KEY", "must be at least 32 bytes long"));
             }
-            Some(key) => Some(key.into_bytes()),
+            Some(key) => Some(SecretSlice::from(key.into_bytes())),
             None => None,
         };
 
@@ -218,28 +188,31 @@ impl Settings {
                 return Err(bad("RALLYPOST_DKIM_KEY_FILE", "needed with RALLYPOST_DKIM_SELECTOR"));
             }
             (Some(path), Some(selector)) => {
-                let key_pem = std::fs::read_to_string(&path)
+                let pem = std::fs::read_to_string(&path)
                     .map_err(|e| bad("RALLYPOST_DKIM_KEY_FILE", format!("{path}: {e}")))?;
-                use lettre::message::dkim::{DkimSigningAlgorithm, DkimSigningKey};
-                DkimSigningKey::new(&key_pem, DkimSigningAlgorithm::Rsa)
-                    .map_err(|_| bad("RALLYPOST_DKIM_KEY_FILE", "not an RSA private key in PKCS#1 PEM"))?;
-                Some(Dkim { selector, key_pem })
+                let dkim = Dkim::parse(&selector, mail_from.email.domain(), &pem)
+                    .map_err(|e| bad("RALLYPOST_DKIM_KEY_FILE", format!("{path}: {e}")))?;
+                Some(dkim)
             }
         };
 
         let data_key = match get("RALLYPOST_DATA_KEY").as_deref() {
             None | Some("") => DataKeySetting::InDataDir,
             Some("off") => DataKeySetting::Off,
-            Some(key) => DataKeySetting::Given(
-                crate::crypto::parse_key(key).map_err(|m| bad("RALLYPOST_DATA_KEY", m))?,
-            ),
+            Some(key) => DataKeySetting::Given(SecretBox::try_init_with(|| {
+                crate::crypto::parse_key(key).map_err(|m| bad("RALLYPOST_DATA_KEY", m))
+            })?),
         };
         let data_keys_old = get("RALLYPOST_DATA_KEYS_OLD")
             .unwrap_or_default()
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|k| crate::crypto::parse_key(k).map_err(|m| bad("RALLYPOST_DATA_KEYS_OLD", m)))
+            .map(|k| {
+                SecretBox::try_init_with(|| {
+                    crate::crypto::parse_key(k).map_err(|m| bad("RALLYPOST_DATA_KEYS_OLD", m))
+                })
+            })
             .collect::<Result<_, _>>()?;
 
         let outbox_lease = match get("RALLYPOST_OUTBOX_LEASE_SECS") {
@@ -261,7 +234,7 @@ impl Settings {
             Some(t) if t.len() < 32 => {
                 return Err(bad("RALLYPOST_METRICS_TOKEN", "must be at least 32 characters long"));
             }
-            Some(t) => Some(MetricsToken(t)),
+            Some(t) => Some(MetricsToken(SecretString::from(t))),
         };
 
         Ok(Settings {
@@ -271,7 +244,7 @@ impl Settings {
             data_keys_old,
             dkim,
             database_url,
-            smtp_url,
+            smtp,
             bind,
             base_url,
             data_dir,
@@ -355,7 +328,7 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.base_url, "http://127.0.0.1:8080");
         assert_eq!(s.sign_rate.len(), 2);
-        assert!(s.database_url.is_none() && s.smtp_url.is_none());
+        assert!(s.database_url.is_none() && s.smtp.is_none());
     }
 
     #[test]
@@ -376,6 +349,45 @@ mod tests {
             assert_eq!(err.setting, key);
             assert!(err.to_string().starts_with(key), "{err}");
         }
+    }
+
+    #[test]
+    fn debug_output_of_settings_shows_no_secret() {
+        let data_key = "07".repeat(32);
+        let old_key = "08".repeat(32);
+        let dkim_file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/dkim-test-ed25519.pem");
+        let settings = load(&[
+            ("RALLYPOST_DATABASE_URL", "postgres://app:db-pass-1234@db.example/rallypost"),
+            ("RALLYPOST_SMTP_URL", "smtps://mailer:smtp-pass-5678@mail.example"),
+            ("RALLYPOST_SECRET_KEY", "cookie-secret-that-is-long-enough-9012"),
+            ("RALLYPOST_DATA_KEY", &data_key),
+            ("RALLYPOST_DATA_KEYS_OLD", &old_key),
+            ("RALLYPOST_DKIM_KEY_FILE", dkim_file),
+            ("RALLYPOST_DKIM_SELECTOR", "campaign2026"),
+            ("RALLYPOST_METRICS_TOKEN", "metrics-token-of-thirty-two-characters-3456"),
+        ])
+        .unwrap();
+        let shown = format!("{settings:?} {settings:#?}");
+
+        let dkim_pem = std::fs::read_to_string(dkim_file).unwrap();
+        let dkim_body = dkim_pem.lines().nth(1).unwrap();
+        for secret in [
+            "db-pass-1234",
+            "smtp-pass-5678",
+            "cookie-secret",
+            "metrics-token",
+            &data_key,
+            &old_key,
+            "[7, 7, 7",
+            "[8, 8, 8",
+            dkim_body,
+        ] {
+            assert!(!shown.contains(secret), "Debug shows {secret:?}: {shown}");
+        }
+        let secret_key_bytes = format!("{:?}", &b"cookie-secret"[..]);
+        assert!(!shown.contains(secret_key_bytes.trim_end_matches(']')), "{shown}");
+        // What is not secret still shows, so the output stays useful.
+        assert!(shown.contains("mail.example") && shown.contains("campaign2026"), "{shown}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ use crate::clock::Clock;
 use crate::db::Pool;
 use crate::outbox::Kind;
 use crate::reports::StatusTotals;
+use crate::signatures::SignatureStatus;
 
 /// How often each process reads the gauges.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(15);
@@ -105,9 +106,9 @@ impl Gauges {
         out.push_str("# TYPE rallypost_signatures gauge\n");
         for (slug, totals) in &reading.signatures {
             for (status, n) in [
-                ("pending", totals.pending),
-                ("confirmed", totals.confirmed),
-                ("withdrawn", totals.withdrawn),
+                (SignatureStatus::Pending, totals.pending),
+                (SignatureStatus::Confirmed, totals.confirmed),
+                (SignatureStatus::Withdrawn, totals.withdrawn),
             ] {
                 let _ = writeln!(out, "rallypost_signatures{{campaign=\"{slug}\",status=\"{status}\"}} {n}");
             }

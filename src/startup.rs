@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +17,7 @@ use crate::clock::Clock;
 use crate::config::{DataKeySetting, Settings};
 use crate::crypto::DataKeys;
 use crate::db::{self, Pool, cluster::Cluster};
+use crate::dkim::Dkim;
 use crate::housekeeping::Housekeeping;
 use crate::letters::{LetterContext, PacedLetters, Scheduler};
 use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
@@ -38,7 +40,7 @@ impl Database {
     /// connects as; then applies migrations. Blocking.
     pub fn open(settings: &Settings) -> anyhow::Result<Database> {
         let (url, cluster) = match &settings.database_url {
-            Some(url) => (url.clone(), None),
+            Some(url) => (url.expose_secret().to_owned(), None),
             None => {
                 let cluster = Cluster::start(&settings.data_dir.join("postgres"), &[])?;
                 let url = db::owner::owned_database(&cluster, "rallypost", "rallypost")?;
@@ -79,7 +81,7 @@ pub fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::Result
 pub fn data_keys(settings: &Settings) -> anyhow::Result<DataKeys> {
     let current = match &settings.data_key {
         DataKeySetting::Off => return Ok(DataKeys::disabled()),
-        DataKeySetting::Given(key) => *key,
+        DataKeySetting::Given(key) => *key.expose_secret(),
         DataKeySetting::InDataDir => {
             let path = settings.data_dir.join("data_key");
             match std::fs::read_to_string(&path) {
@@ -94,13 +96,14 @@ pub fn data_keys(settings: &Settings) -> anyhow::Result<DataKeys> {
             }
         }
     };
-    Ok(DataKeys::new(current, &settings.data_keys_old))
+    let old: Vec<[u8; 32]> = settings.data_keys_old.iter().map(|key| *key.expose_secret()).collect();
+    Ok(DataKeys::new(current, &old))
 }
 
 /// The configured key, or the one kept in the data dir (made on first start, mode 0600).
 pub fn secret_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(key) = &settings.secret_key {
-        return Ok(key.clone());
+        return Ok(key.expose_secret().to_vec());
     }
     let path = settings.data_dir.join("secret_key");
     if let Ok(text) = std::fs::read_to_string(&path) {
@@ -128,10 +131,8 @@ fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
 }
 
 pub fn transport(settings: &Settings) -> anyhow::Result<Transport> {
-    Ok(match &settings.smtp_url {
-        Some(url) => {
-            Transport::Smtp(crate::outbox::smtp::SmtpTarget::parse(url).map_err(anyhow::Error::msg)?)
-        }
+    Ok(match &settings.smtp {
+        Some(target) => Transport::Smtp(target.clone()),
         None => Transport::Files(settings.data_dir.join("outbox")),
     })
 }
@@ -176,7 +177,7 @@ pub fn sender(
 
 /// The letter scheduler for these settings.
 pub fn scheduler(settings: &Settings, pool: Pool, clock: Arc<dyn Clock>, keys: Arc<DataKeys>) -> Scheduler {
-    let dkim = settings.dkim.as_ref().map(|d| Arc::new(d.config(settings.mail_from.email.domain())));
+    let dkim = settings.dkim.as_ref().map(Dkim::config);
     Scheduler::new(pool, clock, LetterContext { from: settings.mail_from.clone(), keys, dkim })
 }
 

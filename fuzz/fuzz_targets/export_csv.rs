@@ -7,11 +7,12 @@ use arbitrary::Arbitrary;
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
 use rallypost::export::{HEADER, SupporterRecord, csv_writer};
+use rallypost::signatures::SignatureStatus;
 
 #[derive(Arbitrary, Debug)]
 struct Row {
     id: u128,
-    status: String,
+    status: u8,
     signed_at: u32,
     confirmed_at: Option<u32>,
     name: Option<String>,
@@ -39,7 +40,7 @@ fuzz_target!(|rows: Vec<Row>| {
         .into_iter()
         .map(|r| SupporterRecord {
             id: uuid::Uuid::from_u128(r.id),
-            status: r.status,
+            status: SignatureStatus::ALL[usize::from(r.status) % SignatureStatus::ALL.len()],
             signed_at: time(r.signed_at),
             confirmed_at: r.confirmed_at.map(time),
             name: r.name,
@@ -78,7 +79,7 @@ fuzz_target!(|rows: Vec<Row>| {
             (6, record.country.clone()),
             (7, text(&record.postcode)),
             (8, text(&record.comment)),
-            (1, record.status.clone()),
+            (1, record.status.to_string()),
             (10, record.language.clone()),
         ];
         for (i, original) in originals {

@@ -1,40 +1,58 @@
 //! The campaign file format (`campaigns/*.toml`), parsed and checked as a whole before
-//! anything is stored.
+//! anything is stored. A `CampaignFile` exists only checked: its fields are parsed types
+//! (a `Lang`, a time zone, a cron schedule, addresses), and the checks across fields run
+//! whenever one is made, from a file or from a stored campaign read back from the
+//! database (whose JSON an older version may have written).
 
 use std::collections::BTreeMap;
 
+use chrono::{NaiveTime, Weekday};
+use chrono_tz::Tz;
+use lettre::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Lang, Slug};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "FileShape", into = "FileShape")]
 pub struct CampaignFile {
     pub slug: String,
     pub status: CampaignStatus,
     pub goal: i32,
-    pub default_lang: String,
-    /// Page texts by language code.
-    pub texts: BTreeMap<String, PageText>,
-    /// Letter texts by language code.
-    pub letters: BTreeMap<String, LetterText>,
+    default_lang: Lang,
+    /// The page text in `default_lang`, which every campaign has.
+    default_text: PageText,
+    /// Page texts in the other languages.
+    other_texts: BTreeMap<Lang, PageText>,
+    /// Letter texts by language; every target's language has one.
+    pub letters: BTreeMap<Lang, LetterText>,
     pub dispatch: Dispatch,
     pub targets: Vec<Target>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum CampaignStatus {
-    Open,
-    Closed,
+/// The file as written: what serde reads and writes, before the checks across fields.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    slug: String,
+    status: CampaignStatus,
+    goal: i32,
+    default_lang: Lang,
+    /// Page texts by language code.
+    texts: BTreeMap<Lang, PageText>,
+    /// Letter texts by language code.
+    letters: BTreeMap<Lang, LetterText>,
+    dispatch: Dispatch,
+    targets: Vec<Target>,
 }
 
-impl CampaignStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Open => "open",
-            CampaignStatus::Closed => "closed",
-        }
+crate::db::text_enum! {
+    /// Stored in `campaigns.status` too, where the other modules read it.
+    #[derive(Deserialize, Serialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum CampaignStatus {
+        Open = "open",
+        Closed = "closed",
     }
 }
 
@@ -72,12 +90,18 @@ pub enum DispatchMode {
 #[serde(deny_unknown_fields)]
 pub struct Dispatch {
     pub mode: DispatchMode,
-    pub timezone: String,
+    /// An IANA name such as `Europe/Berlin`.
+    #[serde(with = "as_text")]
+    pub timezone: Tz,
     /// Five-field cron expression, in `timezone`; used in digest mode.
-    pub schedule: String,
-    pub window_days: Vec<String>,
-    pub window_start: String,
-    pub window_end: String,
+    #[serde(with = "as_text")]
+    pub schedule: croner::Cron,
+    /// `Mon`, `Tuesday`...
+    pub window_days: Vec<Weekday>,
+    /// `08:00`: letters go from this time of day...
+    pub window_start: NaiveTime,
+    /// ...until this one, in `timezone`.
+    pub window_end: NaiveTime,
     pub per_target_per_hour: u32,
 }
 
@@ -87,87 +111,121 @@ pub struct Target {
     pub id: String,
     pub office: String,
     pub organisation: String,
-    pub email: String,
-    pub lang: String,
+    #[serde(with = "as_text")]
+    pub email: Address,
+    pub lang: Lang,
     #[serde(default)]
     pub salutation: Option<String>,
+}
+
+/// A value written as its text: parsed with `FromStr`, written with `Display`; a value that
+/// does not parse is named in the error.
+mod as_text {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
+    where
+        T: FromStr<Err: Display>,
+        D: Deserializer<'de>,
+    {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
+    }
+}
+
+impl TryFrom<FileShape> for CampaignFile {
+    type Error = String;
+
+    /// The checks across fields that pages and letters rely on.
+    fn try_from(mut shape: FileShape) -> Result<Self, String> {
+        Slug::parse(&shape.slug)?;
+        if shape.goal <= 0 {
+            return Err("goal must be a positive number".into());
+        }
+        let default_lang = shape.default_lang;
+        let default_text = shape
+            .texts
+            .remove(&default_lang)
+            .ok_or_else(|| format!("default_lang {:?} has no [texts.{0}]", default_lang.code()))?;
+        if shape.dispatch.per_target_per_hour == 0 {
+            return Err("dispatch.per_target_per_hour must be at least 1".into());
+        }
+        if shape.targets.is_empty() {
+            return Err("a campaign needs at least one [[targets]]".into());
+        }
+        let mut ids = std::collections::HashSet::new();
+        for t in &shape.targets {
+            if !ids.insert(&t.id) {
+                return Err(format!("target id {:?} appears twice", t.id));
+            }
+            if !shape.letters.contains_key(&t.lang) {
+                return Err(format!(
+                    "target {:?} wants language {:?}, which has no [letters.{1}]",
+                    t.id,
+                    t.lang.code()
+                ));
+            }
+        }
+        Ok(CampaignFile {
+            slug: shape.slug,
+            status: shape.status,
+            goal: shape.goal,
+            default_lang,
+            default_text,
+            other_texts: shape.texts,
+            letters: shape.letters,
+            dispatch: shape.dispatch,
+            targets: shape.targets,
+        })
+    }
+}
+
+impl From<CampaignFile> for FileShape {
+    fn from(file: CampaignFile) -> FileShape {
+        let mut texts = file.other_texts;
+        texts.insert(file.default_lang, file.default_text);
+        FileShape {
+            slug: file.slug,
+            status: file.status,
+            goal: file.goal,
+            default_lang: file.default_lang,
+            texts,
+            letters: file.letters,
+            dispatch: file.dispatch,
+            targets: file.targets,
+        }
+    }
 }
 
 impl CampaignFile {
     /// Parses TOML and checks everything pages and letters will rely on.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let file: CampaignFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        file.check()?;
-        Ok(file)
-    }
-
-    fn check(&self) -> Result<(), String> {
-        Slug::parse(&self.slug)?;
-        if self.goal <= 0 {
-            return Err("goal must be a positive number".into());
-        }
-        for code in self.texts.keys().chain(self.letters.keys()) {
-            Lang::from_tag(code).ok_or_else(|| format!("unsupported language {code:?}"))?;
-        }
-        if !self.texts.contains_key(&self.default_lang) {
-            return Err(format!("default_lang {:?} has no [texts.{0}]", self.default_lang));
-        }
-        let d = &self.dispatch;
-        d.timezone
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| format!("dispatch.timezone: unknown time zone {:?}", d.timezone))?;
-        d.schedule.parse::<croner::Cron>().map_err(|e| format!("dispatch.schedule {:?}: {e}", d.schedule))?;
-        for day in &d.window_days {
-            day.parse::<chrono::Weekday>()
-                .map_err(|_| format!("dispatch.window_days: not a weekday: {day:?}"))?;
-        }
-        for time in [&d.window_start, &d.window_end] {
-            chrono::NaiveTime::parse_from_str(time, "%H:%M")
-                .map_err(|_| format!("dispatch window: not a HH:MM time: {time:?}"))?;
-        }
-        if d.per_target_per_hour == 0 {
-            return Err("dispatch.per_target_per_hour must be at least 1".into());
-        }
-        if self.targets.is_empty() {
-            return Err("a campaign needs at least one [[targets]]".into());
-        }
-        let mut ids = std::collections::HashSet::new();
-        for t in &self.targets {
-            if !ids.insert(&t.id) {
-                return Err(format!("target id {:?} appears twice", t.id));
-            }
-            t.email
-                .parse::<lettre::Address>()
-                .map_err(|_| format!("target {:?}: invalid email {:?}", t.id, t.email))?;
-            if !self.letters.contains_key(&t.lang) {
-                return Err(format!(
-                    "target {:?} wants language {:?}, which has no [letters.{1}]",
-                    t.id, t.lang
-                ));
-            }
-        }
-        Ok(())
+        toml::from_str(text).map_err(|e| e.to_string())
     }
 
     /// The page text in `lang`, or in the campaign's default language.
     pub fn text(&self, lang: Lang) -> &PageText {
-        self.texts
-            .get(lang.code())
-            .or_else(|| self.texts.get(&self.default_lang))
-            .expect("checked at import: default_lang has texts")
+        self.text_for(lang).1
     }
 
     /// The page text in `lang` if the campaign has one, else in its default language;
     /// with the language it is actually written in.
     pub fn text_for(&self, lang: Lang) -> (Lang, &PageText) {
-        match self.texts.get(lang.code()) {
+        match self.other_texts.get(&lang) {
             Some(text) => (lang, text),
-            None => (self.default_lang(), self.text(lang)),
+            None => (self.default_lang, &self.default_text),
         }
     }
 
     pub fn default_lang(&self) -> Lang {
-        Lang::from_tag(&self.default_lang).unwrap_or_default()
+        self.default_lang
     }
 }
 
@@ -183,8 +241,8 @@ mod tests {
         assert_eq!(file.slug, "end-forced-returns");
         let ids: Vec<_> = file.targets.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["de-bmi", "at-bmi", "eu-home"]);
-        assert!(file.texts.contains_key("en") && file.texts.contains_key("de"));
-        assert!(file.targets.iter().all(|t| t.email.ends_with(".example")));
+        assert_eq!((file.text_for(Lang::En).0, file.text_for(Lang::De).0), (Lang::En, Lang::De));
+        assert!(file.targets.iter().all(|t| t.email.domain().ends_with(".example")));
     }
 
     #[test]
@@ -217,5 +275,26 @@ mod tests {
         assert!(CampaignFile::parse(&broken).unwrap_err().contains("goal"));
         let broken = SHIPPED.replace("id = \"at-bmi\"", "id = \"de-bmi\"");
         assert!(CampaignFile::parse(&broken).unwrap_err().contains("twice"));
+        let broken = SHIPPED.replace("poststelle@bmi.example", "poststelle at bmi.example");
+        assert!(CampaignFile::parse(&broken).unwrap_err().contains("poststelle at bmi.example"));
+        let broken = SHIPPED.replace("0 9 * * MON", "0 25 * * MON");
+        assert!(CampaignFile::parse(&broken).unwrap_err().contains("0 25 * * MON"));
+    }
+
+    #[test]
+    fn a_stored_campaign_is_checked_again_when_read_back() {
+        let file = CampaignFile::parse(SHIPPED).unwrap();
+        let stored = serde_json::to_value(&file).unwrap();
+        let read_back: CampaignFile = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&read_back).unwrap(), stored, "a round trip changes nothing");
+
+        let mut older = stored;
+        older["goal"] = 0.into();
+        let error = serde_json::from_value::<CampaignFile>(older.clone()).unwrap_err().to_string();
+        assert!(error.contains("goal"), "{error}");
+        older["goal"] = 10.into();
+        older["dispatch"]["timezone"] = "Europe/Atlantis".into();
+        let error = serde_json::from_value::<CampaignFile>(older).unwrap_err().to_string();
+        assert!(error.contains("Europe/Atlantis"), "{error}");
     }
 }

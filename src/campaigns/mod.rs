@@ -6,5 +6,5 @@ mod file;
 mod store;
 
 pub use cache::CampaignCache;
-pub use file::{CampaignFile, Dispatch, DispatchMode, LetterText, PageText, Target};
+pub use file::{CampaignFile, CampaignStatus, Dispatch, DispatchMode, LetterText, PageText, Target};
 pub use store::{Campaign, find_by_id, find_by_slug, import_dir, import_file, list, upsert};

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::CampaignFile;
+use super::CampaignStatus;
 use crate::db::schema::campaigns;
 
 #[derive(Clone, Debug)]
@@ -25,7 +26,7 @@ pub struct Campaign {
 struct CampaignRow {
     id: Uuid,
     slug: String,
-    status: String,
+    status: CampaignStatus,
     goal: i32,
     definition: serde_json::Value,
 }
@@ -35,7 +36,13 @@ impl TryFrom<CampaignRow> for Campaign {
     fn try_from(row: CampaignRow) -> anyhow::Result<Campaign> {
         let file: CampaignFile = serde_json::from_value(row.definition)
             .with_context(|| format!("stored campaign {} does not match this version", row.slug))?;
-        Ok(Campaign { id: row.id, slug: row.slug, is_open: row.status == "open", goal: row.goal, file })
+        Ok(Campaign {
+            id: row.id,
+            slug: row.slug,
+            is_open: row.status == CampaignStatus::Open,
+            goal: row.goal,
+            file,
+        })
     }
 }
 
@@ -50,7 +57,7 @@ pub async fn upsert(
         .values((
             campaigns::id.eq(crate::ids::new_id()),
             campaigns::slug.eq(&file.slug),
-            campaigns::status.eq(file.status.as_str()),
+            campaigns::status.eq(file.status),
             campaigns::goal.eq(file.goal),
             campaigns::definition.eq(&definition),
             campaigns::created_at.eq(now),
@@ -59,7 +66,7 @@ pub async fn upsert(
         .on_conflict(campaigns::slug)
         .do_update()
         .set((
-            campaigns::status.eq(file.status.as_str()),
+            campaigns::status.eq(file.status),
             campaigns::goal.eq(file.goal),
             campaigns::definition.eq(&definition),
             campaigns::updated_at.eq(now),

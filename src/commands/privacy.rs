@@ -1,12 +1,12 @@
 //! `purge` and `keys rotate`: the retention rule and the keys over supporters' data.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::Subcommand;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::progress::ProgressLine;
 use crate::startup;
 
 #[derive(Subcommand)]
@@ -27,16 +27,12 @@ pub async fn rotate_keys(settings: &Settings, url: &str) -> anyhow::Result<()> {
     let keys = startup::data_keys(settings)?;
     let pool = startup::command_pool(url)?;
     let mut conn = pool.get().await?;
-    let show = std::io::stderr().is_terminal();
+    let line = ProgressLine::on_stderr();
     let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {
-        if show {
-            eprint!("\rre-encrypted {s} signatures, {m} messages");
-        }
+        line.update(format_args!("re-encrypted {s} signatures, {m} messages"))
     })
     .await?;
-    if show {
-        eprintln!();
-    }
+    line.clear();
     println!("re-encrypted {signatures} signatures and {messages} messages under key {}", keys.current_id());
     Ok(())
 }

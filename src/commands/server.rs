@@ -20,7 +20,7 @@ pub async fn serve(
     let running = startup::start(settings.clone(), url, clock, options).await?;
     tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
     eprintln!("rallypost is ready: open {}/", settings.base_url);
-    if settings.smtp_url.is_none() && !no_workers {
+    if settings.smtp.is_none() && !no_workers {
         eprintln!("emails are written to {}", settings.data_dir.join("outbox").display());
     }
     startup::shutdown_signal().await;

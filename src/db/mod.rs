@@ -18,7 +18,9 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfi
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
-pub type PooledConn = deadpool::managed::Object<AsyncDieselConnectionManager<AsyncPgConnection>>;
+pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+/// Why the pool gave no connection: the server out of reach, or every connection busy.
+pub use diesel_async::pooled_connection::deadpool::PoolError;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -32,7 +34,7 @@ pub struct Unavailable;
 pub fn is_unavailable(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause.is::<Unavailable>()
-            || cause.is::<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>>()
+            || cause.is::<PoolError>()
             || matches!(
                 cause.downcast_ref::<diesel::result::Error>(),
                 Some(diesel::result::Error::DatabaseError(

@@ -75,3 +75,22 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+#[cfg(test)]
+mod tests {
+    text_enum! {
+        enum Light {
+            Red = "red",
+            Green = "green",
+        }
+    }
+
+    #[test]
+    fn each_variant_is_its_word_both_ways() {
+        for &light in Light::ALL {
+            assert_eq!(light.as_str().parse::<Light>(), Ok(light));
+            assert_eq!(light.to_string(), light.as_str());
+        }
+        assert_eq!("Red".parse::<Light>(), Err("\"Red\" is not a known Light".into()));
+    }
+}

@@ -29,8 +29,9 @@ const REGISTRY: &[Registered] = &[
     Registered { tag: "ps", native_name: "پښتو", listed: true, aliases: &["pbt", "pbu", "pst"] },
 ];
 
-/// A registered language; cheap to copy, compared by identity.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// A registered language; cheap to copy, compared by identity, ordered as registered.
+/// Written as its tag (`"de"`) in campaign files and stored campaigns.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Lang(u8);
 
 const COUNT: usize = REGISTRY.len();
@@ -130,6 +131,19 @@ impl Lang {
         tags.into_iter()
             .filter(|(q, _)| *q > 0.0)
             .find_map(|(_, t)| Lang::from_tag(t).filter(|l| l.is_listed()))
+    }
+}
+
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+        let tag = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Lang::from_tag(&tag).ok_or_else(|| serde::de::Error::custom(format!("unsupported language {tag:?}")))
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::domain::Country;
+use crate::signatures::SignatureStatus;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,11 +68,11 @@ impl ExportFilter {
         })
     }
 
-    pub fn statuses(&self) -> &'static [&'static str] {
+    pub fn statuses(&self) -> &'static [SignatureStatus] {
         match self.status {
-            StatusFilter::Pending => &["pending"],
-            StatusFilter::Confirmed => &["confirmed"],
-            StatusFilter::All => &["pending", "confirmed"],
+            StatusFilter::Pending => &[SignatureStatus::Pending],
+            StatusFilter::Confirmed => &[SignatureStatus::Confirmed],
+            StatusFilter::All => &[SignatureStatus::Pending, SignatureStatus::Confirmed],
         }
     }
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::record::{SignatureRow, SupporterRecord};
 use crate::crypto::DataKeys;
 use crate::db::schema::signatures;
+use crate::signatures::SignatureStatus;
 
 pub async fn confirmed_page(
     conn: &mut AsyncPgConnection,
@@ -17,7 +18,7 @@ pub async fn confirmed_page(
 ) -> anyhow::Result<Vec<SupporterRecord>> {
     let rows: Vec<SignatureRow> = signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq("confirmed"))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed))
         .order((signatures::signed_at, signatures::id))
         .offset(offset)
         .limit(limit)

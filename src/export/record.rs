@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::crypto::{DataKeys, Field};
 use crate::db::schema::signatures;
+use crate::signatures::SignatureStatus;
 
 pub const HEADER: [&str; 11] = [
     "signature_id",
@@ -30,7 +31,7 @@ pub const HEADER: [&str; 11] = [
 #[diesel(table_name = signatures)]
 pub struct SignatureRow {
     id: Uuid,
-    status: String,
+    status: SignatureStatus,
     signed_at: DateTime<Utc>,
     confirmed_at: Option<DateTime<Utc>>,
     name: Option<Vec<u8>>,
@@ -48,7 +49,7 @@ pub struct SignatureRow {
 #[derive(Debug)]
 pub struct SupporterRecord {
     pub id: Uuid,
-    pub status: String,
+    pub status: SignatureStatus,
     pub signed_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub name: Option<String>,
@@ -92,7 +93,7 @@ impl SupporterRecord {
         csv.write_record(
             [
                 Cow::Borrowed(&*self.id.hyphenated().encode_lower(&mut id)),
-                guarded(&self.status),
+                Cow::Borrowed(self.status.as_str()),
                 Cow::Owned(time(&self.signed_at)),
                 Cow::Owned(self.confirmed_at.as_ref().map(time).unwrap_or_default()),
                 text(&self.name),

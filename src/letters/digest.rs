@@ -3,7 +3,6 @@
 //! period `(period_start, period_end]` it covered; the next one starts at its end.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -20,30 +19,18 @@ use crate::outbox::{Kind, NewMessage};
 /// stamped just before the end has committed by the time the digest reads.
 const SETTLE: Duration = Duration::minutes(2);
 
-fn schedule(campaign: &Campaign) -> anyhow::Result<(croner::Cron, Tz)> {
-    let d = &campaign.file.dispatch;
-    let cron: croner::Cron =
-        d.schedule.parse().map_err(|e| anyhow::anyhow!("schedule {:?}: {e}", d.schedule))?;
-    let tz: Tz = d.timezone.parse().map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
-    Ok((cron, tz))
-}
-
 /// The end of the latest period whose digest is due at `now`, if any.
-pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
-    let (cron, tz) = schedule(campaign)?;
-    Ok(cron
-        .find_previous_occurrence(&whole_seconds(now - SETTLE).with_timezone(&tz), true)
-        .ok()
-        .map(|t| t.with_timezone(&Utc)))
+pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let d = &campaign.file.dispatch;
+    let then = whole_seconds(now - SETTLE).with_timezone(&d.timezone);
+    d.schedule.find_previous_occurrence(&then, true).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// When the next digest period ends.
-pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
-    let (cron, tz) = schedule(campaign)?;
-    Ok(cron
-        .find_next_occurrence(&whole_seconds(now).with_timezone(&tz), false)
-        .ok()
-        .map(|t| t.with_timezone(&Utc)))
+pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let d = &campaign.file.dispatch;
+    let now = whole_seconds(now).with_timezone(&d.timezone);
+    d.schedule.find_next_occurrence(&now, false).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// croner sets the fields of the schedule and keeps the fraction of a second it was given:
@@ -92,7 +79,7 @@ pub async fn queue_digests(
     ctx: &LetterContext,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let Some(period_end) = due_period_end(campaign, now)? else {
+    let Some(period_end) = due_period_end(campaign, now) else {
         return Ok(0);
     };
     let sender = ctx.signer();
@@ -118,7 +105,7 @@ pub async fn queue_digests(
                     campaign_id: Some(campaign.id),
                     signature_id: None,
                     target_id: Some(target.id.clone()),
-                    recipient: target.email.clone(),
+                    recipient: target.email.to_string(),
                     message: ctx.message(target, id, rendered)?,
                 };
                 crate::outbox::enqueue(conn, &ctx.keys, letter, now).await?;

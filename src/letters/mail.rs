@@ -30,7 +30,7 @@ impl LetterContext {
     /// The full message to `target`, with a `Message-ID` made from the outbox row's id.
     pub fn message(&self, target: &Target, id: uuid::Uuid, rendered: Rendered) -> anyhow::Result<Vec<u8>> {
         let to =
-            Mailbox::new(Some(format!("{}, {}", target.office, target.organisation)), target.email.parse()?);
+            Mailbox::new(Some(format!("{}, {}", target.office, target.organisation)), target.email.clone());
         let email = Email {
             to,
             subject: rendered.subject,

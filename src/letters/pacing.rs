@@ -65,7 +65,7 @@ async fn claim_paced(conn: &mut AsyncPgConnection, claim: Claim) -> anyhow::Resu
         };
         if let Entry::Vacant(slot) = windows.entry(campaign_id) {
             let campaign = campaigns::find_by_id(conn, campaign_id).await?;
-            slot.insert(SendingWindow::from_dispatch(&campaign.file.dispatch)?);
+            slot.insert(SendingWindow::from_dispatch(&campaign.file.dispatch));
         }
         let window = &windows[&campaign_id];
         if !window.contains(claim.now) {

@@ -38,7 +38,7 @@ pub async fn queue_individual(
                             campaign_id: Some(campaign.id),
                             signature_id: Some(*signature_id),
                             target_id: Some(target.id.clone()),
-                            recipient: target.email.clone(),
+                            recipient: target.email.to_string(),
                             message: ctx.message(target, id, rendered)?,
                         };
                         inserted += crate::outbox::enqueue(conn, &ctx.keys, letter, now).await?;

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 
 use super::supporters::Supporter;
 use crate::campaigns::{Campaign, LetterText, Target};
-use crate::domain::Lang;
 use crate::export::{csv_writer, guard_formula};
 use crate::i18n::Texts;
 use crate::outbox::Attachment;
@@ -48,8 +47,8 @@ impl<'a> Frame<'a> {
         })?;
         Ok(Frame {
             l,
-            texts: Texts::new(Lang::from_tag(&target.lang).unwrap_or_default()),
-            lang: &target.lang,
+            texts: Texts::new(target.lang),
+            lang: target.lang.code(),
             salutation: target.salutation.as_deref().unwrap_or(&l.salutation),
         })
     }

@@ -94,7 +94,7 @@ impl Scheduler {
         let now = self.clock.now();
         let mode = campaign.file.dispatch.mode;
         let period_end = match mode {
-            DispatchMode::Digest => digest::due_period_end(campaign, now)?,
+            DispatchMode::Digest => digest::due_period_end(campaign, now),
             DispatchMode::Individual => None,
         };
         let mut targets = Vec::new();
@@ -121,12 +121,12 @@ impl Scheduler {
                 .await?;
             targets.push(TargetPlan {
                 target_id: target.id.clone(),
-                email: target.email.clone(),
+                email: target.email.to_string(),
                 new,
                 waiting,
             });
         }
-        let in_window = SendingWindow::from_dispatch(&campaign.file.dispatch)?.contains(now);
+        let in_window = SendingWindow::from_dispatch(&campaign.file.dispatch).contains(now);
         Ok(Plan { mode, in_window, period_end, targets })
     }
 
@@ -148,7 +148,7 @@ impl Scheduler {
                 render::individual(campaign, target, &latest.map_or(example, |(_, s)| s))?
             }
             DispatchMode::Digest => {
-                let due = match digest::due_period_end(campaign, now)? {
+                let due = match digest::due_period_end(campaign, now) {
                     Some(end) => {
                         digest::pending_digest(&mut conn, &self.ctx.keys, campaign, target, end).await?
                     }
@@ -174,10 +174,10 @@ impl Scheduler {
     }
 
     /// When the next letter is due: the next digest, or now while letters wait.
-    pub fn next_dispatch(campaign: &Campaign, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+    pub fn next_dispatch(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match campaign.file.dispatch.mode {
             DispatchMode::Digest => digest::next_period_end(campaign, now),
-            DispatchMode::Individual => Ok(None),
+            DispatchMode::Individual => None,
         }
     }
 }

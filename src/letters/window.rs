@@ -15,24 +15,14 @@ pub struct SendingWindow {
 }
 
 impl SendingWindow {
-    /// The campaign file was checked at import, so this only fails on a stored file that
-    /// an older version accepted.
-    pub fn from_dispatch(d: &Dispatch) -> anyhow::Result<Self> {
-        let tz: Tz = d.timezone.parse().map_err(|_| anyhow::anyhow!("unknown time zone {:?}", d.timezone))?;
-        let days = d
-            .window_days
-            .iter()
-            .map(|day| day.parse::<Weekday>().map_err(|_| anyhow::anyhow!("not a weekday: {day:?}")))
-            .collect::<anyhow::Result<_>>()?;
-        let time =
-            |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| anyhow::anyhow!("not HH:MM: {t:?}"));
-        Ok(SendingWindow {
-            tz,
-            days,
-            start: time(&d.window_start)?,
-            end: time(&d.window_end)?,
+    pub fn from_dispatch(d: &Dispatch) -> Self {
+        SendingWindow {
+            tz: d.timezone,
+            days: d.window_days.clone(),
+            start: d.window_start,
+            end: d.window_end,
             per_hour: d.per_target_per_hour.max(1),
-        })
+        }
     }
 
     /// Inside the window at `t`: a listed weekday, at or after the start, before the end.
@@ -57,14 +47,13 @@ mod tests {
     fn window() -> SendingWindow {
         SendingWindow::from_dispatch(&Dispatch {
             mode: DispatchMode::Individual,
-            timezone: "Europe/Berlin".into(),
-            schedule: "0 9 * * MON".into(),
-            window_days: vec!["Mon".into(), "Tue".into(), "Wed".into(), "Thu".into(), "Fri".into()],
-            window_start: "08:00".into(),
-            window_end: "18:00".into(),
+            timezone: chrono_tz::Europe::Berlin,
+            schedule: "0 9 * * MON".parse().unwrap(),
+            window_days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            window_start: NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+            window_end: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
             per_target_per_hour: 30,
         })
-        .unwrap()
     }
 
     fn utc(s: &str) -> DateTime<Utc> {

@@ -28,6 +28,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::queries::StatusTotals;
+use crate::signatures::SignatureStatus;
 
 /// Changes are stamped with the application's clock a moment before they commit (a new
 /// signature is stamped when the request is prepared, then waits for its group commit in
@@ -77,7 +78,7 @@ struct Latest {
 #[derive(QueryableByName)]
 struct StatusSum {
     #[diesel(sql_type = Text)]
-    status: String,
+    status: SignatureStatus,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
@@ -142,7 +143,7 @@ async fn read_totals(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> QueryRe
     .await?;
     let mut totals = StatusTotals::default();
     for row in rows {
-        totals.add(&row.status, row.n);
+        totals.add(row.status, row.n);
     }
     Ok(totals)
 }

@@ -6,6 +6,8 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::signatures::SignatureStatus;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatusTotals {
     pub pending: i64,
@@ -14,12 +16,11 @@ pub struct StatusTotals {
 }
 
 impl StatusTotals {
-    pub(super) fn add(&mut self, status: &str, n: i64) {
+    pub(super) fn add(&mut self, status: SignatureStatus, n: i64) {
         match status {
-            "pending" => self.pending += n,
-            "confirmed" => self.confirmed += n,
-            "withdrawn" => self.withdrawn += n,
-            _ => {}
+            SignatureStatus::Pending => self.pending += n,
+            SignatureStatus::Confirmed => self.confirmed += n,
+            SignatureStatus::Withdrawn => self.withdrawn += n,
         }
     }
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::SignatureStatus;
 use super::emails::Recipient;
 use super::sign::SignContext;
 use crate::campaigns;
@@ -35,7 +36,7 @@ pub enum WithdrawOutcome {
 struct Pending {
     id: Uuid,
     campaign_id: Uuid,
-    status: String,
+    status: SignatureStatus,
     confirmation_sent_at: DateTime<Utc>,
     key_id: String,
     email: Option<Vec<u8>>,
@@ -74,15 +75,15 @@ pub async fn confirm(
         let campaign = campaigns::find_by_id(conn, sig.campaign_id).await?;
         let lang = Lang::from_tag(&sig.language).unwrap_or_default();
         let confirmed = ConfirmOutcome::Confirmed { campaign_id: campaign.id, lang };
-        match sig.status.as_str() {
-            "confirmed" => return Ok(confirmed),
-            "pending" if now - sig.confirmation_sent_at <= CONFIRM_TOKEN_LIFETIME => {}
+        match sig.status {
+            SignatureStatus::Confirmed => return Ok(confirmed),
+            SignatureStatus::Pending if now - sig.confirmation_sent_at <= CONFIRM_TOKEN_LIFETIME => {}
             _ => return Ok(ConfirmOutcome::Invalid),
         }
         let withdraw = secret::generate();
         diesel::update(signatures::table.find(sig.id))
             .set((
-                signatures::status.eq("confirmed"),
+                signatures::status.eq(SignatureStatus::Confirmed),
                 signatures::confirmed_at.eq(now),
                 signatures::withdraw_token_hash.eq(secret::digest(&withdraw)),
             ))
@@ -122,7 +123,7 @@ pub async fn withdraw(
     let hash = secret::digest(plain_token);
     let (outcome, mail) = conn
         .transaction(async move |conn| {
-            let found: Option<(Uuid, Uuid, String, String)> = signatures::table
+            let found: Option<(Uuid, Uuid, SignatureStatus, String)> = signatures::table
                 .filter(signatures::withdraw_token_hash.eq(&hash))
                 .select((signatures::id, signatures::campaign_id, signatures::status, signatures::language))
                 .for_update()
@@ -135,10 +136,10 @@ pub async fn withdraw(
             // Read before unsent rows are deleted. Also on a repeated withdrawal, so that
             // files a crash after the first one left behind go then.
             let mail = outbox::ids_for_signature(conn, id).await?;
-            if status != "withdrawn" {
+            if status != SignatureStatus::Withdrawn {
                 diesel::update(signatures::table.find(id))
                     .set((
-                        signatures::status.eq("withdrawn"),
+                        signatures::status.eq(SignatureStatus::Withdrawn),
                         signatures::withdrawn_at.eq(now),
                         // The key is derived from the address: replace it so nothing of it
                         // remains and the person may sign again later.

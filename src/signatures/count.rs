@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::SignatureStatus;
 use crate::db::schema::signatures;
 
 const FRESH_FOR: Duration = Duration::from_secs(2);
@@ -16,7 +17,7 @@ const FRESH_FOR: Duration = Duration::from_secs(2);
 pub async fn confirmed_count(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> QueryResult<i64> {
     signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq("confirmed"))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed))
         .count()
         .get_result(conn)
         .await

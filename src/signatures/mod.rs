@@ -8,6 +8,7 @@ mod intake;
 mod retention;
 mod rotate;
 mod sign;
+mod status;
 mod surge;
 
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
@@ -17,4 +18,5 @@ pub use intake::SignIntake;
 pub use retention::{UNCONFIRMED_KEPT_FOR, purge_unconfirmed};
 pub use rotate::{rotate_keys, seal_plain_rows};
 pub use sign::{NewSignature, Prepared, SignContext, SignOutcome, prepare, sign};
+pub use status::SignatureStatus;
 pub use surge::{SourceKind, SurgeMonitor};

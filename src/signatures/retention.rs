@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use super::SignatureStatus;
 use crate::db::schema::{outbox, signatures};
 
 pub const UNCONFIRMED_KEPT_FOR: Duration = Duration::days(30);
@@ -16,7 +17,7 @@ pub async fn purge_unconfirmed(conn: &mut AsyncPgConnection, now: DateTime<Utc>)
     // (migration 2026-12-01-000400), as they would of any other.
     conn.transaction(async |conn| {
         let expired = signatures::table
-            .filter(signatures::status.eq("pending"))
+            .filter(signatures::status.eq(SignatureStatus::Pending))
             .filter(signatures::signed_at.lt(cutoff))
             .select(signatures::id);
         diesel::delete(outbox::table.filter(outbox::signature_id.eq_any(expired.nullable())))
@@ -24,7 +25,7 @@ pub async fn purge_unconfirmed(conn: &mut AsyncPgConnection, now: DateTime<Utc>)
             .await?;
         diesel::delete(
             signatures::table
-                .filter(signatures::status.eq("pending"))
+                .filter(signatures::status.eq(SignatureStatus::Pending))
                 .filter(signatures::signed_at.lt(cutoff)),
         )
         .execute(conn)

@@ -9,6 +9,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::SignatureStatus;
 use crate::crypto::{DataKeys, Field, PLAIN};
 use crate::db::schema::{outbox, signatures};
 use crate::domain::SupporterEmail;
@@ -20,7 +21,7 @@ type SealedMessage = (Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>);
 struct Row {
     id: Uuid,
     key_id: String,
-    status: String,
+    status: SignatureStatus,
     email: Option<Vec<u8>>,
     name: Option<Vec<u8>>,
     postcode: Option<Vec<u8>>,
@@ -122,8 +123,8 @@ async fn rotate_signatures(
         let email = keys.decrypt_text(&row.key_id, field("signatures.email"), row.email.as_deref())?;
         // An address that no longer parses (the rules tightened) is keyed as it is, in lower
         // case, rather than left as the plain lookup key.
-        let lookup = match (&email, row.status.as_str()) {
-            (_, "withdrawn") | (None, _) => None,
+        let lookup = match (&email, row.status) {
+            (_, SignatureStatus::Withdrawn) | (None, _) => None,
             (Some(email), _) => Some(keys.email_lookup(
                 &SupporterEmail::parse(email).map_or_else(|_| email.to_lowercase(), |e| e.canonical()),
             )),

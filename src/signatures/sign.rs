@@ -14,6 +14,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::SignatureStatus;
 use super::emails::{MailContext, Recipient};
 use crate::campaigns::Campaign;
 use crate::crypto::{DataKeys, Field, secret};
@@ -70,7 +71,7 @@ impl Prepared {
 struct SignatureRow {
     id: Uuid,
     campaign_id: Uuid,
-    status: &'static str,
+    status: SignatureStatus,
     email_key: String,
     key_id: String,
     email: Vec<u8>,
@@ -119,7 +120,7 @@ pub fn prepare(
     let row = SignatureRow {
         id,
         campaign_id: campaign.id,
-        status: "pending",
+        status: SignatureStatus::Pending,
         email_key: keys.email_lookup(&canonical),
         key_id: keys.current_id().to_owned(),
         email: keys.encrypt(field("signatures.email"), new.email.as_ref().as_bytes()),
@@ -168,7 +169,7 @@ async fn commit_in_transaction(
     // deadlock) until this transaction ends.
     let campaign_ids: HashSet<Uuid> = batch.iter().map(|p| p.row.campaign_id).collect();
     let lookups: Vec<&str> = batch.iter().flat_map(|p| p.lookups.iter().map(String::as_str)).collect();
-    let existing: Vec<(Uuid, String, Uuid, String, DateTime<Utc>)> = signatures::table
+    let existing: Vec<(Uuid, String, Uuid, SignatureStatus, DateTime<Utc>)> = signatures::table
         .filter(signatures::campaign_id.eq_any(campaign_ids))
         .filter(signatures::email_key.eq_any(&lookups))
         // Sent unprepared, so PostgreSQL plans it with this batch's values every time. As a
@@ -188,11 +189,9 @@ async fn commit_in_transaction(
         .for_update()
         .load(conn)
         .await?;
-    let existing: HashMap<(Uuid, &str), (Uuid, &str, DateTime<Utc>)> = existing
+    let existing: HashMap<(Uuid, &str), (Uuid, SignatureStatus, DateTime<Utc>)> = existing
         .iter()
-        .map(|(campaign, key, id, status, sent_at)| {
-            ((*campaign, key.as_str()), (*id, status.as_str(), *sent_at))
-        })
+        .map(|(campaign, key, id, status, sent_at)| ((*campaign, key.as_str()), (*id, *status, *sent_at)))
         .collect();
 
     let mut outcomes = vec![SignOutcome::AlreadyKnown; batch.len()];
@@ -208,7 +207,7 @@ async fn commit_in_transaction(
         match found {
             None => new_rows.push(i),
             Some(&(id, status, sent_at)) => {
-                if status == "pending" && p.row.signed_at - sent_at >= RESEND_AFTER {
+                if status == SignatureStatus::Pending && p.row.signed_at - sent_at >= RESEND_AFTER {
                     resends.push((i, id));
                 }
             }

@@ -16,7 +16,7 @@ use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use super::AppState;
 use super::admin;
 use super::api;
-use super::errors::PageError;
+use super::errors::WebError;
 use crate::organizers;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,8 +130,8 @@ async fn require_session(
         Some(cookie) => match state.pool.get().await {
             Ok(mut conn) => organizers::find_session(&mut conn, cookie.value(), state.clock.now())
                 .await
-                .map_err(PageError::from),
-            Err(e) => Err(PageError::from(e)),
+                .map_err(WebError::from),
+            Err(e) => Err(WebError::from(e)),
         },
     };
     let refusal = match found {
@@ -170,7 +170,7 @@ async fn require_token(
             req.extensions_mut().insert(organizer);
             return Ok(next.call(req).await?.map_into_left_body());
         }
-        Ok(None) => api::ApiError::Unauthorized.error_response(),
+        Ok(None) => api::ApiError::from(WebError::Unauthorized).error_response(),
         Err(e) => e.error_response(),
     };
     Ok(req.into_response(refusal).map_into_right_body())

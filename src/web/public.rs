@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
-use super::errors::PageError;
+use super::errors::WebError;
 use super::pages::{
     CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage, Progress,
     Share, ThanksPage, countries, pick_lang, render,
@@ -17,7 +17,7 @@ use crate::domain::{Lang, Slug};
 use crate::i18n::Texts;
 use crate::signatures::{self, ConfirmOutcome, WithdrawOutcome};
 
-pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let lang = pick_lang(&req, Lang::En);
     let mut conn = state.pool.get().await?;
     let mut summaries = Vec::new();
@@ -37,16 +37,16 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn load_campaign(state: &AppState, slug: &str) -> Result<Arc<Campaign>, PageError> {
-    let slug = Slug::parse(slug).map_err(|_| PageError::NotFound)?;
-    state.campaigns.get(&state.pool, slug.as_ref(), state.clock.now()).await?.ok_or(PageError::NotFound)
+pub async fn load_campaign(state: &AppState, slug: &str) -> Result<Arc<Campaign>, WebError> {
+    let slug = Slug::parse(slug).map_err(|_| WebError::NotFound)?;
+    state.campaigns.get(&state.pool, slug.as_ref(), state.clock.now()).await?.ok_or(WebError::NotFound)
 }
 
 pub async fn campaign(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
     let lang = pick_lang(&req, campaign.file.default_lang());
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
@@ -76,7 +76,7 @@ pub async fn campaign_page<'a>(
     errors: FormErrors,
     notice: Option<String>,
     csrf_cookie: &str,
-) -> Result<CampaignPage<'a>, PageError> {
+) -> Result<CampaignPage<'a>, WebError> {
     let mut conn = state.pool.get().await?;
     let count = state.counts.get(&mut conn, campaign.id).await?;
     Ok(CampaignPage {
@@ -98,7 +98,7 @@ pub async fn thanks(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
     let lang = pick_lang(&req, campaign.file.default_lang());
     let page = ThanksPage {
@@ -119,7 +119,7 @@ struct CountJson<'a> {
 pub async fn count_json(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
     let mut conn = state.pool.get().await?;
     let confirmed = state.counts.get(&mut conn, campaign.id).await?;
@@ -142,7 +142,7 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let outcome = signatures::confirm(
         &mut conn,
@@ -182,7 +182,7 @@ pub async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     Ok(match signatures::withdraw(&mut conn, &token, &state.transport, state.clock.now()).await? {
         WithdrawOutcome::Withdrawn { campaign_id, lang } => {

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::AppState;
 use super::body::Body;
 use super::client_ip::client_key;
-use super::errors::{PageError, message};
+use super::errors::{WebError, message};
 use super::form::{self, FormError};
 use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
 use super::public::{campaign_page, load_campaign};
@@ -23,7 +23,7 @@ pub async fn sign(
     state: web::Data<AppState>,
     slug: web::Path<String>,
     body: Body,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
     // Until the form is read, the cookie and the browser tell the language.
     let early_lang = pick_lang(&req, campaign.file.default_lang());

@@ -200,3 +200,28 @@ fn dispatch_preview_prints_a_letter_and_a_dry_run_changes_nothing() {
     assert!(dry.status.success());
     assert!(text.contains("would queue") && text.contains("nothing was queued or sent"), "{text}");
 }
+
+#[test]
+fn a_log_read_through_a_pipe_has_no_colour_codes_and_no_progress_line() {
+    let db = fresh_database();
+    let import = rallypost()
+        .args(["campaign", "import", &format!("{CAMPAIGNS}/end-forced-returns.toml")])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+
+    // `output()` gives the child pipes, as a log collector or `2> file` would.
+    let export = rallypost()
+        .args(["export", "end-forced-returns"])
+        .env("RALLYPOST_DATABASE_URL", &db)
+        .env("RALLYPOST_LOG", "rallypost=debug")
+        .output()
+        .unwrap();
+
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let log = String::from_utf8(export.stderr).unwrap();
+    assert!(log.contains("export written"), "the log line under test is missing: {log}");
+    assert!(!log.contains('\u{1b}'), "escape sequences in the log: {log:?}");
+    assert!(!log.contains('\r'), "a progress line in the log: {log:?}");
+}

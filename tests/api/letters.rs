@@ -20,10 +20,10 @@ async fn app_in_individual_mode(per_hour: u32) -> TestApp {
     app.set_dispatch(|d| {
         d.mode = DispatchMode::Individual;
         d.per_target_per_hour = per_hour;
-        d.timezone = "Europe/Berlin".into();
-        d.window_days = ["Mon", "Tue", "Wed", "Thu", "Fri"].map(String::from).to_vec();
-        d.window_start = "08:00".into();
-        d.window_end = "18:00".into();
+        d.timezone = chrono_tz::Europe::Berlin;
+        d.window_days = ["Mon", "Tue", "Wed", "Thu", "Fri"].map(|day| day.parse().unwrap()).to_vec();
+        d.window_start = "08:00".parse().unwrap();
+        d.window_end = "18:00".parse().unwrap();
     })
     .await;
     app
@@ -102,8 +102,8 @@ async fn digest_app() -> TestApp {
     let app = spawn_app_with(AppOptions { workers: false, ..Default::default() }).await;
     app.set_dispatch(|d| {
         d.mode = DispatchMode::Digest;
-        d.schedule = "0 9 * * MON".into();
-        d.timezone = "Europe/Berlin".into();
+        d.schedule = "0 9 * * MON".parse().unwrap();
+        d.timezone = chrono_tz::Europe::Berlin;
     })
     .await;
     app

@@ -19,6 +19,7 @@ mod mail_delivery;
 mod metrics;
 mod organizer_commands;
 mod organizers;
+mod outage;
 mod privacy;
 mod private_files;
 mod request_bodies;

@@ -64,9 +64,10 @@ async fn withdrawing_deletes_every_eml_file_that_carried_the_supporter() {
     let app = spawn_app_with(AppOptions { smtp: false, workers: false, ..Default::default() }).await;
     app.set_dispatch(|d| {
         d.mode = DispatchMode::Individual;
-        d.window_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map(String::from).to_vec();
-        d.window_start = "00:00".into();
-        d.window_end = "23:59".into();
+        d.window_days =
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map(|day| day.parse().unwrap()).to_vec();
+        d.window_start = "00:00".parse().unwrap();
+        d.window_end = "23:59".parse().unwrap();
         d.per_target_per_hour = 60;
     })
     .await;

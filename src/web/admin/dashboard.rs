@@ -11,7 +11,7 @@ use crate::letters::Scheduler;
 use crate::organizers::Session;
 use crate::reports::{self, Chart, MailRow, StatusTotals, TargetLetters};
 use crate::web::AppState;
-use crate::web::errors::PageError;
+use crate::web::errors::WebError;
 
 pub struct CampaignLine {
     slug: String,
@@ -33,7 +33,7 @@ struct IndexPage {
 pub async fn index(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let mut campaigns = Vec::new();
     for c in campaigns::list(&mut conn).await? {
@@ -72,10 +72,10 @@ pub async fn campaign(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
     slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let Some(c): Option<Campaign> = campaigns::find_by_slug(&mut conn, &slug).await? else {
-        return Err(PageError::NotFound);
+        return Err(WebError::NotFound);
     };
     let counts = reports::signature_counts(&mut conn, c.id, state.clock.now()).await?;
     let page = CampaignPage {
@@ -110,11 +110,7 @@ fn target_name(c: &Campaign, id: &str) -> String {
 
 fn next_dispatch(c: &Campaign, now: chrono::DateTime<chrono::Utc>) -> String {
     match Scheduler::next_dispatch(c, now) {
-        Ok(Some(at)) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        Ok(None) => "individual letters go out as signatures are confirmed, inside the sending window".into(),
-        Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "the campaign's schedule is unreadable");
-            "—".into()
-        }
+        Some(at) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => "individual letters go out as signatures are confirmed, inside the sending window".into(),
     }
 }

@@ -14,19 +14,16 @@ use std::io::Write;
 
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::RETRY_AFTER;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use super::message;
 use crate::campaigns;
 use crate::export::{self, Actor, ExportFilter, FilterError};
 use crate::organizers::Session;
 use crate::web::AppState;
-use crate::web::errors::PageError;
+use crate::web::errors::{Answered, Plain, WebError};
 
 /// How many web exports may run at once in this process; see the module comment.
 #[derive(Clone)]
@@ -46,41 +43,9 @@ impl ExportSlots {
 /// Seconds a refused download is told to wait.
 const RETRY_AFTER_SECS: u32 = 30;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error(transparent)]
-    BadFilter(#[from] FilterError),
-    #[error("other exports are running")]
-    Busy,
-    #[error(transparent)]
-    Page(#[from] PageError),
-}
-
-impl ResponseError for ExportError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ExportError::BadFilter(_) => StatusCode::BAD_REQUEST,
-            ExportError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            ExportError::Page(e) => e.status_code(),
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            ExportError::BadFilter(e) => {
-                message(StatusCode::BAD_REQUEST, "Check the filters", &e.to_string())
-            }
-            ExportError::Busy => {
-                let mut response = message(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Other exports are running",
-                    "Several exports are being downloaded right now. Please try again in half a minute.",
-                );
-                response.headers_mut().insert(RETRY_AFTER, RETRY_AFTER_SECS.into());
-                response
-            }
-            ExportError::Page(e) => e.error_response(),
-        }
+impl From<FilterError> for WebError {
+    fn from(e: FilterError) -> Self {
+        WebError::BadRequest(format!("Check the filters: {e}."))
     }
 }
 
@@ -97,23 +62,23 @@ pub async fn signatures_csv(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
     slug: web::Path<String>,
-) -> Result<HttpResponse, ExportError> {
+) -> Result<HttpResponse, Answered<Plain>> {
     let filter = filter_from_query(req.query_string())?;
     let campaign = {
-        let mut conn = state.pool.get().await.map_err(PageError::from)?;
-        campaigns::find_by_slug(&mut conn, &slug)
-            .await
-            .map_err(PageError::from)?
-            .ok_or(PageError::NotFound)?
+        let mut conn = state.pool.get().await?;
+        campaigns::find_by_slug(&mut conn, &slug).await?.ok_or(WebError::NotFound)?
     };
     // Taken before the connection is opened, and moved into the thread that writes the
     // rows: the slot is given back when the export ends, however it ends.
-    let slot = state.exports.try_take().ok_or(ExportError::Busy)?;
+    let slot = state.exports.try_take().ok_or(WebError::Busy {
+        message: "Several exports are being downloaded right now. Please try again in half a minute.",
+        retry_after_secs: RETRY_AFTER_SECS,
+    })?;
     let url = state.database_url.clone();
     let mut conn = tokio::task::spawn_blocking(move || diesel::PgConnection::establish(&url))
         .await
-        .map_err(|e| PageError::from(anyhow::Error::from(e)))?
-        .map_err(|e| PageError::Unavailable(e.into()))?;
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| WebError::Unavailable(e.into()))?;
 
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let actor = Actor::Organizer(session.into_inner().organizer);

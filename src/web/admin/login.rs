@@ -14,7 +14,7 @@ use crate::organizers::{self, LoginError, SESSION_LIFETIME, Session};
 use crate::web::AppState;
 use crate::web::body::Body;
 use crate::web::client_ip::client_key;
-use crate::web::errors::PageError;
+use crate::web::errors::WebError;
 use crate::web::form;
 
 #[derive(Template)]
@@ -56,7 +56,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Body,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let mut fields = match form::fields(&req, &body) {
         Ok(fields) => fields,
         Err(e) => return Ok(form_refused(e)),
@@ -137,7 +137,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
     body: Body,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let fields = match form::fields(&req, &body) {
         Ok(fields) => fields,
         Err(e) => return Ok(form_refused(e)),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::render;
 use crate::organizers::{self, Session};
 use crate::web::AppState;
-use crate::web::errors::PageError;
+use crate::web::errors::WebError;
 
 pub struct TokenLine {
     made: String,
@@ -35,7 +35,7 @@ fn minute(at: DateTime<Utc>) -> String {
 pub async fn index(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let now = state.clock.now();
     let tokens = organizers::tokens_of(&mut conn, session.organizer.id)

@@ -10,6 +10,7 @@ use crate::campaigns::{self, Campaign};
 use crate::export::{SupporterRecord, confirmed_page};
 use crate::signatures::confirmed_count;
 use crate::web::AppState;
+use crate::web::errors::WebError;
 
 fn href(base: &str, path: &str) -> Value {
     json!({ "href": format!("{base}{path}") })
@@ -94,7 +95,7 @@ fn collection(
 }
 
 async fn find(conn: &mut diesel_async::AsyncPgConnection, slug: &str) -> Result<Campaign, ApiError> {
-    campaigns::find_by_slug(conn, slug).await?.ok_or(ApiError::NotFound)
+    campaigns::find_by_slug(conn, slug).await?.ok_or(WebError::NotFound.into())
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
