@@ -248,9 +248,10 @@ mod tests {
     #[test]
     fn the_shipped_campaign_speaks_every_listed_language_in_full() {
         let file = CampaignFile::parse(SHIPPED).unwrap();
-        let english = &file.texts["en"];
+        let english = file.text(Lang::En);
         for lang in Lang::listed() {
-            let text = file.texts.get(lang.code()).unwrap_or_else(|| panic!("no [texts.{}]", lang.code()));
+            let (written_in, text) = file.text_for(lang);
+            assert_eq!(written_in, lang, "no [texts.{}]", lang.code());
             assert_eq!(text.body.len(), english.body.len(), "{lang:?}: a paragraph per English paragraph");
             assert_eq!(text.call.len(), english.call.len(), "{lang:?}: every demand");
             let fields = [
@@ -263,8 +264,8 @@ mod tests {
             ];
             assert!(fields.iter().all(|f| !f.trim().is_empty()), "{lang:?}");
         }
-        assert!(file.texts["fa-AF"].title.starts_with("اخراج اجباری"));
-        assert!(file.texts["ps"].title.ends_with("ودروئ"));
+        assert!(file.text(Lang::FaAf).title.starts_with("اخراج اجباری"));
+        assert!(file.text(Lang::Ps).title.ends_with("ودروئ"));
     }
 
     #[test]
