@@ -13,7 +13,8 @@ use libfuzzer_sys::fuzz_target;
 use rallypost::campaigns::{Campaign, CampaignFile};
 use rallypost::crypto::DataKeys;
 use rallypost::domain::Country;
-use rallypost::letters::render::{self, DigestContent, LetterContext, Supporter};
+use rallypost::letters::render::{self, DigestContent};
+use rallypost::letters::{LetterContext, Supporter};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -128,7 +129,7 @@ fuzz_target!(|input: Input| {
     let subject = rendered.subject.clone();
     let text = rendered.text.clone();
     let id = uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001);
-    let bytes = render::message(context(), &target, id, rendered).unwrap();
+    let bytes = context().message(&target, id, rendered).unwrap();
     let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a header section");
     let headers = String::from_utf8_lossy(&bytes[..end]);
     assert!(!headers.contains("x-fuzz"), "supporter text in a header");
