@@ -1,26 +1,127 @@
-# Dari (دری): a stub that proves the right-to-left layout. Missing keys fall back to
-# English. These strings need review by a native speaker before the language is listed.
+# Dari (دری), the Afghan variety of Persian: the words around a campaign's own text,
+# on pages and in emails to supporters. Status: draft, needs review by a native speaker
+# (see TRANSLATIONS.md). Afghan usage: وزارت داخله, معلومات, فیصد, مکتب, کود پستی, فورم.
 
+## The frame of every page
 skip-link = رفتن به محتوا
 language = زبان
+footer-note = بدون ردیاب و بدون اسکریپت از جاهای دیگر. معلومات شما را تنها برگزارکنندگان می‌بینند.
+
+## The campaign list
 campaigns-heading = کمپاین‌ها
+no-campaigns = فعلاً هیچ کمپاین جاری وجود ندارد.
+
+## The campaign page
 signatures = امضا
+# Between groups of three digits in counts, while counts use Latin digits (CLDR: 50,000).
+number-group-separator = ,
 jump-to-form = همین حالا امضا کنید
 goal = هدف
+progress-label = امضاهای تا کنون، به سوی هدف
 sign-heading = نام خود را اضافه کنید
 name = نام شما
 email = آدرس ایمیل
+email-hint = برای تأیید امضای شما یک ایمیل برایتان می‌فرستیم. آدرس شما هرگز به کس دیگری داده نمی‌شود.
 country = کشوری که در آن زندگی می‌کنید
 choose-country = کشور خود را انتخاب کنید
-postcode = کد پستی
+postcode = کود پستی
 comment = نظر
+comment-hint = ممکن است همراه با نام و کشور شما در نامه‌ها نقل شود.
 optional = اختیاری
+consent-label = رضایت
 sign-button = امضا کنید
-errors-heading = مشکلی وجود دارد
-err-missing = لطفاً این بخش را پر کنید.
-err-direction = لطفاً نشانه‌های نامرئی را که جهت نوشته را تغییر می‌دهند حذف کنید.
-thanks-title = لطفاً ایمیل خود را بررسی کنید
+privacy-note = آدرس ایمیل و کود پستی شما را تنها برگزارکنندگان می‌بینند. هر وقت بخواهید، می‌توانید با لینکی که در رسید برایتان فرستاده می‌شود، امضای خود را پس بگیرید.
+errors-heading = مشکلی پیش آمده است
+errors-intro = لطفاً این بخش‌ها را بررسی کنید:
+form-expired = وقت این فورم تمام شده بود. لطفاً معلومات خود را بررسی کنید و دوباره دکمهٔ «امضا کنید» را بزنید.
+closed-notice = این کمپاین بسته شده است و دیگر امضا نمی‌پذیرد.
+content-language-note = این کمپاین هنوز به زبان شما در دسترس نیست؛ متن آن به زبان { $language } نمایش داده می‌شود.
+
+## After signing
+thanks-title = لطفاً ایمیل خود را ببینید
+thanks-body = یک ایمیل برایتان فرستادیم. لینک داخل آن را باز کنید و برای تأیید امضای خود دکمه را بزنید. امضای شما تنها پس از تأیید شمرده می‌شود.
+thanks-steps-heading = حالا چه باید کرد
+thanks-step-open = ایمیل این کمپاین را باز کنید.
+thanks-step-link = روی لینک داخل آن بزنید.
+thanks-step-confirm = دکمهٔ «{ confirm-button }» را بزنید.
+thanks-spam = اگر پس از چند دقیقه ایمیلی نرسید، پوشهٔ اسپم (Spam) را ببینید یا دوباره امضا کنید: ما ایمیل را حداکثر هر ده دقیقه یک بار دوباره می‌فرستیم.
+
+## Confirming and withdrawing
 confirm-title = امضای خود را تأیید کنید
-confirm-button = امضای من را تأیید کنید
+confirm-body = دکمه را بزنید تا تأیید کنید که این درخواست را امضا کرده‌اید.
+confirm-button = امضای خود را تأیید می‌کنم
+confirmed-title = تشکر، امضای شما شمرده شد
+confirmed-body = امضای شما تأیید شد. یک رسید برایتان فرستادیم که لینکی برای پس گرفتن امضا در آن است، اگر روزی بخواهید.
+share-heading = از دیگران بخواهید امضا کنند
+share-intro = این کمپاین را با آشنایان خود شریک بسازید:
+share-email = ایمیل
+share-copy = یا این لینک را کاپی کنید:
+link-invalid-title = این لینک دیگر کار نمی‌کند
+link-invalid-body = این لینک شناخته نشد یا وقت آن گذشته است (لینک‌های تأیید هفت روز اعتبار دارند). می‌توانید به سادگی دوباره امضا کنید.
+withdraw-title = پس گرفتن امضا
+withdraw-body = برای پس گرفتن امضای خود دکمه را بزنید. پس از آن نام، آدرس ایمیل، کود پستی و نظر شما را پاک می‌کنیم و امضای شما دیگر شمرده نمی‌شود، در فهرست‌ها نمی‌آید و فرستاده نمی‌شود. نامه‌هایی که پیش‌تر فرستاده شده‌اند، پس گرفته نمی‌شوند.
+withdraw-button = امضای خود را پس می‌گیرم
+withdrawn-title = امضای شما پس گرفته شد
+withdrawn-body = معلومات شخصی شما را از این کمپاین پاک کردیم. نامه‌هایی که پیش‌تر فرستاده شده‌اند، پس گرفته نمی‌شوند.
 back-to-campaign = بازگشت به کمپاین
-content-language-note = این کمپاین هنوز به زبان شما در دسترس نیست؛ متن آن به { $language } نمایش داده می‌شود.
+
+## Answers to a form that could not be taken
+not-found-title = پیدا نشد
+not-found-body = در این آدرس هیچ صفحه‌ای وجود ندارد.
+unavailable-title = موقتاً در دسترس نیست
+unavailable-body = فعلاً نمی‌توانیم درخواست‌ها را بپذیریم. لطفاً یک دقیقه بعد دوباره کوشش کنید.
+unexpected-title = مشکلی پیش آمد
+unexpected-body = لطفاً بعداً دوباره کوشش کنید.
+bad-request-title = درخواست را بررسی کنید
+bad-request-body = این درخواست به شکلی که فرستاده شد قابل استفاده نبود. لطفاً برگردید و دوباره کوشش کنید.
+unauthorized-title = ورود لازم است
+unauthorized-body = لطفاً وارد حساب خود شوید و دوباره کوشش کنید.
+conflict-title = در این میان تغییر کرد
+conflict-body = کس دیگری در همین لحظه این را تغییر داد. لطفاً دوباره کوشش کنید.
+unsupported-title = کدگذاری فورم پشتیبانی نمی‌شود
+unsupported-body = لطفاً فورم را به شکل application/x-www-form-urlencoded بفرستید.
+too-large-title = معلومات بیش از حد
+too-large-body = فورم بزرگ‌تر از ۱۶ کیلوبایت (KiB) بود. لطفاً نظر خود را کوتاه‌تر کنید و دوباره کوشش کنید.
+unreadable-title = فورم خوانده نشد
+unreadable-body = معلومات فورم متن درست UTF-8 نبود. لطفاً از صفحهٔ کمپاین دوباره کوشش کنید.
+incomplete-title = فورم ناقص
+incomplete-body = فورم ناقص رسید. لطفاً دوباره کوشش کنید.
+compressed-title = فورم فشرده
+compressed-body = لطفاً فورم را بدون فشرده‌سازی بفرستید.
+too-slow-title = فورم خیلی دیر رسید
+too-slow-body = فورم در ۱۰ ثانیه نرسید. لطفاً دوباره کوشش کنید.
+too-many-title = درخواست‌های بیش از حد
+too-many-body = همین حالا امضاهای زیادی از شبکهٔ شما رسید. لطفاً چند دقیقه بعد دوباره کوشش کنید.
+
+## Field errors
+err-missing = لطفاً این بخش را پر کنید.
+err-too-long = لطفاً بیشتر از { $max } حرف ننویسید.
+err-control = لطفاً سطرهای جدید و حروف کنترلی را پاک کنید.
+err-direction = لطفاً نشانه‌های نامرئی را که جهت نوشته را تغییر می‌دهند، پاک کنید.
+err-email = لطفاً یک آدرس ایمیل درست بنویسید، مانند name@example.org.
+err-country = لطفاً یک کشور را از فهرست انتخاب کنید.
+err-disposable = لطفاً آدرسی را به کار ببرید که نگه می‌دارید: با یک آدرس یک‌بارمصرف نمی‌توانید امضای خود را تأیید کنید یا بعداً پس بگیرید.
+err-consent = لطفاً موافقت کنید تا نام شما همراه نامه‌ها فرستاده شود.
+
+## Emails to supporters
+mail-confirm-subject = لطفاً امضای خود را تأیید کنید
+mail-greeting = سلام { $name }،
+mail-confirm-body = از اینکه امضا کردید تشکر. لطفاً این لینک را باز کنید و با زدن دکمه در آن صفحه، امضای خود را تأیید کنید:
+mail-confirm-button = امضای خود را تأیید کنید
+mail-confirm-ignore = اگر شما امضا نکرده‌اید، این ایمیل را نادیده بگیرید: بدون تأیید، معلومات شما پس از ۳۰ روز پاک می‌شود.
+mail-receipt-subject = امضای شما تأیید شد
+mail-receipt-body = تشکر: امضای شما تأیید و شمرده شد.
+mail-withdraw-text = اگر روزی خواستید امضای خود را پس بگیرید و معلومات شما پاک شود، از این لینک استفاده کنید:
+mail-withdraw-button = امضای خود را پس بگیرید
+
+## Letters to the targets
+# Targets read German or English today; these are here so that a campaign may one day
+# write to someone who reads Dari, and so that every language has every key.
+letter-signed-by = امضاکننده
+letter-comment = سخن امضاکننده
+letter-period-since = امضاهای تازه از { $date } به این سو
+letter-period-first = امضاها تا { $date }
+letter-digest-counts = { $new } امضای تازه، در مجموع { $total } امضا
+letter-by-country = امضاکنندگان تازه در کجا زندگی می‌کنند
+letter-their-words = به گفتهٔ خودشان
+letter-attached = نام و کشور امضاکنندگان تازه به شکل فایل CSV پیوست شده است.

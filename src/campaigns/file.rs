@@ -246,6 +246,29 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_campaign_speaks_every_listed_language_in_full() {
+        let file = CampaignFile::parse(SHIPPED).unwrap();
+        let english = file.text(Lang::En);
+        for lang in Lang::listed() {
+            let (written_in, text) = file.text_for(lang);
+            assert_eq!(written_in, lang, "no [texts.{}]", lang.code());
+            assert_eq!(text.body.len(), english.body.len(), "{lang:?}: a paragraph per English paragraph");
+            assert_eq!(text.call.len(), english.call.len(), "{lang:?}: every demand");
+            let fields = [
+                &text.title,
+                &text.summary,
+                &text.call_intro,
+                &text.consent,
+                &text.updates,
+                &text.share_text,
+            ];
+            assert!(fields.iter().all(|f| !f.trim().is_empty()), "{lang:?}");
+        }
+        assert!(file.text(Lang::FaAf).title.starts_with("اخراج اجباری"));
+        assert!(file.text(Lang::Ps).title.ends_with("ودروئ"));
+    }
+
+    #[test]
     fn mistakes_in_a_file_are_named() {
         let broken = SHIPPED.replace("Europe/Berlin", "Europe/Atlantis");
         assert!(CampaignFile::parse(&broken).unwrap_err().contains("Europe/Atlantis"));

@@ -10,17 +10,23 @@ use unic_langid::{CharacterDirection, LanguageIdentifier};
 struct Registered {
     tag: &'static str,
     native_name: &'static str,
-    /// A complete translation: offered in the language switch and picked from
-    /// `Accept-Language`. A draft is reachable only by choosing it (`?lang=`), so nobody
-    /// lands by accident on a page that is half English.
+    /// Offered in the language switch and picked from `Accept-Language`. Every language
+    /// is complete (a test sees to that); an unlisted one, not yet ready to be offered,
+    /// is reachable only by choosing it (`?lang=`).
     listed: bool,
+    /// Other primary subtags a browser may send for this language (ISO 639-3 codes).
+    aliases: &'static [&'static str],
 }
 
-/// Adding a language: its `locales/<tag>/main.ftl`, and one line here.
+/// Adding a language: its `locales/<tag>/main.ftl`, and one line here (see TRANSLATIONS.md).
 const REGISTRY: &[Registered] = &[
-    Registered { tag: "en", native_name: "English", listed: true },
-    Registered { tag: "de", native_name: "Deutsch", listed: true },
-    Registered { tag: "fa-AF", native_name: "دری", listed: false },
+    Registered { tag: "en", native_name: "English", listed: true, aliases: &[] },
+    Registered { tag: "de", native_name: "Deutsch", listed: true, aliases: &[] },
+    // Dari; `fa` and `fa-IR` land here too: Iranian readers read Dari without trouble,
+    // and it is closer to them than any other language we have.
+    Registered { tag: "fa-AF", native_name: "دری", listed: true, aliases: &["prs"] },
+    // Pashto; browsers may name its southern, northern or central variety.
+    Registered { tag: "ps", native_name: "پښتو", listed: true, aliases: &["pbt", "pbu", "pst"] },
 ];
 
 /// A registered language; cheap to copy, compared by identity, ordered as registered.
@@ -35,6 +41,8 @@ impl Lang {
     /// English, the fallback for every missing word.
     pub const En: Lang = Lang(0);
     pub const De: Lang = Lang(1);
+    pub const FaAf: Lang = Lang(2);
+    pub const Ps: Lang = Lang(3);
 
     /// Every registered language, drafts included, in registry order.
     pub const ALL: [Lang; COUNT] = {
@@ -84,19 +92,24 @@ impl Lang {
         }
     }
 
-    /// Accepts `de`, `de-AT`, `DE`, `fa-af`, `fa`; anything unregistered is `None`.
-    /// An exact tag wins; otherwise the first language with the same primary subtag.
+    /// Accepts `de`, `de-AT`, `DE`, `fa-af`, `fa`, `prs`, `pbt-PK`; anything unregistered
+    /// is `None`. An exact tag wins; otherwise the first language whose primary subtag or
+    /// alias is the tag's primary subtag.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         let tag = tag.trim().replace('_', "-");
         if tag.is_empty() {
             return None;
         }
         let primary = tag.split('-').next()?;
-        Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(&tag)).or_else(|| {
-            Lang::ALL
-                .into_iter()
-                .find(|l| l.code().split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary)))
-        })
+        let answers_to = |l: &Lang| {
+            let r = l.registered();
+            let own = r.tag.split('-').next().unwrap_or(r.tag);
+            std::iter::once(own).chain(r.aliases.iter().copied()).any(|p| p.eq_ignore_ascii_case(primary))
+        };
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(&tag))
+            .or_else(|| Lang::ALL.into_iter().find(answers_to))
     }
 
     /// The best listed language in an `Accept-Language` header, by quality.
@@ -146,7 +159,7 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_listed_language() {
-        assert_eq!(Lang::from_accept_language("fa-AF, de;q=0.8, en;q=0.5"), Some(Lang::De));
+        assert_eq!(Lang::from_accept_language("fr, de;q=0.8, en;q=0.5"), Some(Lang::De));
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr"), None);
         assert_eq!(Lang::from_accept_language("de;q=0"), None);
@@ -158,23 +171,53 @@ mod tests {
         assert_eq!(Lang::from_tag("DE"), Some(Lang::De));
         assert_eq!(Lang::from_tag("fa-af").map(Lang::code), Some("fa-AF"));
         assert_eq!(Lang::from_tag("fa_AF").map(Lang::code), Some("fa-AF"));
-        assert_eq!(Lang::from_tag("ps"), None);
+        assert_eq!(Lang::from_tag("ur"), None);
         assert_eq!(Lang::from_tag(""), None);
     }
 
     #[test]
-    fn dari_and_pashto_are_right_to_left() {
-        let dari = Lang::from_tag("fa-AF").unwrap();
-        assert_eq!(dari.dir(), "rtl");
-        assert_eq!(Lang::En.dir(), "ltr");
-        let pashto: LanguageIdentifier = "ps".parse().unwrap();
-        assert_eq!(pashto.character_direction(), CharacterDirection::RTL);
+    fn browsers_asking_for_dari_or_persian_get_dari() {
+        for header in ["fa", "fa-AF", "prs", "prs-AF", "fa-IR,fa;q=0.9", "fr;q=0.9, fa_af", "PRS, en;q=0.5"] {
+            assert_eq!(Lang::from_accept_language(header), Some(Lang::FaAf), "{header}");
+        }
     }
 
     #[test]
-    fn the_registry_starts_with_english_and_german() {
+    fn browsers_asking_for_any_pashto_get_pashto() {
+        for header in ["ps", "ps-AF", "ps-PK", "pbt", "pbu", "pbt-PK", "pst", "PS-af, en;q=0.8"] {
+            assert_eq!(Lang::from_accept_language(header), Some(Lang::Ps), "{header}");
+        }
+        assert_eq!(Lang::from_accept_language("en;q=0.4, ps;q=0.6, fa;q=0.5"), Some(Lang::Ps));
+        assert_eq!(Lang::from_accept_language("ps;q=0, fa-AF;q=0.3"), Some(Lang::FaAf));
+    }
+
+    #[test]
+    fn every_language_is_listed_with_its_name_in_its_own_script() {
+        let listed: Vec<_> = Lang::listed().map(|l| (l.code(), l.native_name(), l.dir())).collect();
+        assert_eq!(
+            listed,
+            [
+                ("en", "English", "ltr"),
+                ("de", "Deutsch", "ltr"),
+                ("fa-AF", "دری", "rtl"),
+                ("ps", "پښتو", "rtl")
+            ]
+        );
+    }
+
+    #[test]
+    fn dari_and_pashto_are_right_to_left() {
+        assert_eq!(Lang::FaAf.dir(), "rtl");
+        assert_eq!(Lang::Ps.dir(), "rtl");
+        assert_eq!(Lang::En.dir(), "ltr");
+    }
+
+    #[test]
+    fn the_named_constants_match_the_registry() {
         assert_eq!(Lang::En.code(), "en");
         assert_eq!(Lang::De.code(), "de");
+        assert_eq!(Lang::FaAf.code(), "fa-AF");
+        assert_eq!(Lang::Ps.code(), "ps");
         assert_eq!(Lang::default(), Lang::En);
     }
 }

@@ -67,17 +67,13 @@ pub struct Recipient<'a> {
     pub campaign_title: &'a str,
 }
 
-/// A draft translation is mostly English words, which read badly in a right-to-left
-/// email: until it is complete, its signers get the email in English. The page they
-/// chose stays in their language, and the signature keeps it for the organizers.
-fn mail_lang(lang: Lang) -> Lang {
-    if lang.is_listed() { lang } else { Lang::En }
-}
-
 impl MailContext {
     pub fn confirmation(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
-        let link = format!("{}/confirm/{token}", self.base_url);
-        let lang = mail_lang(to.lang);
+        // The link names the language signed in: opened on a phone whose browser asks for
+        // English, the confirm page (and, through the cookie it sets, the answer to the
+        // button) still speaks Dari.
+        let lang = to.lang;
+        let link = format!("{}/confirm/{token}?lang={}", self.base_url, lang.code());
         let texts = Texts::new(lang);
         let body = Body {
             texts,
@@ -98,8 +94,8 @@ impl MailContext {
     }
 
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
-        let link = format!("{}/withdraw/{withdraw_token}", self.base_url);
-        let lang = mail_lang(to.lang);
+        let lang = to.lang;
+        let link = format!("{}/withdraw/{withdraw_token}?lang={}", self.base_url, lang.code());
         let texts = Texts::new(lang);
         let body = Body {
             texts,

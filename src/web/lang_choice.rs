@@ -1,7 +1,7 @@
 //! Which language a visitor reads: `?lang=` (the visible switch), then the `lang` cookie
 //! that the switch leaves behind, then `Accept-Language`, then the page's default.
-//! An explicit choice may pick a draft translation; a browser's header picks only
-//! complete ones.
+//! An explicit choice may pick an unlisted language; a browser's header picks only
+//! listed ones.
 
 use actix_web::HttpRequest;
 use actix_web::body::MessageBody;

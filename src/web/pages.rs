@@ -34,7 +34,7 @@ impl Chrome {
         Chrome::at(req.path(), lang)
     }
 
-    /// The switch offers every complete language, and the current one even if a draft.
+    /// The switch offers every listed language, and the current one even if unlisted.
     /// `path` is where the switch leads: a page answering a POST must name a GET page.
     pub fn at(path: &str, lang: Lang) -> Chrome {
         let switch = Lang::ALL

@@ -138,8 +138,12 @@ export async function mailTo(mail, address, after = 0, pattern = /./) {
       const raw = readFileSync(join(mail.dir, file), "latin1");
       if (!raw.startsWith(`X-Rcpt-To: ${address}\r\n`) || Number(file.split("-")[0]) / 1e6 < after) continue;
       const part = raw.split(/Content-Type: text\/plain[^\n]*\n/i)[1]?.split(/\r?\n--/)[0] ?? "";
-      const text = part.replace(/^[\s\S]*?\r?\n\r?\n/, "");
-      const decoded = decodeQuotedPrintable(text);
+      const headers = part.match(/^[\s\S]*?\r?\n\r?\n/)?.[0] ?? "";
+      const text = part.slice(headers.length);
+      // Mostly non-Latin text (Dari, Pashto) is sent base64, the rest quoted-printable.
+      const decoded = /^Content-Transfer-Encoding: base64/im.test(headers)
+        ? Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8")
+        : decodeQuotedPrintable(text);
       if (pattern.test(decoded)) return decoded;
     }
     return null;
