@@ -107,7 +107,7 @@ fuzz_target!(|input: Input| {
             total: input.total,
         };
         let rendered = render::digest(campaign, &target, &content, &input.sender).unwrap();
-        let (_, csv) = rendered.attachment.as_ref().unwrap();
+        let csv = &rendered.attachment.as_ref().unwrap().bytes;
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(csv.as_slice());
         assert_eq!(reader.headers().unwrap(), &csv::StringRecord::from(vec!["name", "country"]));
         let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
