@@ -26,6 +26,7 @@ comment = Kommentar
 comment-hint = Kann mit Ihrem Namen und Land in den Briefen zitiert werden.
 optional = freiwillig
 consent-label = Einwilligung
+anonymous = Meine Unterschrift zählen, aber meinen Namen nicht an die Ministerien senden
 sign-button = Unterschreiben
 privacy-note = Nur das Organisationsteam sieht Ihre E-Mail-Adresse und Postleitzahl. Mit dem Link in Ihrer Bestätigung können Sie Ihre Unterschrift jederzeit zurückziehen.
 errors-heading = Bitte prüfen Sie Ihre Angaben

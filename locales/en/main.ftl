@@ -30,6 +30,7 @@ comment = Comment
 comment-hint = May be quoted in the letters, with your name and country.
 optional = optional
 consent-label = Consent
+anonymous = Count my signature, but do not send my name to the ministries
 sign-button = Sign
 privacy-note = Only the organizers see your email address and postcode. You can withdraw your signature at any time with the link in your receipt.
 errors-heading = There is a problem

@@ -20,6 +20,7 @@ mod metrics;
 mod organizer_commands;
 mod organizers;
 mod outage;
+mod partners;
 mod privacy;
 mod private_files;
 mod request_bodies;

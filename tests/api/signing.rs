@@ -328,6 +328,9 @@ async fn a_signature_that_cannot_be_stored_fails_alone_not_the_others_in_its_tra
             postcode: None,
             comment: None,
             updates_opt_in: false,
+            partner_opt_in: false,
+            anonymous: false,
+            referral: Default::default(),
             lang: Lang::En,
         };
         prepare(campaign, &new, &SignContext { keys: &keys, mail: &mail }, Utc::now()).unwrap()
