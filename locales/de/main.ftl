@@ -121,3 +121,5 @@ letter-digest-counts = { $new } neue Unterschriften, { $total } Unterschriften i
 letter-by-country = Wo die neuen Unterzeichnenden leben
 letter-their-words = In ihren eigenen Worten
 letter-attached = Die Namen und Länder der neuen Unterzeichnenden finden Sie im Anhang als CSV-Datei.
+letter-unnamed-total = Bisherige Unterzeichnende, die nicht namentlich genannt werden möchten: { $count } ({ $countries }).
+letter-unnamed-new = Von den neuen Unterzeichnenden möchten { $count } nicht namentlich genannt werden ({ $countries }); ihre Namen stehen weder in diesem Schreiben noch in der angehängten Liste.

@@ -127,3 +127,5 @@ letter-digest-counts = { $new } new signatures, { $total } signatures in total
 letter-by-country = Where the new signatories live
 letter-their-words = In their own words
 letter-attached = The names and countries of the new signatories are attached as a CSV file.
+letter-unnamed-total = Signatories so far who asked not to be named: { $count } ({ $countries }).
+letter-unnamed-new = Of the new signatories, { $count } asked not to be named ({ $countries }); their names are not in this letter or the attached list.

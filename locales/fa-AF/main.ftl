@@ -126,3 +126,5 @@ letter-digest-counts = { $new } امضای تازه، در مجموع { $total }
 letter-by-country = امضاکنندگان تازه در کجا زندگی می‌کنند
 letter-their-words = به گفتهٔ خودشان
 letter-attached = نام و کشور امضاکنندگان تازه به شکل فایل CSV پیوست شده است.
+letter-unnamed-total = امضاکنندگانی که تاکنون خواسته‌اند نام‌شان ذکر نشود: { $count } ({ $countries }).
+letter-unnamed-new = از امضاکنندگان تازه، { $count } تن خواسته‌اند که نام‌شان ذکر نشود ({ $countries })؛ نام‌های آنان در این نامه و در فهرست پیوست نیامده است.

@@ -126,3 +126,5 @@ letter-digest-counts = { $new } نوي لاسلیکونه، ټولټال { $tota
 letter-by-country = نوي لاسلیکوونکي چېرته اوسېږي
 letter-their-words = د هغوی په خپلو خبرو
 letter-attached = د نویو لاسلیکوونکو نومونه او هېوادونه د CSV فایل په بڼه ضمیمه شوي دي.
+letter-unnamed-total = هغه لاسلیکوونکي چې تر اوسه یې غوښتي نومونه یې یاد نه شي: { $count } ({ $countries }).
+letter-unnamed-new = له نویو لاسلیکوونکو څخه { $count } تنو غوښتي چې نومونه یې یاد نه شي ({ $countries })؛ د دوی نومونه په دې لیک او ضمیمه لېست کې نشته.
