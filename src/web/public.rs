@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::AppState;
 use super::errors::WebError;
@@ -62,6 +63,9 @@ pub async fn campaign(
     Ok(response)
 }
 
+/// What a query value must escape: all but RFC 3986's unreserved characters.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Where the visitor came from: the partner link's `via` and utm parameters, and the host
 /// of the page that linked here (`Referer`; a link within this site is no referrer). What
 /// does not parse is left out (see `crate::partners`).
@@ -71,12 +75,13 @@ fn referral(req: &HttpRequest, state: &AppState, campaign: &Campaign) -> Referra
         Referral::read(|name| query.get(name).map(String::as_str), |id| campaign.file.partner(id).is_some());
     let own =
         url::Url::parse(&state.settings.base_url).ok().and_then(|u| u.host_str().and_then(HostName::parse));
-    referral.referrer_host = req
+    // Our own pages send no `Referer`: after the language switch, the host it carried.
+    let from_header = req
         .headers()
         .get(actix_web::http::header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(HostName::of_url)
-        .filter(|host| own.as_ref() != Some(host));
+        .and_then(HostName::of_url);
+    referral.referrer_host = from_header.or(referral.referrer_host).filter(|host| own.as_ref() != Some(host));
     referral
 }
 
@@ -101,9 +106,20 @@ pub async fn campaign_page<'a>(
             dir: text_lang.dir(),
         }
     });
+    // Also the answer to a refused POST to `/sign`, so the switch names the page; and it
+    // keeps the partner and source, or a supporter who changes language would lose them.
+    let mut page = Chrome::at(&format!("/c/{}", campaign.slug), lang);
+    let carried: String = values
+        .referral
+        .hidden_fields()
+        .into_iter()
+        .map(|(name, value)| format!("&{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
+        .collect();
+    for link in &mut page.switch {
+        link.href.push_str(&carried);
+    }
     Ok(CampaignPage {
-        // Also the answer to a refused POST to `/sign`, so the switch names the page.
-        page: Chrome::at(&format!("/c/{}", campaign.slug), lang),
+        page,
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
         progress: Progress::new(count, campaign.goal, &Texts::new(lang)),

@@ -310,3 +310,23 @@ fn campaign_import_refuses_a_broken_partner_block_with_one_line_naming_it() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("exile-network") && stderr.contains("website"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supporter_who_switches_language_keeps_the_partner_and_source() {
+    let app = spawn_app().await;
+    let page = open_page(&app, PARTNER_LINK, Some("https://www.exile-network.example/")).await;
+    let carried = "via=exile-network&utm_source=newsletter&utm_medium=email&utm_campaign=winter-2026\
+        &ref=www.exile-network.example";
+    let switch = format!("href=\"/c/{SLUG}?lang=fa-AF&{carried}\"").replace('&', "&#38;");
+    assert!(page.contains(&switch), "{page}");
+
+    // Following the switch (our pages send no Referer).
+    let dari = open_page(&app, &format!("?lang=fa-AF&{carried}"), None).await;
+
+    assert!(dari.contains("(Afghan Exile Network)"), "the partner's opt-in, in Dari");
+    let referral = |page: &str| -> Vec<(String, String)> {
+        hidden_fields(page).into_iter().filter(|(k, _)| k != "csrf_token" && k != "lang").collect()
+    };
+    assert_eq!(referral(&dari), referral(&page));
+    assert_eq!(referral(&dari).len(), 5);
+}
