@@ -197,6 +197,9 @@ async fn main() -> anyhow::Result<()> {
                             postcode: None,
                             comment: Comment::parse("Stop the deportations.").unwrap(),
                             updates_opt_in: false,
+                            partner_opt_in: false,
+                            anonymous: false,
+                            referral: Default::default(),
                             lang: Lang::En,
                         };
                         let ctx = SignContext { keys: &sign_keys, mail: &mail };

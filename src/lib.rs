@@ -18,6 +18,7 @@ pub mod letters;
 pub mod metrics;
 pub mod organizers;
 pub mod outbox;
+pub mod partners;
 pub mod progress;
 pub mod reports;
 pub mod signatures;

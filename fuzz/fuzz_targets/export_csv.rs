@@ -1,5 +1,5 @@
 //! The export's CSV writer on arbitrary records: read back with the csv crate, every row
-//! has the header's 11 cells, each equal to what was written but for the formula guard,
+//! has the header's 16 cells, each equal to what was written but for the formula guard,
 //! and no text cell starts with a character that makes a spreadsheet run it.
 #![no_main]
 
@@ -22,6 +22,11 @@ struct Row {
     comment: Option<String>,
     updates_opt_in: bool,
     language: String,
+    anonymous: bool,
+    partner: Option<String>,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
 }
 
 fn time(secs: u32) -> DateTime<Utc> {
@@ -50,6 +55,13 @@ fuzz_target!(|rows: Vec<Row>| {
             comment: r.comment,
             updates_opt_in: r.updates_opt_in,
             language: r.language,
+            anonymous: r.anonymous,
+            partner: r.partner,
+            partner_opt_in: false,
+            utm_source: r.utm_source,
+            utm_medium: r.utm_medium,
+            utm_campaign: r.utm_campaign,
+            referrer_host: None,
         })
         .collect();
     let mut out = Vec::new();
@@ -72,6 +84,7 @@ fuzz_target!(|rows: Vec<Row>| {
         assert_eq!(cells[2], time(&record.signed_at));
         assert_eq!(cells[3], record.confirmed_at.as_ref().map(time).unwrap_or_default());
         assert_eq!(cells[9], if record.updates_opt_in { "true" } else { "false" });
+        assert_eq!(cells[11], if record.anonymous { "true" } else { "false" });
         let text = |o: &Option<String>| o.clone().unwrap_or_default();
         let originals = [
             (4, text(&record.name)),
@@ -81,6 +94,10 @@ fuzz_target!(|rows: Vec<Row>| {
             (8, text(&record.comment)),
             (1, record.status.to_string()),
             (10, record.language.clone()),
+            (12, text(&record.partner)),
+            (13, text(&record.utm_source)),
+            (14, text(&record.utm_medium)),
+            (15, text(&record.utm_campaign)),
         ];
         for (i, original) in originals {
             assert!(unguarded(cells[i], &original), "cell {i}: {:?} from {original:?}", cells[i]);

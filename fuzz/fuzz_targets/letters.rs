@@ -14,7 +14,7 @@ use rallypost::campaigns::{Campaign, CampaignFile};
 use rallypost::crypto::DataKeys;
 use rallypost::domain::Country;
 use rallypost::letters::render::{self, DigestContent};
-use rallypost::letters::{LetterContext, Supporter};
+use rallypost::letters::{LetterContext, Supporter, Unnamed};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -93,7 +93,7 @@ fuzz_target!(|input: Input| {
 
     let rendered = if input.individual {
         let Some(supporter) = signers.first() else { return };
-        let rendered = render::individual(campaign, &target, supporter).unwrap();
+        let rendered = render::individual(campaign, &target, supporter, &Unnamed::default()).unwrap();
         assert!(rendered.text.contains(&supporter.name));
         if let Some(comment) = &supporter.comment {
             assert!(rendered.text.contains(comment.as_str()));
@@ -104,6 +104,7 @@ fuzz_target!(|input: Input| {
             period_start: input.period_start.map(time),
             period_end: time(input.period_end),
             new: signers.clone(),
+            unnamed: Unnamed::default(),
             total: input.total,
         };
         let rendered = render::digest(campaign, &target, &content, &input.sender).unwrap();

@@ -12,6 +12,7 @@ use lettre::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Lang, Slug};
+use crate::partners::{Partner, PartnerId};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(try_from = "FileShape", into = "FileShape")]
@@ -28,6 +29,9 @@ pub struct CampaignFile {
     pub letters: BTreeMap<Lang, LetterText>,
     pub dispatch: Dispatch,
     pub targets: Vec<Target>,
+    /// Organisations that share the campaign; ids unique, each with an opt-in sentence in
+    /// `default_lang`.
+    pub partners: Vec<Partner>,
 }
 
 /// The file as written: what serde reads and writes, before the checks across fields.
@@ -44,6 +48,9 @@ struct FileShape {
     letters: BTreeMap<Lang, LetterText>,
     dispatch: Dispatch,
     targets: Vec<Target>,
+    /// `[[partners]]`; a campaign may have none.
+    #[serde(default)]
+    partners: Vec<Partner>,
 }
 
 crate::db::text_enum! {
@@ -173,6 +180,13 @@ impl TryFrom<FileShape> for CampaignFile {
                 ));
             }
         }
+        let mut partner_ids = std::collections::HashSet::new();
+        for p in &shape.partners {
+            if !partner_ids.insert(&p.id) {
+                return Err(format!("partner id {:?} appears twice", p.id.as_ref()));
+            }
+            p.check(default_lang)?;
+        }
         Ok(CampaignFile {
             slug: shape.slug,
             status: shape.status,
@@ -183,6 +197,7 @@ impl TryFrom<FileShape> for CampaignFile {
             letters: shape.letters,
             dispatch: shape.dispatch,
             targets: shape.targets,
+            partners: shape.partners,
         })
     }
 }
@@ -200,14 +215,22 @@ impl From<CampaignFile> for FileShape {
             letters: file.letters,
             dispatch: file.dispatch,
             targets: file.targets,
+            partners: file.partners,
         }
     }
 }
 
 impl CampaignFile {
-    /// Parses TOML and checks everything pages and letters will rely on.
+    /// Parses TOML and checks everything pages and letters will rely on. The error is one
+    /// line: the problem, and the line of the file it was found at.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', "; ");
+            match e.span() {
+                Some(span) => format!("line {}: {message}", text[..span.start].lines().count().max(1)),
+                None => message,
+            }
+        })
     }
 
     /// The page text in `lang`, or in the campaign's default language.
@@ -226,6 +249,11 @@ impl CampaignFile {
 
     pub fn default_lang(&self) -> Lang {
         self.default_lang
+    }
+
+    /// The partner with this id, if the campaign lists it.
+    pub fn partner(&self, id: &PartnerId) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.id == *id)
     }
 }
 
@@ -280,6 +308,35 @@ mod tests {
         assert!(CampaignFile::parse(&broken).unwrap_err().contains("poststelle at bmi.example"));
         let broken = SHIPPED.replace("0 9 * * MON", "0 25 * * MON");
         assert!(CampaignFile::parse(&broken).unwrap_err().contains("0 25 * * MON"));
+    }
+
+    #[test]
+    fn the_shipped_campaign_has_a_partner_with_an_optin_in_every_listed_language() {
+        let file = CampaignFile::parse(SHIPPED).unwrap();
+        let partner = file.partner(&PartnerId::parse("exile-network").unwrap()).expect("the example partner");
+        for lang in Lang::listed() {
+            let (written_in, optin) = partner.optin(lang, file.default_lang());
+            assert_eq!(written_in, lang, "no [partners.texts.{}]", lang.code());
+            assert!(!optin.trim().is_empty());
+        }
+        assert!(file.partner(&PartnerId::parse("unknown").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_broken_partner_block_is_refused_in_one_line_that_names_it() {
+        let cases = [
+            (SHIPPED.replace("id = \"exile-network\"", "id = \"Exile Network\""), "Exile Network"),
+            (SHIPPED.replace("https://exile-network.example", "exile-network.example"), "website"),
+            (SHIPPED.replace("[partners.texts.en]", "[partners.texts.xx]"), "xx"),
+            (SHIPPED.replace("[partners.texts.en]\noptin", "[partners.texts.en]\nopt_in"), "opt_in"),
+            (format!("{SHIPPED}\n[[partners]]\nid = \"exile-network\"\nname = \"Again\"\nwebsite = \"https://a.example\"\n[partners.texts.en]\noptin = \"x\"\n"), "twice"),
+            (SHIPPED.replace("[partners.texts.en]\noptin = \"I would like to receive news from the Afghan Exile Network, a partner of this campaign.\"\n", ""), "partners.texts.en"),
+        ];
+        for (broken, named) in cases {
+            let error = CampaignFile::parse(&broken).unwrap_err();
+            assert!(error.contains(named), "{named}: {error}");
+            assert_eq!(error.lines().count(), 1, "{error}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::crypto::{DataKeys, Field};
 use crate::db::schema::signatures;
 use crate::signatures::SignatureStatus;
 
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 16] = [
     "signature_id",
     "status",
     "signed_at",
@@ -24,6 +24,11 @@ pub const HEADER: [&str; 11] = [
     "comment",
     "updates_opt_in",
     "language",
+    "anonymous",
+    "partner",
+    "source",
+    "medium",
+    "utm_campaign",
 ];
 
 /// The stored columns, as they come from the database.
@@ -42,6 +47,13 @@ pub struct SignatureRow {
     updates_opt_in: bool,
     language: String,
     key_id: String,
+    anonymous: bool,
+    partner_id: Option<String>,
+    partner_opt_in: bool,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    referrer_host: Option<String>,
 }
 
 /// A signature with its personal fields readable. Withdrawn signatures have them erased,
@@ -59,6 +71,16 @@ pub struct SupporterRecord {
     pub comment: Option<String>,
     pub updates_opt_in: bool,
     pub language: String,
+    /// Counted, but never named to a target; organizers see it.
+    pub anonymous: bool,
+    /// The partner whose link brought the supporter.
+    pub partner: Option<String>,
+    pub partner_opt_in: bool,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    /// The host of the page that linked to the campaign.
+    pub referrer_host: Option<String>,
 }
 
 impl SupporterRecord {
@@ -79,6 +101,13 @@ impl SupporterRecord {
             country: row.country,
             updates_opt_in: row.updates_opt_in,
             language: row.language,
+            anonymous: row.anonymous,
+            partner: row.partner_id,
+            partner_opt_in: row.partner_opt_in,
+            utm_source: row.utm_source,
+            utm_medium: row.utm_medium,
+            utm_campaign: row.utm_campaign,
+            referrer_host: row.referrer_host,
         })
     }
 
@@ -103,6 +132,11 @@ impl SupporterRecord {
                 text(&self.comment),
                 Cow::Borrowed(if self.updates_opt_in { "true" } else { "false" }),
                 guarded(&self.language),
+                Cow::Borrowed(if self.anonymous { "true" } else { "false" }),
+                text(&self.partner),
+                text(&self.utm_source),
+                text(&self.utm_medium),
+                text(&self.utm_campaign),
             ]
             .iter()
             .map(|cell| cell.as_bytes()),

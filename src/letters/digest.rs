@@ -59,7 +59,8 @@ pub async fn pending_digest(
         return Ok(None);
     }
     let new = supporters::confirmed_between(conn, keys, campaign, previous, period_end).await?;
-    if new.is_empty() {
+    let unnamed = supporters::unnamed_between(conn, campaign, previous, period_end).await?;
+    if new.is_empty() && unnamed.is_empty() {
         return Ok(None);
     }
     let total: i64 = signatures::table
@@ -69,7 +70,7 @@ pub async fn pending_digest(
         .count()
         .get_result(conn)
         .await?;
-    Ok(Some(DigestContent { period_start: previous, period_end, new, total }))
+    Ok(Some(DigestContent { period_start: previous, period_end, new, unnamed, total }))
 }
 
 /// Queues the due digest for every target that has not had it; returns how many.
@@ -116,7 +117,7 @@ pub async fn queue_digests(
                         digests::target_id.eq(&target.id),
                         digests::period_start.eq(content.period_start),
                         digests::period_end.eq(period_end),
-                        digests::new_signatures.eq(content.new.len() as i32),
+                        digests::new_signatures.eq(content.new_count() as i32),
                         digests::total_signatures.eq(content.total as i32),
                         digests::outbox_id.eq(id),
                         digests::created_at.eq(now),

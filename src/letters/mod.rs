@@ -16,5 +16,5 @@ mod window;
 pub use mail::LetterContext;
 pub use pacing::PacedLetters;
 pub use scheduler::{Plan, Scheduler, TargetPlan};
-pub use supporters::Supporter;
+pub use supporters::{Supporter, Unnamed};
 pub use window::SendingWindow;

@@ -1,5 +1,6 @@
 //! `individual` mode: one letter per confirmed, consenting signature and target, rendered
-//! and queued now; the pacing decides when each one goes.
+//! and queued now; the pacing decides when each one goes. A signer who asked not to be
+//! named gets no letter of their own; every letter counts them instead.
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -22,6 +23,8 @@ pub async fn queue_individual(
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut queued = 0;
+    // Each letter says how many signed without being named, as of when it is written.
+    let unnamed = supporters::unnamed_between(conn, campaign, None, now).await?;
     for target in &campaign.file.targets {
         loop {
             let (found, inserted) = conn
@@ -31,7 +34,7 @@ pub async fn queue_individual(
                     let mut inserted = 0;
                     for (signature_id, supporter) in &missing {
                         let id = crate::ids::new_id();
-                        let rendered = render::individual(campaign, target, supporter)?;
+                        let rendered = render::individual(campaign, target, supporter, &unnamed)?;
                         let letter = NewMessage {
                             id,
                             kind: Kind::Letter,

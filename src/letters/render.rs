@@ -2,12 +2,13 @@
 //! campaign file, the few words around it from the Fluent files (`crate::i18n`, keys
 //! `letter-*`), the layout from `templates/letters/`. Only rendering: supporters arrive
 //! decrypted (`supporters.rs`) and the message is built by the outbox (`mail.rs`).
-//! A letter carries a supporter's name, country and comment, and nothing else about them.
+//! A letter carries a supporter's name, country and comment, and nothing else about them;
+//! of those who asked not to be named, only how many there are, by country.
 
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use super::supporters::Supporter;
+use super::supporters::{Supporter, Unnamed};
 use crate::campaigns::{Campaign, LetterText, Target};
 use crate::export::{csv_writer, guard_formula};
 use crate::i18n::Texts;
@@ -24,8 +25,18 @@ pub struct Rendered {
 pub struct DigestContent {
     pub period_start: Option<DateTime<Utc>>,
     pub period_end: DateTime<Utc>,
+    /// The new signers who may be named.
     pub new: Vec<Supporter>,
+    /// The new signers who asked not to be.
+    pub unnamed: Unnamed,
     pub total: i64,
+}
+
+impl DigestContent {
+    /// Every new signature, named or not.
+    pub fn new_count(&self) -> usize {
+        self.new.len() + self.unnamed.total() as usize
+    }
 }
 
 /// How many comments a digest quotes.
@@ -56,12 +67,34 @@ impl<'a> Frame<'a> {
     fn t(&self, key: &str) -> String {
         self.texts.t(key)
     }
+
+    /// The sentence `key` saying how many asked not to be named, by country; `None` when
+    /// no one did.
+    fn unnamed(&self, key: &str, unnamed: &Unnamed) -> Option<String> {
+        if unnamed.is_empty() {
+            return None;
+        }
+        let countries: Vec<String> = unnamed
+            .by_country
+            .iter()
+            .map(|(code, n)| {
+                let name = crate::domain::Country::parse(code).map(|c| c.name()).unwrap_or(code.as_str());
+                format!("{name}: {}", self.texts.number(*n))
+            })
+            .collect();
+        Some(self.texts.t_args(
+            key,
+            &[("count", self.texts.number(unnamed.total())), ("countries", countries.join(", "))],
+        ))
+    }
 }
 
 /// One supporter's letter, as both templates read it.
 struct Individual<'a> {
     f: Frame<'a>,
     s: &'a Supporter,
+    /// How many so far asked not to be named, by country.
+    unnamed: Option<String>,
 }
 
 #[derive(Template)]
@@ -86,6 +119,8 @@ struct Digest<'a> {
     /// Country names with their counts among the new signers, most first.
     countries: Vec<(String, usize)>,
     quotes: Vec<&'a Supporter>,
+    /// How many of the new signers asked not to be named, by country.
+    unnamed: Option<String>,
     sender: &'a str,
 }
 
@@ -101,8 +136,14 @@ struct DigestHtml<'a> {
     b: &'a Digest<'a>,
 }
 
-pub fn individual(campaign: &Campaign, target: &Target, supporter: &Supporter) -> anyhow::Result<Rendered> {
-    let b = Individual { f: Frame::new(campaign, target)?, s: supporter };
+pub fn individual(
+    campaign: &Campaign,
+    target: &Target,
+    supporter: &Supporter,
+    unnamed: &Unnamed,
+) -> anyhow::Result<Rendered> {
+    let f = Frame::new(campaign, target)?;
+    let b = Individual { unnamed: f.unnamed("letter-unnamed-total", unnamed), f, s: supporter };
     Ok(Rendered {
         subject: b.f.l.subject.clone(),
         text: IndividualText { b: &b }.render()?,
@@ -123,6 +164,11 @@ pub fn digest(
     for s in &content.new {
         *by_country.entry(s.country_name()).or_default() += 1;
     }
+    // Those not named count here too: a number per country names no one.
+    for (code, n) in &content.unnamed.by_country {
+        let name = crate::domain::Country::parse(code).map(|c| c.name()).unwrap_or(code.as_str());
+        *by_country.entry(name).or_default() += *n as usize;
+    }
     let mut countries: Vec<(String, usize)> =
         by_country.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
     countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -131,7 +177,7 @@ pub fn digest(
         Some(start) => texts.t1("letter-period-since", "date", date(start)),
         None => texts.t1("letter-period-first", "date", date(content.period_end)),
     };
-    let new_count = content.new.len();
+    let new_count = content.new_count();
     let counts = texts.t_args(
         "letter-digest-counts",
         &[("new", texts.number(new_count as i64)), ("total", texts.number(content.total))],
@@ -141,6 +187,7 @@ pub fn digest(
         counts,
         countries,
         quotes: content.new.iter().rev().filter(|s| s.comment.is_some()).take(DIGEST_QUOTES).collect(),
+        unnamed: f.unnamed("letter-unnamed-new", &content.unnamed),
         sender,
         f,
     };
@@ -194,7 +241,10 @@ mod tests {
     #[test]
     fn a_german_letter_for_a_german_ministry() {
         let campaign = campaign();
-        let text = individual(&campaign, &campaign.file.targets[0], &supporter("Mina", "AF")).unwrap().text;
+        let text =
+            individual(&campaign, &campaign.file.targets[0], &supporter("Mina", "AF"), &Unnamed::default())
+                .unwrap()
+                .text;
         assert!(text.starts_with("Sehr geehrte Damen und Herren,"));
         assert!(text.contains("Unterzeichnet von: Mina (Afghanistan)"));
         assert!(text.contains("In eigenen Worten:\nStop it."));
@@ -207,6 +257,7 @@ mod tests {
             period_start: Some("2026-11-23T08:00:00Z".parse().unwrap()),
             period_end: "2026-11-30T08:00:00Z".parse().unwrap(),
             new: vec![supporter("Mina", "AF")],
+            unnamed: Unnamed::default(),
             total: 50_000,
         };
         let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne").unwrap();
@@ -224,5 +275,31 @@ mod tests {
                 .contains("New signatures since 2026-11-23: 1 new signatures, 50,000 signatures in total.")
         );
         assert_eq!(english.attachment.unwrap().filename, "end-forced-returns-eu-home-2026-11-30.csv");
+        assert!(!english.text.contains("asked not to be named"), "no one did");
+    }
+
+    #[test]
+    fn letters_count_those_not_named_by_country_and_name_only_the_others() {
+        let campaign = campaign();
+        let unnamed = Unnamed { by_country: vec![("AF".into(), 2), ("DE".into(), 1)] };
+        let english = &campaign.file.targets[2];
+        let letter = individual(&campaign, english, &supporter("Mina", "AF"), &unnamed).unwrap();
+        let sentence = "Signatories so far who asked not to be named: 3 (Afghanistan: 2, Germany: 1).";
+        assert!(letter.text.contains(sentence), "{}", letter.text);
+        assert!(letter.html.contains(sentence), "{}", letter.html);
+
+        let content = DigestContent {
+            period_start: None,
+            period_end: "2026-11-30T08:00:00Z".parse().unwrap(),
+            new: vec![supporter("Mina", "AF")],
+            unnamed,
+            total: 4,
+        };
+        let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne").unwrap();
+        assert!(german.subject.contains('4'), "every new signature counts: {}", german.subject);
+        assert!(german.text.contains("Von den neuen Unterzeichnenden möchten 3 nicht namentlich genannt werden (Afghanistan: 2, Germany: 1)"), "{}", german.text);
+        assert!(german.text.contains("Afghanistan: 3"), "the country table counts everyone: {}", german.text);
+        let csv = String::from_utf8(german.attachment.unwrap().bytes).unwrap();
+        assert_eq!(csv, "name,country\r\nMina,Afghanistan\r\n");
     }
 }

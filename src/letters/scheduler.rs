@@ -108,7 +108,7 @@ impl Scheduler {
                 (DispatchMode::Digest, Some(end)) => {
                     digest::pending_digest(&mut conn, &self.ctx.keys, campaign, target, end)
                         .await?
-                        .map_or(0, |d| d.new.len())
+                        .map_or(0, |d| d.new_count())
                 }
                 (DispatchMode::Digest, None) => 0,
             };
@@ -145,7 +145,8 @@ impl Scheduler {
             DispatchMode::Individual => {
                 let latest =
                     supporters::without_letter(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
-                render::individual(campaign, target, &latest.map_or(example, |(_, s)| s))?
+                let unnamed = supporters::unnamed_between(&mut conn, campaign, None, now).await?;
+                render::individual(campaign, target, &latest.map_or(example, |(_, s)| s), &unnamed)?
             }
             DispatchMode::Digest => {
                 let due = match digest::due_period_end(campaign, now) {
@@ -158,6 +159,7 @@ impl Scheduler {
                     period_start: None,
                     period_end: now,
                     new: vec![example],
+                    unnamed: Default::default(),
                     total: 1,
                 });
                 render::digest(campaign, target, &content, &self.ctx.signer())?

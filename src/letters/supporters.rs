@@ -1,6 +1,8 @@
 //! The supporters a letter speaks for, read from `signatures` and decrypted right here,
 //! next to the queries: confirmed signatures of people who agreed to be named to the
 //! targets, and of each only the name, country and comment. No email address, no postcode.
+//! Those who asked not to be named (`anonymous`) reach a letter only as a number per
+//! country (`Unnamed`): their rows are never read here.
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, not};
@@ -70,6 +72,7 @@ pub async fn without_letter(
         .filter(signatures::campaign_id.eq(campaign.id))
         .filter(signatures::status.eq("confirmed"))
         .filter(signatures::consent_to_targets.eq(true))
+        .filter(signatures::anonymous.eq(false))
         .filter(not(exists(
             outbox::table
                 .filter(outbox::signature_id.eq(signatures::id.nullable()))
@@ -97,6 +100,7 @@ pub async fn confirmed_between(
         .filter(signatures::campaign_id.eq(campaign.id))
         .filter(signatures::status.eq("confirmed"))
         .filter(signatures::consent_to_targets.eq(true))
+        .filter(signatures::anonymous.eq(false))
         .filter(signatures::confirmed_at.le(up_to))
         .into_boxed();
     if let Some(after) = after {
@@ -108,4 +112,44 @@ pub async fn confirmed_between(
         .load(conn)
         .await?;
     Ok(open_all(keys, rows)?.into_iter().map(|(_, supporter)| supporter).collect())
+}
+
+/// Confirmed signers who asked not to be named: how many, by country code, most first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unnamed {
+    pub by_country: Vec<(String, i64)>,
+}
+
+impl Unnamed {
+    pub fn total(&self) -> i64 {
+        self.by_country.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+}
+
+/// The signers confirmed in `(after, up_to]` (from the start when `after` is `None`) who
+/// asked not to be named, counted by country.
+pub async fn unnamed_between(
+    conn: &mut AsyncPgConnection,
+    campaign: &Campaign,
+    after: Option<DateTime<Utc>>,
+    up_to: DateTime<Utc>,
+) -> anyhow::Result<Unnamed> {
+    // No signature is confirmed before the epoch: "from the start" without a second query.
+    let after = after.unwrap_or(DateTime::UNIX_EPOCH);
+    let mut by_country: Vec<(String, i64)> = signatures::table
+        .filter(signatures::campaign_id.eq(campaign.id))
+        .filter(signatures::status.eq("confirmed"))
+        .filter(signatures::anonymous.eq(true))
+        .filter(signatures::confirmed_at.gt(after))
+        .filter(signatures::confirmed_at.le(up_to))
+        .group_by(signatures::country)
+        .select((signatures::country, diesel::dsl::count_star()))
+        .load(conn)
+        .await?;
+    by_country.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(Unnamed { by_country })
 }

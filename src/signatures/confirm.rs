@@ -149,6 +149,11 @@ pub async fn withdraw(
                         signatures::postcode.eq(None::<Vec<u8>>),
                         signatures::comment.eq(None::<Vec<u8>>),
                         signatures::confirm_token_hash.eq(None::<Vec<u8>>),
+                        // No organisation's news reaches someone who withdrew: the lead's
+                        // nor the partner's, whose consent record goes with it.
+                        signatures::updates_opt_in.eq(false),
+                        signatures::partner_opt_in.eq(false),
+                        signatures::partner_consent_sha256.eq(None::<String>),
                     ))
                     .execute(conn)
                     .await?;

@@ -21,6 +21,7 @@ use crate::crypto::{DataKeys, Field, secret};
 use crate::db::schema::signatures;
 use crate::domain::{Comment, Country, Lang, Postcode, SupporterEmail, SupporterName};
 use crate::outbox::{self, NewMessage};
+use crate::partners::Referral;
 
 /// A pending signature gets its confirmation email again at most this often.
 const RESEND_AFTER: Duration = Duration::minutes(10);
@@ -32,6 +33,12 @@ pub struct NewSignature {
     pub postcode: Option<Postcode>,
     pub comment: Option<Comment>,
     pub updates_opt_in: bool,
+    /// News from the partner in `referral`; ignored without one.
+    pub partner_opt_in: bool,
+    /// Counted and exported, but never named to a target.
+    pub anonymous: bool,
+    /// Where the supporter came from; its partner is one the campaign lists.
+    pub referral: Referral,
     pub lang: Lang,
 }
 
@@ -82,6 +89,14 @@ struct SignatureRow {
     consent_to_targets: bool,
     consent_text_sha256: String,
     updates_opt_in: bool,
+    partner_id: Option<String>,
+    partner_opt_in: bool,
+    partner_consent_sha256: Option<String>,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    referrer_host: Option<String>,
+    anonymous: bool,
     language: &'static str,
     confirm_token_hash: Vec<u8>,
     signed_at: DateTime<Utc>,
@@ -117,6 +132,14 @@ pub fn prepare(
     let id = crate::ids::new_id();
     let field = |column| Field { column, row: &id };
     let text = campaign.file.text(new.lang);
+    let referral = &new.referral;
+    let partner = referral.partner.as_ref().and_then(|id| campaign.file.partner(id));
+    // The partner's consent, with the wording shown (as for the targets' consent above).
+    let partner_consent = partner.filter(|_| new.partner_opt_in).map(|p| {
+        let (_, wording) = p.optin(new.lang, campaign.file.default_lang());
+        hex::encode(Sha256::digest(wording.as_bytes()))
+    });
+    let tag = |t: &Option<crate::partners::SourceTag>| t.as_ref().map(|t| t.as_ref().to_owned());
     let row = SignatureRow {
         id,
         campaign_id: campaign.id,
@@ -131,6 +154,14 @@ pub fn prepare(
         consent_to_targets: true,
         consent_text_sha256: hex::encode(Sha256::digest(text.consent.as_bytes())),
         updates_opt_in: new.updates_opt_in,
+        partner_id: partner.map(|p| p.id.to_string()),
+        partner_opt_in: partner_consent.is_some(),
+        partner_consent_sha256: partner_consent,
+        utm_source: tag(&referral.source),
+        utm_medium: tag(&referral.medium),
+        utm_campaign: tag(&referral.campaign),
+        referrer_host: referral.referrer_host.as_ref().map(|h| h.as_ref().to_owned()),
+        anonymous: new.anonymous,
         language: new.lang.code(),
         confirm_token_hash: token_hash.clone(),
         signed_at: now,

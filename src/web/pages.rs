@@ -10,7 +10,7 @@ use crate::domain::Lang;
 use crate::i18n::Texts;
 
 pub use super::lang_choice::pick_lang;
-pub use super::sign_form::{CountryOption, FormErrors, FormValues, countries};
+pub use super::sign_form::{CountryOption, FormErrors, FormValues, PartnerOptin, countries};
 
 /// The frame around every page.
 pub struct Chrome {
@@ -142,6 +142,7 @@ pub struct CampaignPage<'a> {
     pub notice: Option<String>,
     pub csrf_token: String,
     pub countries: &'static [CountryOption],
+    pub partner_optin: Option<PartnerOptin>,
 }
 
 pub struct CampaignSummary {

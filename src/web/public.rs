@@ -5,16 +5,19 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::AppState;
 use super::errors::WebError;
+use super::form;
 use super::pages::{
-    CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage, Progress,
-    Share, ThanksPage, countries, pick_lang, render,
+    CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage,
+    PartnerOptin, Progress, Share, ThanksPage, countries, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
 use crate::i18n::Texts;
+use crate::partners::{HostName, Referral};
 use crate::signatures::{self, ConfirmOutcome, WithdrawOutcome};
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
@@ -50,21 +53,36 @@ pub async fn campaign(
     let campaign = load_campaign(&state, &slug).await?;
     let lang = pick_lang(&req, campaign.file.default_lang());
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
-    let page = campaign_page(
-        &state,
-        &campaign,
-        lang,
-        FormValues::default(),
-        FormErrors::default(),
-        None,
-        &cookie_value,
-    )
-    .await?;
+    let values = FormValues { referral: referral(&req, &state, &campaign), ..FormValues::default() };
+    let page =
+        campaign_page(&state, &campaign, lang, values, FormErrors::default(), None, &cookie_value).await?;
     let mut response = render(StatusCode::OK, &page);
     if let Some(cookie) = new_cookie {
         response.add_cookie(&cookie).ok();
     }
     Ok(response)
+}
+
+/// What a query value must escape: all but RFC 3986's unreserved characters.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Where the visitor came from: the partner link's `via` and utm parameters, and the host
+/// of the page that linked here (`Referer`; a link within this site is no referrer). What
+/// does not parse is left out (see `crate::partners`).
+fn referral(req: &HttpRequest, state: &AppState, campaign: &Campaign) -> Referral {
+    let query = form::parse(req.query_string().as_bytes()).unwrap_or_default();
+    let mut referral =
+        Referral::read(|name| query.get(name).map(String::as_str), |id| campaign.file.partner(id).is_some());
+    let own =
+        url::Url::parse(&state.settings.base_url).ok().and_then(|u| u.host_str().and_then(HostName::parse));
+    // Our own pages send no `Referer`: after the language switch, the host it carried.
+    let from_header = req
+        .headers()
+        .get(actix_web::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(HostName::of_url);
+    referral.referrer_host = from_header.or(referral.referrer_host).filter(|host| own.as_ref() != Some(host));
+    referral
 }
 
 /// The campaign page with the form, shared by the first view and every refused attempt.
@@ -79,9 +97,29 @@ pub async fn campaign_page<'a>(
 ) -> Result<CampaignPage<'a>, WebError> {
     let mut conn = state.pool.get().await?;
     let count = state.counts.get(&mut conn, campaign.id).await?;
+    let partner_optin = values.referral.partner.as_ref().and_then(|id| campaign.file.partner(id)).map(|p| {
+        let (text_lang, text) = p.optin(lang, campaign.file.default_lang());
+        PartnerOptin {
+            field: p.id.optin_field(),
+            text: text.to_owned(),
+            lang: text_lang.code(),
+            dir: text_lang.dir(),
+        }
+    });
+    // Also the answer to a refused POST to `/sign`, so the switch names the page; and it
+    // keeps the partner and source, or a supporter who changes language would lose them.
+    let mut page = Chrome::at(&format!("/c/{}", campaign.slug), lang);
+    let carried: String = values
+        .referral
+        .hidden_fields()
+        .into_iter()
+        .map(|(name, value)| format!("&{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
+        .collect();
+    for link in &mut page.switch {
+        link.href.push_str(&carried);
+    }
     Ok(CampaignPage {
-        // Also the answer to a refused POST to `/sign`, so the switch names the page.
-        page: Chrome::at(&format!("/c/{}", campaign.slug), lang),
+        page,
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
         progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
@@ -91,6 +129,7 @@ pub async fn campaign_page<'a>(
         notice,
         csrf_token: state.csrf.token_for(csrf_cookie),
         countries: countries(),
+        partner_optin,
     })
 }
 

@@ -14,8 +14,10 @@ use super::errors::{WebError, message};
 use super::form::{self, FormError};
 use super::pages::{Chrome, FormErrors, FormValues, MessagePage, pick_lang, render};
 use super::public::{campaign_page, load_campaign};
+use crate::campaigns::Campaign;
 use crate::domain::{Comment, Country, FieldError, Lang, Postcode, SupporterEmail, SupporterName};
 use crate::i18n::Texts;
+use crate::partners::Referral;
 use crate::signatures::{self, NewSignature};
 
 pub async fn sign(
@@ -57,7 +59,7 @@ pub async fn sign(
         return Ok(see_other(&thanks));
     }
 
-    let values = form_values(&fields);
+    let values = form_values(&fields, &campaign);
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     if !state.csrf.verify(&req, field("csrf_token")) {
         let page = campaign_page(
@@ -77,7 +79,7 @@ pub async fn sign(
         return Ok(response);
     }
 
-    let new = match parse_signature(&fields, lang) {
+    let new = match parse_signature(&fields, values.referral.clone(), lang) {
         Ok(new) => new,
         Err(errors) => {
             let page = campaign_page(&state, &campaign, lang, values, *errors, None, &cookie_value).await?;
@@ -104,8 +106,13 @@ fn form_error(e: FormError, lang: Lang) -> HttpResponse {
     message(status, lang, key)
 }
 
-fn form_values(fields: &HashMap<String, String>) -> FormValues {
+/// The form as posted. The referral is read again from its hidden fields, and a partner
+/// kept only if the campaign lists it.
+fn form_values(fields: &HashMap<String, String>, campaign: &Campaign) -> FormValues {
     let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let referral =
+        Referral::read(|name| fields.get(name).map(String::as_str), |id| campaign.file.partner(id).is_some());
+    let partner_optin = referral.partner.as_ref().is_some_and(|id| !get(&id.optin_field()).is_empty());
     FormValues {
         name: get("name"),
         email: get("email"),
@@ -114,11 +121,18 @@ fn form_values(fields: &HashMap<String, String>) -> FormValues {
         comment: get("comment"),
         consent: !get("consent").is_empty(),
         updates: !get("updates").is_empty(),
+        partner_optin,
+        anonymous: !get("anonymous").is_empty(),
+        referral,
     }
 }
 
 /// Parses every field, collecting all errors so the supporter can fix them at once.
-fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSignature, Box<FormErrors>> {
+fn parse_signature(
+    fields: &HashMap<String, String>,
+    referral: Referral,
+    lang: Lang,
+) -> Result<NewSignature, Box<FormErrors>> {
     let t = Texts::new(lang);
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let name = SupporterName::parse(get("name"));
@@ -135,6 +149,9 @@ fn parse_signature(fields: &HashMap<String, String>, lang: Lang) -> Result<NewSi
             postcode,
             comment,
             updates_opt_in: !get("updates").is_empty(),
+            partner_opt_in: referral.partner.as_ref().is_some_and(|id| !get(&id.optin_field()).is_empty()),
+            anonymous: !get("anonymous").is_empty(),
+            referral,
             lang,
         }),
         (name, email, country, postcode, comment, consent) => Err(Box::new(FormErrors {

@@ -3,6 +3,7 @@
 
 use crate::domain::Country;
 use crate::i18n::Texts;
+use crate::partners::Referral;
 
 /// The form's values as the supporter typed them, shown again after an error.
 #[derive(Default)]
@@ -14,6 +15,22 @@ pub struct FormValues {
     pub comment: String,
     pub consent: bool,
     pub updates: bool,
+    /// The partner's news (`optin_{partner}`), when a partner's link brought the supporter.
+    pub partner_optin: bool,
+    /// Counted, but the name never reaches a target.
+    pub anonymous: bool,
+    /// Where the supporter came from; travels in hidden fields, as the page first read it.
+    pub referral: Referral,
+}
+
+/// The checkbox for the news of the partner whose link brought the supporter.
+pub struct PartnerOptin {
+    /// `optin_{partner}`.
+    pub field: String,
+    /// The partner's sentence, in the page's language or the campaign's default.
+    pub text: String,
+    pub lang: &'static str,
+    pub dir: &'static str,
 }
 
 #[derive(Default)]

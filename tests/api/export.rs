@@ -6,8 +6,8 @@ use std::process::Command;
 use crate::helpers::{SLUG, Seed, TestApp, spawn_app};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rallypost");
-const HEADER: &str =
-    "signature_id,status,signed_at,confirmed_at,name,email,country,postcode,comment,updates_opt_in,language";
+const HEADER: &str = "signature_id,status,signed_at,confirmed_at,name,email,country,postcode,comment,\
+    updates_opt_in,language,anonymous,partner,source,medium,utm_campaign";
 
 fn at(t: &str) -> chrono::DateTime<chrono::Utc> {
     t.parse().unwrap()
@@ -91,7 +91,12 @@ async fn the_export_quotes_guards_and_orders_every_cell() {
             "",
             "'@everyone\tlook",
             "false",
-            "en"
+            "en",
+            "false",
+            "",
+            "",
+            "",
+            ""
         ]
     );
     assert_eq!(
@@ -107,7 +112,12 @@ async fn the_export_quotes_guards_and_orders_every_cell() {
             "'-1234",
             "Hello, \"friends\"\r\nsecond line",
             "true",
-            "en"
+            "en",
+            "false",
+            "",
+            "",
+            "",
+            ""
         ]
     );
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real HTTP server on a real port, a real PostgreSQL (a fresh
 //! database per test, copied from a migrated template) and a real SMTP server.
 
+mod anonymous;
 mod api;
 mod client_address;
 mod commands;
@@ -20,6 +21,7 @@ mod metrics;
 mod organizer_commands;
 mod organizers;
 mod outage;
+mod partners;
 mod privacy;
 mod private_files;
 mod request_bodies;

@@ -43,6 +43,7 @@ fn signature(base: &str, slug: &str, s: &SupporterRecord) -> Value {
         "created_date": s.signed_at,
         "modified_date": s.confirmed_at.unwrap_or(s.signed_at),
         "comments": s.comment,
+        "referrer_data": referrer_data(s),
         "_embedded": {
             "osdi:person": {
                 // One name field on the form: it goes whole into given_name, never split.
@@ -50,11 +51,30 @@ fn signature(base: &str, slug: &str, s: &SupporterRecord) -> Value {
                 "email_addresses": s.email.as_ref().map(|e| vec![json!({ "address": e, "primary": true })]).unwrap_or_default(),
                 "postal_addresses": [{ "postal_code": s.postcode, "country": s.country }],
                 "languages_spoken": [s.language],
-                "custom_fields": { "updates_opt_in": s.updates_opt_in },
+                "custom_fields": {
+                    "updates_opt_in": s.updates_opt_in,
+                    "partner_opt_in": s.partner_opt_in,
+                    "anonymous": s.anonymous,
+                },
             }
         },
         "_links": { "osdi:petition": href(base, &format!("/api/v1/petitions/{slug}")) },
     })
+}
+
+/// OSDI's `referrer_data`: `source` (the link's `utm_source`), `referrer` (the partner whose
+/// link it was) and `website` (the host of the page that linked to the campaign), plus the
+/// link's `utm_medium` and `utm_campaign` as `medium` and `campaign`, which OSDI leaves to
+/// extensions. Only what is known is present.
+fn referrer_data(s: &SupporterRecord) -> Value {
+    let fields = [
+        ("source", &s.utm_source),
+        ("referrer", &s.partner),
+        ("website", &s.referrer_host),
+        ("medium", &s.utm_medium),
+        ("campaign", &s.utm_campaign),
+    ];
+    fields.into_iter().filter_map(|(k, v)| Some((k.to_owned(), Value::from(v.as_deref()?)))).collect()
 }
 
 /// The collection envelope: counts and `self`/`next`/`prev` links for `path`.
