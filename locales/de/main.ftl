@@ -32,6 +32,20 @@ errors-heading = Bitte prüfen Sie Ihre Angaben
 errors-intro = Diese Felder brauchen Ihre Aufmerksamkeit:
 form-expired = Das Formular war abgelaufen. Bitte prüfen Sie Ihre Angaben und klicken Sie erneut auf Unterschreiben.
 closed-notice = Diese Kampagne ist beendet und nimmt keine Unterschriften mehr an.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = Unterschriften werden bis zum { $day }. { $month } { $year }, { $time } Uhr ({ $zone }) gesammelt.
+month-1 = Januar
+month-2 = Februar
+month-3 = März
+month-4 = April
+month-5 = Mai
+month-6 = Juni
+month-7 = Juli
+month-8 = August
+month-9 = September
+month-10 = Oktober
+month-11 = November
+month-12 = Dezember
 content-language-note = Diese Kampagne gibt es noch nicht in Ihrer Sprache; ihr Text wird auf { $language } angezeigt.
 
 ## Nach dem Unterschreiben

@@ -36,6 +36,20 @@ errors-heading = There is a problem
 errors-intro = Please check these fields:
 form-expired = This form had expired. Please check your details and press Sign again.
 closed-notice = This campaign is closed and no longer takes signatures.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = Signatures are collected until { $day } { $month } { $year }, { $time } ({ $zone }).
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
 content-language-note = This campaign is not yet available in your language; its text is shown in { $language }.
 
 ## After signing

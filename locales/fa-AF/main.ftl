@@ -35,6 +35,20 @@ errors-heading = مشکلی پیش آمده است
 errors-intro = لطفاً این بخش‌ها را بررسی کنید:
 form-expired = وقت این فورم تمام شده بود. لطفاً معلومات خود را بررسی کنید و دوباره دکمهٔ «امضا کنید» را بزنید.
 closed-notice = این کمپاین بسته شده است و دیگر امضا نمی‌پذیرد.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = امضاها تا { $day } { $month } { $year }، ساعت { $time } ({ $zone }) جمع‌آوری می‌شوند.
+month-1 = جنوری
+month-2 = فبروری
+month-3 = مارچ
+month-4 = اپریل
+month-5 = می
+month-6 = جون
+month-7 = جولای
+month-8 = اگست
+month-9 = سپتمبر
+month-10 = اکتوبر
+month-11 = نومبر
+month-12 = دسمبر
 content-language-note = این کمپاین هنوز به زبان شما در دسترس نیست؛ متن آن به زبان { $language } نمایش داده می‌شود.
 
 ## After signing

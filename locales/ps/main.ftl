@@ -35,6 +35,20 @@ errors-heading = یوه ستونزه شته
 errors-intro = مهرباني وکړئ دا برخې وګورئ:
 form-expired = د دې فورمې وخت تېر شوی و. مهرباني وکړئ خپل معلومات وګورئ او بیا د «لاسلیک کړئ» تڼۍ کېکاږئ.
 closed-notice = دا کمپاین تړل شوی دی او نور لاسلیکونه نه مني.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = لاسلیکونه تر { $day } { $month } { $year }، د { $time } بجو ({ $zone }) پورې راټولېږي.
+month-1 = جنوري
+month-2 = فبروري
+month-3 = مارچ
+month-4 = اپرېل
+month-5 = مۍ
+month-6 = جون
+month-7 = جولای
+month-8 = اګست
+month-9 = سېپتمبر
+month-10 = اکتوبر
+month-11 = نومبر
+month-12 = ډسمبر
 content-language-note = دا کمپاین لا تر اوسه ستاسو په ژبه نشته؛ متن یې په { $language } ژبه ښودل کېږي.
 
 ## After signing

@@ -3,6 +3,7 @@
 
 mod api;
 mod client_address;
+mod closing;
 mod commands;
 mod confirming;
 mod dashboard;
