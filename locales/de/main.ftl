@@ -124,6 +124,9 @@ mail-receipt-subject = Ihre Unterschrift ist bestätigt
 mail-receipt-body = Danke: Ihre Unterschrift ist bestätigt und wird gezählt.
 mail-withdraw-text = Wenn Sie sie zurückziehen und Ihre Angaben löschen lassen möchten, nutzen Sie diesen Link:
 mail-withdraw-button = Unterschrift zurückziehen
+mail-reminder-subject = Erinnerung: Bitte bestätigen Sie Ihre Unterschrift
+mail-reminder-body = Sie haben vor Kurzem unterschrieben, aber Ihre Unterschrift ist noch nicht bestätigt und zählt deshalb noch nicht. Bitte öffnen Sie diesen Link und drücken Sie auf der Seite den Knopf:
+mail-reminder-ignore = Dieser Link ersetzt den aus der früheren E-Mail. Falls Sie nicht unterschrieben haben oder es sich anders überlegt haben, ignorieren Sie diese E-Mail: Ohne Bestätigung werden Ihre Angaben nach 30 Tagen gelöscht.
 
 ## Briefe an die Adressaten
 letter-signed-by = Unterzeichnet von

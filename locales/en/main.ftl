@@ -128,6 +128,9 @@ mail-receipt-subject = Your signature is confirmed
 mail-receipt-body = Thank you: your signature is confirmed and counted.
 mail-withdraw-text = If you ever want to withdraw it and have your details erased, use this link:
 mail-withdraw-button = Withdraw my signature
+mail-reminder-subject = Reminder: please confirm your signature
+mail-reminder-body = A little while ago you signed, but your signature is not confirmed yet, so it does not count. Please open this link and press the button on the page:
+mail-reminder-ignore = This link replaces the one in the earlier email. If you did not sign, or have changed your mind, ignore this email: without confirmation your details are deleted after 30 days.
 
 ## Letters to the targets
 # The campaign's own words (subject, salutation, paragraphs, closing) come from its

@@ -127,6 +127,9 @@ mail-receipt-subject = امضای شما تأیید شد
 mail-receipt-body = تشکر: امضای شما تأیید و شمرده شد.
 mail-withdraw-text = اگر روزی خواستید امضای خود را پس بگیرید و معلومات شما پاک شود، از این لینک استفاده کنید:
 mail-withdraw-button = امضای خود را پس بگیرید
+mail-reminder-subject = یادآوری: لطفاً امضای خود را تأیید کنید
+mail-reminder-body = شما چندی پیش امضا کردید، اما امضای شما هنوز تأیید نشده است و به همین دلیل شمرده نمی‌شود. لطفاً این لینک را باز کنید و دکمهٔ آن صفحه را بزنید:
+mail-reminder-ignore = این لینک جای لینک ایمیل قبلی را می‌گیرد. اگر شما امضا نکرده‌اید یا نظرتان تغییر کرده است، این ایمیل را نادیده بگیرید: بدون تأیید، معلومات شما پس از ۳۰ روز پاک می‌شود.
 
 ## Letters to the targets
 # Targets read German or English today; these are here so that a campaign may one day

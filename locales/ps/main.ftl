@@ -127,6 +127,9 @@ mail-receipt-subject = ستاسو لاسلیک تایید شو
 mail-receipt-body = مننه: ستاسو لاسلیک تایید او وشمېرل شو.
 mail-withdraw-text = که کله مو وغوښتل چې خپل لاسلیک بېرته واخلئ او ستاسو معلومات پاک شي، دا لینک وکاروئ:
 mail-withdraw-button = خپل لاسلیک بېرته واخلئ
+mail-reminder-subject = یادونه: مهرباني وکړئ خپل لاسلیک تایید کړئ
+mail-reminder-body = تاسو یو څه وخت مخکې لاسلیک کړی، خو ستاسو لاسلیک لا تایید شوی نه دی، نو ځکه نه شمېرل کېږي. مهرباني وکړئ دا لینک پرانیزئ او په هغه پاڼه کې تڼۍ کېکاږئ:
+mail-reminder-ignore = دا لینک د پخواني برېښنالیک د لینک ځای نیسي. که تاسو لاسلیک نه دی کړی یا مو نظر بدل شوی، دا برېښنالیک له پامه وغورځوئ: پرته له تایید څخه ستاسو معلومات له ۳۰ ورځو وروسته پاکېږي.
 
 ## Letters to the targets
 # Targets read German or English today; these are here so that a campaign may one day

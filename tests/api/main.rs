@@ -23,6 +23,7 @@ mod organizers;
 mod outage;
 mod privacy;
 mod private_files;
+mod reminders;
 mod request_bodies;
 mod signing;
 mod zero_config;

@@ -61,6 +61,7 @@ struct CampaignPage {
     totals: StatusTotals,
     chart: Option<Chart>,
     countries: Vec<(String, i64)>,
+    conversion: Vec<reports::DayConversion>,
     letters: Vec<(String, TargetLetters)>,
     mail: Vec<MailRow>,
     next_dispatch: String,
@@ -86,6 +87,7 @@ pub async fn campaign(
         totals: counts.totals,
         chart: Chart::new(&counts.by_day),
         countries: counts.by_country,
+        conversion: counts.conversion,
         letters: reports::letters_by_target(&mut conn, c.id)
             .await?
             .into_iter()
