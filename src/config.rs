@@ -60,8 +60,8 @@ pub struct Settings {
     pub metrics_token: Option<MetricsToken>,
     /// Reminders a supporter who has not confirmed gets at most (`RALLYPOST_REMINDERS`).
     pub reminders: u8,
-    /// How long after signing the first reminder goes, and between later ones
-    /// (`RALLYPOST_REMINDER_AFTER`).
+    /// How long after signing the first reminder goes; the n-th goes n times this long
+    /// after signing (`RALLYPOST_REMINDER_AFTER`).
     pub reminder_after: Duration,
 }
 

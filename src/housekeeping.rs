@@ -1,10 +1,12 @@
 //! Housekeeping the workers do beside sending and scheduling: daily, the retention purge
-//! (`signatures::purge_unconfirmed`); at every tick, confirmation reminders
+//! (`signatures::purge_unconfirmed`) and erasing the copies of letters 90 days after their
+//! campaign closed (`letters::erase_after_closing`); at every tick, confirmation reminders
 //! (`signatures::queue_reminders`). It runs as its own task so that a failing job
 //! holds up neither the letters nor the mail, and they cannot hold it up; within it, each
 //! job runs whether or not the one before failed.
 //!
-//! Every job is safe with several workers at once: the purge only deletes what is due, and a reminder is queued once however many look for it.
+//! Every job is safe with several workers at once: the purge and the erasure only delete
+//! or blank what is already due, and a reminder is queued once however many look for it.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
@@ -21,7 +23,7 @@ use crate::signatures::{MailContext, ReminderPolicy};
 /// How often the task looks for a job that is due; a failed job is tried again then.
 const TICK: StdDuration = StdDuration::from_secs(30);
 const DAILY: Duration = Duration::days(1);
-/// Reminders queued per transaction.
+/// Reminders queued, or letters erased, per transaction.
 const BATCH: i64 = 200;
 /// Batches of reminders per tick, so that one tick ends; the rest waits for the next.
 const REMINDER_BATCHES: usize = 50;
@@ -65,7 +67,8 @@ impl Housekeeping {
         }
     }
 
-    /// Runs the jobs that are due: the purge once a day, reminders every time. Returns the first failure, after trying them all.
+    /// Runs the jobs that are due: the purge and the erasure of old letters once a day,
+    /// reminders every time. Returns the first failure, after trying them all.
     pub async fn tick(&self) -> anyhow::Result<()> {
         let now = self.clock.now();
         let daily = self.last_daily.lock().unwrap().is_none_or(|last| now - last >= DAILY);
@@ -77,6 +80,9 @@ impl Housekeeping {
         }
         match self.campaigns().await {
             Ok(campaigns) => {
+                if daily {
+                    daily_results.push(self.erase_letters(&campaigns, now).await);
+                }
                 results.push(self.remind(&campaigns, now).await);
             }
             Err(e) => daily_results.push(Err(e)),
@@ -134,6 +140,24 @@ impl Housekeeping {
         }
         if queued > 0 {
             tracing::info!(queued, "confirmation reminders queued");
+        }
+        Ok(())
+    }
+
+    async fn erase_letters(&self, campaigns: &[Campaign], now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut conn = self.pool.get().await?;
+        // Daily, and to the end: a long-closed campaign's letters are erased in one run, a
+        // batch per statement; later days only look and find nothing left.
+        let mut erased = 0;
+        loop {
+            let n = crate::letters::erase_after_closing(&mut conn, campaigns, now, BATCH).await?;
+            erased += n;
+            if n < BATCH as usize {
+                break;
+            }
+        }
+        if erased > 0 {
+            tracing::info!(erased, "copies of letters erased 90 days after their campaign closed");
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ mod confirming;
 mod dashboard;
 mod database_wire;
 mod default_deny;
+mod erasure;
 mod export;
 mod helpers;
 mod hostile_input;
