@@ -23,7 +23,7 @@ use crate::signatures::{MailContext, ReminderPolicy};
 /// How often the task looks for a job that is due; a failed job is tried again then.
 const TICK: StdDuration = StdDuration::from_secs(30);
 const DAILY: Duration = Duration::days(1);
-/// Reminders queued, or letters erased, per transaction.
+/// Reminders queued per transaction.
 const BATCH: i64 = 200;
 /// Batches of reminders per tick, so that one tick ends; the rest waits for the next.
 const REMINDER_BATCHES: usize = 50;
@@ -146,16 +146,7 @@ impl Housekeeping {
 
     async fn erase_letters(&self, campaigns: &[Campaign], now: DateTime<Utc>) -> anyhow::Result<()> {
         let mut conn = self.pool.get().await?;
-        // Daily, and to the end: a long-closed campaign's letters are erased in one run, a
-        // batch per statement; later days only look and find nothing left.
-        let mut erased = 0;
-        loop {
-            let n = crate::letters::erase_after_closing(&mut conn, campaigns, now, BATCH).await?;
-            erased += n;
-            if n < BATCH as usize {
-                break;
-            }
-        }
+        let erased = crate::letters::erase_after_closing(&mut conn, campaigns, now).await?;
         if erased > 0 {
             tracing::info!(erased, "copies of letters erased 90 days after their campaign closed");
         }

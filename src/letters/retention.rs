@@ -16,18 +16,27 @@ use crate::outbox::{self, Kind};
 
 pub const KEPT_AFTER_CLOSING: Duration = Duration::days(90);
 
-/// Erases the bodies of at most `batch` delivered letters of campaigns that closed more
-/// than 90 days before `now`; returns how many.
+/// Letters whose bodies are erased per statement.
+const BATCH: i64 = 500;
+
+/// Erases the bodies of the delivered letters of campaigns that closed more than 90 days
+/// before `now`, a batch per statement until none is left; returns how many.
 pub async fn erase_after_closing(
     conn: &mut AsyncPgConnection,
     campaigns: &[Campaign],
     now: DateTime<Utc>,
-    batch: i64,
 ) -> anyhow::Result<usize> {
     let long_closed: Vec<Uuid> = campaigns
         .iter()
         .filter(|c| c.file.closes_at.is_some_and(|closed| now - closed > KEPT_AFTER_CLOSING))
         .map(|c| c.id)
         .collect();
-    Ok(outbox::erase_bodies(conn, &long_closed, &[Kind::Letter, Kind::Digest], batch).await?)
+    let mut erased = 0;
+    loop {
+        let n = outbox::erase_bodies(conn, &long_closed, &[Kind::Letter, Kind::Digest], BATCH).await?;
+        erased += n;
+        if n < BATCH as usize {
+            return Ok(erased);
+        }
+    }
 }
