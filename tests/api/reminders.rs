@@ -157,3 +157,19 @@ async fn two_workers_looking_at_once_queue_each_reminder_once() {
     let reminders = app.outbox_rows().await;
     assert_eq!(reminders, [("reminder".into(), "pending".into(), 300)]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supporters_of_a_campaign_that_has_closed_get_no_reminder() {
+    let app = app_with(Vec::new()).await;
+    sign_in(&app, "late@example.org", "en").await;
+    let closes = app.clock.now() + Duration::hours(24);
+    app.edit_campaign(|file| file.closes_at = Some(closes)).await;
+
+    app.clock.advance(Duration::hours(49));
+    worker_round(&app).await;
+
+    assert!(
+        reminders_to(&app, "late@example.org").is_empty(),
+        "signing has ended: no one is asked to confirm"
+    );
+}
