@@ -58,8 +58,11 @@ async fn a_supporter_sees_when_signing_ends_in_their_language_and_after_it_gets_
     assert_eq!(refused.status(), 410);
     assert!(refused.text().await.unwrap().contains("This campaign is closed"));
     assert_eq!(app.signatures_by_status().await, [("confirmed".to_string(), 1)], "nothing stored");
-    // What was signed stays readable.
+    // What was signed stays readable, and organizers see the campaign closed.
     assert_eq!(app.confirmed_count().await, 1);
+    app.login_as_organizer().await;
+    let (_, admin) = app.get_text("/admin").await;
+    assert!(admin.contains("<td>closed</td>"), "{admin}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

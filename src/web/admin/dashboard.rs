@@ -36,12 +36,14 @@ pub async fn index(
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let mut campaigns = Vec::new();
+    let now = state.clock.now();
     for c in campaigns::list(&mut conn).await? {
         campaigns.push(CampaignLine {
             title: c.file.text(c.file.default_lang()).title.clone(),
-            totals: reports::status_totals(&mut conn, c.id, state.clock.now()).await?,
+            totals: reports::status_totals(&mut conn, c.id, now).await?,
+            // Closed once its closing time has passed, as the public page says.
+            open: c.open_at(now),
             slug: c.slug,
-            open: c.is_open,
             goal: c.goal,
         });
     }
