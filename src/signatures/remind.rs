@@ -5,8 +5,8 @@
 //! Reminder `n` is due once `n × after` has passed since signing and no confirmation
 //! email of any kind (the first one, a re-sign's resend, an earlier reminder) has gone in
 //! the last 24 hours; so reminders are never closer than a day, whatever `after` says.
-//! None goes once the signature is confirmed or withdrawn, nor for a campaign that no
-//! longer takes signatures.
+//! None goes once the signature is confirmed or withdrawn, to an address a bounce marked
+//! undeliverable, nor for a campaign that no longer takes signatures.
 //!
 //! Each reminder carries a fresh link, and, as with a resend, the fresh token replaces the
 //! old one: only the newest email's link confirms (the reminder says so). One token per
@@ -85,6 +85,7 @@ pub async fn queue_reminders(
                and signed_at <= $3 - make_interval(secs => $4) \
                and signed_at <= $3 - make_interval(secs => $4 * (reminders_sent + 1)) \
                and confirmation_sent_at <= $5 \
+               and email_undeliverable_at is null \
              order by signed_at limit $6 \
              for update skip locked",
         )

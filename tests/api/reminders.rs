@@ -173,3 +173,25 @@ async fn supporters_of_a_campaign_that_has_closed_get_no_reminder() {
         "signing has ended: no one is asked to confirm"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_that_bounced_gets_no_reminder() {
+    use rallypost::db::schema::signatures;
+    let app = app_with(Vec::new()).await;
+    sign_in(&app, "bounced@example.org", "en").await;
+    sign_in(&app, "fine@example.org", "en").await;
+    // A bounce said the first address takes no mail.
+    let lookup = app.keys().email_lookup("bounced@example.org");
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::update(signatures::table.filter(signatures::email_key.eq(lookup)))
+        .set(signatures::email_undeliverable_at.eq(app.clock.now()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    app.clock.advance(Duration::hours(49));
+    worker_round(&app).await;
+
+    assert!(reminders_to(&app, "bounced@example.org").is_empty());
+    assert_eq!(reminders_to(&app, "fine@example.org").len(), 1);
+}
