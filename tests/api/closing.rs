@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rallypost::campaigns::DispatchMode;
+use rallypost::clock::Clock;
 
-use crate::helpers::{AppOptions, SLUG, TestApp, spawn_app_with, valid_form};
+use crate::helpers::{AppOptions, ORGANIZER, SLUG, TestApp, spawn_app_with, valid_form};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -63,6 +64,13 @@ async fn a_supporter_sees_when_signing_ends_in_their_language_and_after_it_gets_
     app.login_as_organizer().await;
     let (_, admin) = app.get_text("/admin").await;
     assert!(admin.contains("<td>closed</td>"), "{admin}");
+    // A token made now, by the test's clock (the helper's would have expired by 2027).
+    let mut conn = app.pool.get().await.unwrap();
+    let email = rallypost::organizers::OrganizerEmail::parse(ORGANIZER).unwrap();
+    let (organizer, _) = rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap();
+    let token = rallypost::organizers::issue_token(&mut conn, &organizer, app.clock.now()).await.unwrap();
+    let api = app.bare_client().get(app.url(&format!("/api/v1/petitions/{SLUG}"))).bearer_auth(token);
+    assert_eq!(api.send().await.unwrap().status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
