@@ -58,6 +58,11 @@ pub struct Settings {
     pub outbox_lease: Duration,
     /// `None`: `/metrics` answers 404.
     pub metrics_token: Option<MetricsToken>,
+    /// Reminders a supporter who has not confirmed gets at most (`RALLYPOST_REMINDERS`).
+    pub reminders: u8,
+    /// How long after signing the first reminder goes; the n-th goes n times this long
+    /// after signing (`RALLYPOST_REMINDER_AFTER`).
+    pub reminder_after: Duration,
 }
 
 /// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
@@ -237,7 +242,34 @@ impl Settings {
             Some(t) => Some(MetricsToken(SecretString::from(t))),
         };
 
+        let reminders = match get("RALLYPOST_REMINDERS") {
+            None => 1,
+            Some(text) => match text.trim().parse::<u8>() {
+                Ok(n) if n <= MAX_REMINDERS => n,
+                _ => {
+                    return Err(bad(
+                        "RALLYPOST_REMINDERS",
+                        format!("expected a number from 0 to {MAX_REMINDERS}, got {text:?}"),
+                    ));
+                }
+            },
+        };
+        let reminder_after = match get("RALLYPOST_REMINDER_AFTER") {
+            None => Duration::from_secs(48 * 3600),
+            Some(text) => parse_duration(&text)
+                .and_then(|d| {
+                    if (REMINDER_AFTER_MIN..=REMINDER_AFTER_MAX).contains(&d) {
+                        Ok(d)
+                    } else {
+                        Err(format!("{text:?} is not between 1h and 14d"))
+                    }
+                })
+                .map_err(|m| bad("RALLYPOST_REMINDER_AFTER", m))?,
+        };
+
         Ok(Settings {
+            reminders,
+            reminder_after,
             metrics_token,
             outbox_lease,
             data_key,
@@ -261,6 +293,46 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// More reminders than this would be pestering, whatever the setting says.
+const MAX_REMINDERS: u8 = 5;
+const REMINDER_AFTER_MIN: Duration = Duration::from_secs(3600);
+/// Unconfirmed signatures are deleted after 30 days: a reminder later than this one, and
+/// the next after it, would point at a signature about to go.
+const REMINDER_AFTER_MAX: Duration = Duration::from_secs(14 * 86400);
+
+/// Parses a duration written like `48h`, `2d`, `1h30m` or `90 minutes`: numbers, each
+/// followed by a unit (s, m, h, d, w, or their English names).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let mut total: u64 = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err("expected a duration like 48h or 2d, got nothing".into());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let number: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("expected a duration like 48h or 2d, got {text:?}"))?;
+        rest = rest[digits..].trim_start();
+        let letters = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let seconds = match &rest[..letters] {
+            "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86400,
+            "w" | "week" | "weeks" => 7 * 86400,
+            "" => return Err(format!("{text:?} needs a unit after {number} (s, m, h, d, w)")),
+            unit => return Err(format!("unknown unit {unit:?} in {text:?} (s, m, h, d, w)")),
+        };
+        total = number
+            .checked_mul(seconds)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(|| format!("{text:?} is too long"))?;
+        rest = rest[letters..].trim_start();
+    }
+    Ok(Duration::from_secs(total))
 }
 
 fn read_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -344,6 +416,12 @@ mod tests {
             ("RALLYPOST_LOG_FORMAT", "xml"),
             ("RALLYPOST_OUTBOX_LEASE_SECS", "0"),
             ("RALLYPOST_METRICS_TOKEN", "short"),
+            ("RALLYPOST_REMINDERS", "many"),
+            ("RALLYPOST_REMINDERS", "9"),
+            ("RALLYPOST_REMINDER_AFTER", "48"),
+            ("RALLYPOST_REMINDER_AFTER", "2 fortnights"),
+            ("RALLYPOST_REMINDER_AFTER", "10m"),
+            ("RALLYPOST_REMINDER_AFTER", "30d"),
         ] {
             let err = load(&[(key, value)]).unwrap_err();
             assert_eq!(err.setting, key);
@@ -399,6 +477,27 @@ mod tests {
         assert!(!kept.matches(&token[..40]) && !kept.matches("") && !kept.matches(&format!("{token}x")));
         assert!(!format!("{s:?}").contains(token));
         assert!(load(&[]).unwrap().metrics_token.is_none());
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let hours = |h: u64| Duration::from_secs(h * 3600);
+        assert_eq!(parse_duration("48h"), Ok(hours(48)));
+        assert_eq!(parse_duration("2d"), Ok(hours(48)));
+        assert_eq!(parse_duration(" 1h30m "), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("90 minutes"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1w 1d"), Ok(hours(192)));
+        for wrong in ["", "48", "h", "-1h", "1.5h", "1y", "99999999999999999999w"] {
+            assert!(parse_duration(wrong).is_err(), "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn one_reminder_after_two_days_unless_told_otherwise() {
+        let s = load(&[]).unwrap();
+        assert_eq!((s.reminders, s.reminder_after), (1, Duration::from_secs(48 * 3600)));
+        let s = load(&[("RALLYPOST_REMINDERS", "0"), ("RALLYPOST_REMINDER_AFTER", "3d")]).unwrap();
+        assert_eq!((s.reminders, s.reminder_after), (0, Duration::from_secs(72 * 3600)));
     }
 
     #[test]

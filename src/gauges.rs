@@ -119,11 +119,8 @@ impl Gauges {
         );
         out.push_str("# TYPE rallypost_outbox_due_messages gauge\n");
         // Every kind, due or not, so that a series does not vanish when its queue empties.
-        let mut kinds: Vec<&str> = [Kind::Confirmation, Kind::Receipt, Kind::Letter, Kind::Digest]
-            .map(Kind::as_str)
-            .into_iter()
-            .chain(reading.due.iter().map(|d| d.kind.as_str()))
-            .collect();
+        let mut kinds: Vec<&str> =
+            Kind::ALL.iter().map(|k| k.as_str()).chain(reading.due.iter().map(|d| d.kind.as_str())).collect();
         kinds.sort_unstable();
         kinds.dedup();
         let due = |kind: &str| reading.due.iter().find(|d| d.kind == kind);

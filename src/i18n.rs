@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use chrono::{DateTime, Datelike, Offset, Utc};
+use chrono_tz::Tz;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 
@@ -89,6 +91,30 @@ impl Texts {
 
     pub fn consent_required(&self) -> String {
         self.t("err-consent")
+    }
+
+    /// "Signatures are collected until 1 March 2027, 18:00 (UTC+1)": the closing time in
+    /// the campaign's time zone, with the month's name in this language and the offset
+    /// spelled out, since a zone's name means little to a reader in Kabul or Tehran.
+    pub fn closes_on(&self, at: DateTime<Utc>, zone: Tz) -> String {
+        let local = at.with_timezone(&zone);
+        let offset = local.offset().fix().local_minus_utc();
+        let (sign, offset) = if offset < 0 { ('-', -offset) } else { ('+', offset) };
+        let zone = match (offset / 3600, offset % 3600 / 60) {
+            (0, 0) => "UTC".to_owned(),
+            (hours, 0) => format!("UTC{sign}{hours}"),
+            (hours, minutes) => format!("UTC{sign}{hours}:{minutes:02}"),
+        };
+        self.t_args(
+            "closes-on",
+            &[
+                ("day", local.day().to_string()),
+                ("month", self.t(&format!("month-{}", local.month()))),
+                ("year", local.year().to_string()),
+                ("time", local.format("%H:%M").to_string()),
+                ("zone", zone),
+            ],
+        )
     }
 }
 

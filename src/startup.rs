@@ -18,10 +18,10 @@ use crate::config::{DataKeySetting, Settings};
 use crate::crypto::DataKeys;
 use crate::db::{self, Pool, cluster::Cluster};
 use crate::dkim::Dkim;
-use crate::housekeeping::Housekeeping;
+use crate::housekeeping::{Housekeeping, Reminders};
 use crate::letters::{LetterContext, PacedLetters, Scheduler};
 use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
-use crate::signatures::{CountCache, MailContext, SignIntake};
+use crate::signatures::{CountCache, MailContext, ReminderPolicy, SignIntake};
 use crate::web::{AppState, Csrf, SignLimiter};
 
 /// Tasks writing signatures (see `signatures::SignIntake`): while one waits for its commit,
@@ -147,7 +147,7 @@ pub const SMTP_LANES: usize = 4;
 /// confirmation and receipt, so theirs goes first; news mailings belong after it.
 pub fn claim_sources() -> Vec<Box<dyn ClaimSource>> {
     vec![
-        Box::new(DueRows::new("supporter mail", &[Kind::Confirmation, Kind::Receipt])),
+        Box::new(DueRows::new("supporter mail", &[Kind::Confirmation, Kind::Receipt, Kind::Reminder])),
         Box::new(DueRows::new("digests", &[Kind::Digest])),
         Box::new(PacedLetters),
     ]
@@ -179,6 +179,21 @@ pub fn sender(
 pub fn scheduler(settings: &Settings, pool: Pool, clock: Arc<dyn Clock>, keys: Arc<DataKeys>) -> Scheduler {
     let dkim = settings.dkim.as_ref().map(Dkim::config);
     Scheduler::new(pool, clock, LetterContext { from: settings.mail_from.clone(), keys, dkim })
+}
+
+/// The housekeeping task for these settings: purge, reminders, erasure of old letters.
+pub fn housekeeping(
+    settings: &Settings,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    keys: Arc<DataKeys>,
+) -> Housekeeping {
+    let after = chrono::Duration::from_std(settings.reminder_after).unwrap_or(chrono::Duration::hours(48));
+    Housekeeping::new(pool, clock).with_reminders(Reminders {
+        policy: ReminderPolicy { reminders: settings.reminders, after },
+        mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },
+        keys,
+    })
 }
 
 /// What `serve` and `worker` run, and how to stop them.
@@ -226,7 +241,7 @@ pub async fn start(
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
         let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
-        let housekeeping = Arc::new(Housekeeping::new(pool.clone(), clock.clone()));
+        let housekeeping = Arc::new(housekeeping(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));
     }
 

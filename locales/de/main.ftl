@@ -33,6 +33,20 @@ errors-heading = Bitte prüfen Sie Ihre Angaben
 errors-intro = Diese Felder brauchen Ihre Aufmerksamkeit:
 form-expired = Das Formular war abgelaufen. Bitte prüfen Sie Ihre Angaben und klicken Sie erneut auf Unterschreiben.
 closed-notice = Diese Kampagne ist beendet und nimmt keine Unterschriften mehr an.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = Unterschriften werden bis zum { $day }. { $month } { $year }, { $time } Uhr ({ $zone }) gesammelt.
+month-1 = Januar
+month-2 = Februar
+month-3 = März
+month-4 = April
+month-5 = Mai
+month-6 = Juni
+month-7 = Juli
+month-8 = August
+month-9 = September
+month-10 = Oktober
+month-11 = November
+month-12 = Dezember
 content-language-note = Diese Kampagne gibt es noch nicht in Ihrer Sprache; ihr Text wird auf { $language } angezeigt.
 
 ## Nach dem Unterschreiben
@@ -111,6 +125,9 @@ mail-receipt-subject = Ihre Unterschrift ist bestätigt
 mail-receipt-body = Danke: Ihre Unterschrift ist bestätigt und wird gezählt.
 mail-withdraw-text = Wenn Sie sie zurückziehen und Ihre Angaben löschen lassen möchten, nutzen Sie diesen Link:
 mail-withdraw-button = Unterschrift zurückziehen
+mail-reminder-subject = Erinnerung: Bitte bestätigen Sie Ihre Unterschrift
+mail-reminder-body = Sie haben vor Kurzem unterschrieben, aber Ihre Unterschrift ist noch nicht bestätigt und zählt deshalb noch nicht. Bitte öffnen Sie diesen Link und drücken Sie auf der Seite den Knopf:
+mail-reminder-ignore = Dieser Link ersetzt den aus der früheren E-Mail. Falls Sie nicht unterschrieben haben oder es sich anders überlegt haben, ignorieren Sie diese E-Mail: Ohne Bestätigung werden Ihre Angaben nach 30 Tagen gelöscht.
 
 ## Briefe an die Adressaten
 letter-signed-by = Unterzeichnet von

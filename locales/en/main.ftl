@@ -37,6 +37,20 @@ errors-heading = There is a problem
 errors-intro = Please check these fields:
 form-expired = This form had expired. Please check your details and press Sign again.
 closed-notice = This campaign is closed and no longer takes signatures.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = Signatures are collected until { $day } { $month } { $year }, { $time } ({ $zone }).
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
 content-language-note = This campaign is not yet available in your language; its text is shown in { $language }.
 
 ## After signing
@@ -115,6 +129,9 @@ mail-receipt-subject = Your signature is confirmed
 mail-receipt-body = Thank you: your signature is confirmed and counted.
 mail-withdraw-text = If you ever want to withdraw it and have your details erased, use this link:
 mail-withdraw-button = Withdraw my signature
+mail-reminder-subject = Reminder: please confirm your signature
+mail-reminder-body = A little while ago you signed, but your signature is not confirmed yet, so it does not count. Please open this link and press the button on the page:
+mail-reminder-ignore = This link replaces the one in the earlier email. If you did not sign, or have changed your mind, ignore this email: without confirmation your details are deleted after 30 days.
 
 ## Letters to the targets
 # The campaign's own words (subject, salutation, paragraphs, closing) come from its

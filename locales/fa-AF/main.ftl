@@ -36,6 +36,20 @@ errors-heading = مشکلی پیش آمده است
 errors-intro = لطفاً این بخش‌ها را بررسی کنید:
 form-expired = وقت این فورم تمام شده بود. لطفاً معلومات خود را بررسی کنید و دوباره دکمهٔ «امضا کنید» را بزنید.
 closed-notice = این کمپاین بسته شده است و دیگر امضا نمی‌پذیرد.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = امضاها تا { $day } { $month } { $year }، ساعت { $time } ({ $zone }) جمع‌آوری می‌شوند.
+month-1 = جنوری
+month-2 = فبروری
+month-3 = مارچ
+month-4 = اپریل
+month-5 = می
+month-6 = جون
+month-7 = جولای
+month-8 = اگست
+month-9 = سپتمبر
+month-10 = اکتوبر
+month-11 = نومبر
+month-12 = دسمبر
 content-language-note = این کمپاین هنوز به زبان شما در دسترس نیست؛ متن آن به زبان { $language } نمایش داده می‌شود.
 
 ## After signing
@@ -114,6 +128,9 @@ mail-receipt-subject = امضای شما تأیید شد
 mail-receipt-body = تشکر: امضای شما تأیید و شمرده شد.
 mail-withdraw-text = اگر روزی خواستید امضای خود را پس بگیرید و معلومات شما پاک شود، از این لینک استفاده کنید:
 mail-withdraw-button = امضای خود را پس بگیرید
+mail-reminder-subject = یادآوری: لطفاً امضای خود را تأیید کنید
+mail-reminder-body = شما چندی پیش امضا کردید، اما امضای شما هنوز تأیید نشده است و به همین دلیل شمرده نمی‌شود. لطفاً این لینک را باز کنید و دکمهٔ آن صفحه را بزنید:
+mail-reminder-ignore = این لینک جای لینک ایمیل قبلی را می‌گیرد. اگر شما امضا نکرده‌اید یا نظرتان تغییر کرده است، این ایمیل را نادیده بگیرید: بدون تأیید، معلومات شما پس از ۳۰ روز پاک می‌شود.
 
 ## Letters to the targets
 # Targets read German or English today; these are here so that a campaign may one day

@@ -36,6 +36,20 @@ errors-heading = یوه ستونزه شته
 errors-intro = مهرباني وکړئ دا برخې وګورئ:
 form-expired = د دې فورمې وخت تېر شوی و. مهرباني وکړئ خپل معلومات وګورئ او بیا د «لاسلیک کړئ» تڼۍ کېکاږئ.
 closed-notice = دا کمپاین تړل شوی دی او نور لاسلیکونه نه مني.
+# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
+closes-on = لاسلیکونه تر { $day } { $month } { $year }، د { $time } بجو ({ $zone }) پورې راټولېږي.
+month-1 = جنوري
+month-2 = فبروري
+month-3 = مارچ
+month-4 = اپرېل
+month-5 = مۍ
+month-6 = جون
+month-7 = جولای
+month-8 = اګست
+month-9 = سېپتمبر
+month-10 = اکتوبر
+month-11 = نومبر
+month-12 = ډسمبر
 content-language-note = دا کمپاین لا تر اوسه ستاسو په ژبه نشته؛ متن یې په { $language } ژبه ښودل کېږي.
 
 ## After signing
@@ -114,6 +128,9 @@ mail-receipt-subject = ستاسو لاسلیک تایید شو
 mail-receipt-body = مننه: ستاسو لاسلیک تایید او وشمېرل شو.
 mail-withdraw-text = که کله مو وغوښتل چې خپل لاسلیک بېرته واخلئ او ستاسو معلومات پاک شي، دا لینک وکاروئ:
 mail-withdraw-button = خپل لاسلیک بېرته واخلئ
+mail-reminder-subject = یادونه: مهرباني وکړئ خپل لاسلیک تایید کړئ
+mail-reminder-body = تاسو یو څه وخت مخکې لاسلیک کړی، خو ستاسو لاسلیک لا تایید شوی نه دی، نو ځکه نه شمېرل کېږي. مهرباني وکړئ دا لینک پرانیزئ او په هغه پاڼه کې تڼۍ کېکاږئ:
+mail-reminder-ignore = دا لینک د پخواني برېښنالیک د لینک ځای نیسي. که تاسو لاسلیک نه دی کړی یا مو نظر بدل شوی، دا برېښنالیک له پامه وغورځوئ: پرته له تایید څخه ستاسو معلومات له ۳۰ ورځو وروسته پاکېږي.
 
 ## Letters to the targets
 # Targets read German or English today; these are here so that a campaign may one day

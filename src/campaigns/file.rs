@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveTime, Weekday};
+use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use lettre::Address;
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,8 @@ pub struct CampaignFile {
     /// Organisations that share the campaign; ids unique, each with an opt-in sentence in
     /// `default_lang`.
     pub partners: Vec<Partner>,
+    /// When signing ends (`closes_at`, RFC 3339), whatever `status` says until then.
+    pub closes_at: Option<DateTime<Utc>>,
 }
 
 /// The file as written: what serde reads and writes, before the checks across fields.
@@ -51,6 +53,8 @@ struct FileShape {
     /// `[[partners]]`; a campaign may have none.
     #[serde(default)]
     partners: Vec<Partner>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339")]
+    closes_at: Option<DateTime<Utc>>,
 }
 
 crate::db::text_enum! {
@@ -147,6 +151,43 @@ mod as_text {
     }
 }
 
+/// `closes_at`, written as a quoted RFC 3339 string or as a bare TOML date-time; either
+/// way it needs an offset (`Z`, `+01:00`), since a closing time read in whatever zone the
+/// server runs in would close the campaign at a different hour on each host.
+mod rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(t) => s.serialize_some(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let text = match Option::<Written>::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("closes_at must be a time like 2027-03-01T18:00:00+01:00")
+        })? {
+            None => return Ok(None),
+            Some(Written::Text(text)) => text,
+            Some(Written::Toml(t)) => t.to_string(),
+        };
+        DateTime::parse_from_rfc3339(text.trim()).map(|t| Some(t.with_timezone(&Utc))).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "closes_at {text:?} is not an RFC 3339 time with an offset, like 2027-03-01T18:00:00+01:00"
+            ))
+        })
+    }
+}
+
 impl TryFrom<FileShape> for CampaignFile {
     type Error = String;
 
@@ -198,6 +239,7 @@ impl TryFrom<FileShape> for CampaignFile {
             dispatch: shape.dispatch,
             targets: shape.targets,
             partners: shape.partners,
+            closes_at: shape.closes_at,
         })
     }
 }
@@ -216,21 +258,28 @@ impl From<CampaignFile> for FileShape {
             dispatch: file.dispatch,
             targets: file.targets,
             partners: file.partners,
+            closes_at: file.closes_at,
         }
     }
 }
 
 impl CampaignFile {
-    /// Parses TOML and checks everything pages and letters will rely on. The error is one
-    /// line: the problem, and the line of the file it was found at.
+    /// Parses TOML and checks everything pages and letters will rely on. A mistake is
+    /// told in one line, with the line of the file it is on when there is one.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| {
-            let message = e.message().trim().replace('\n', "; ");
+        toml::from_str(text).map_err(|e: toml::de::Error| {
+            let message = e.message().trim().replace('\n', " ");
             match e.span() {
-                Some(span) => format!("line {}: {message}", text[..span.start].lines().count().max(1)),
+                Some(span) => format!("line {}: {message}", text[..span.start].matches('\n').count() + 1),
                 None => message,
             }
         })
+    }
+
+    /// Whether signing is still open at `now`: the file says `open` and `closes_at`, if
+    /// any, has not passed. Asked at request time, so a campaign closes by itself.
+    pub fn open_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == CampaignStatus::Open && self.closes_at.is_none_or(|closes| now < closes)
     }
 
     /// The page text in `lang`, or in the campaign's default language.
@@ -335,6 +384,30 @@ mod tests {
         for (broken, named) in cases {
             let error = CampaignFile::parse(&broken).unwrap_err();
             assert!(error.contains(named), "{named}: {error}");
+            assert_eq!(error.lines().count(), 1, "{error}");
+        }
+    }
+
+    #[test]
+    fn a_closing_time_is_read_with_its_offset_and_kept_through_storage() {
+        let at = |t: &str| Some(DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc));
+        assert_eq!(CampaignFile::parse(SHIPPED).unwrap().closes_at, None);
+        let with = |line: &str| SHIPPED.replacen("goal = 50000", &format!("goal = 50000\n{line}"), 1);
+        let quoted = CampaignFile::parse(&with("closes_at = \"2027-03-01T18:00:00+01:00\"")).unwrap();
+        assert_eq!(quoted.closes_at, at("2027-03-01T17:00:00Z"));
+        let bare = CampaignFile::parse(&with("closes_at = 2027-03-01T17:00:00Z")).unwrap();
+        assert_eq!(bare.closes_at, at("2027-03-01T17:00:00Z"));
+        let stored: CampaignFile = serde_json::from_value(serde_json::to_value(&bare).unwrap()).unwrap();
+        assert_eq!(stored.closes_at, bare.closes_at);
+
+        let closes = bare.closes_at.unwrap();
+        assert!(bare.open_at(closes - chrono::Duration::seconds(1)));
+        assert!(!bare.open_at(closes));
+
+        for wrong in ["closes_at = \"next spring\"", "closes_at = 2027-03-01T18:00:00", "closes_at = 5"] {
+            let error = CampaignFile::parse(&with(wrong)).unwrap_err();
+            assert!(error.contains("closes_at"), "{wrong}: {error}");
+            assert!(error.starts_with("line 4: "), "{wrong}: {error}");
             assert_eq!(error.lines().count(), 1, "{error}");
         }
     }

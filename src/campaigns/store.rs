@@ -21,6 +21,13 @@ pub struct Campaign {
     pub file: CampaignFile,
 }
 
+impl Campaign {
+    /// Whether it takes signatures at `now`: open, and before its `closes_at` if any.
+    pub fn open_at(&self, now: DateTime<Utc>) -> bool {
+        self.is_open && self.file.open_at(now)
+    }
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = campaigns)]
 struct CampaignRow {

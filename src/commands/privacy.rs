@@ -1,4 +1,4 @@
-//! `purge` and `keys rotate`: the retention rule and the keys over supporters' data.
+//! `purge` and `keys rotate`: the retention rules and the keys over supporters' data.
 
 use std::sync::Arc;
 
@@ -20,6 +20,9 @@ pub async fn purge(url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let mut conn = pool.get().await?;
     let purged = crate::signatures::purge_unconfirmed(&mut conn, clock.now()).await?;
     println!("deleted {purged} signatures left unconfirmed for 30 days");
+    let campaigns = crate::campaigns::list(&mut conn).await?;
+    let erased = crate::letters::erase_after_closing(&mut conn, &campaigns, clock.now()).await?;
+    println!("erased the copies of {erased} letters whose campaign closed more than 90 days ago");
     Ok(())
 }
 

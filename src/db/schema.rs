@@ -43,6 +43,7 @@ diesel::table! {
         referrer_host -> Nullable<Text>,
         anonymous -> Bool,
         email_undeliverable_at -> Nullable<Timestamptz>,
+        reminders_sent -> Int2,
     }
 }
 

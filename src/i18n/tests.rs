@@ -155,3 +155,33 @@ fn arguments_are_filled_in_without_isolation_marks() {
     let unknown = "no-such-key";
     assert_eq!(Texts::new(Lang::En).t(unknown), unknown);
 }
+
+#[test]
+fn a_closing_time_reads_in_each_language_in_the_campaigns_zone() {
+    let winter: chrono::DateTime<chrono::Utc> = "2027-03-01T17:00:00Z".parse().unwrap();
+    let summer: chrono::DateTime<chrono::Utc> = "2027-06-30T21:59:00Z".parse().unwrap();
+    let berlin = chrono_tz::Europe::Berlin;
+    assert_eq!(
+        Texts::new(Lang::En).closes_on(winter, berlin),
+        "Signatures are collected until 1 March 2027, 18:00 (UTC+1)."
+    );
+    assert_eq!(
+        Texts::new(Lang::De).closes_on(summer, berlin),
+        "Unterschriften werden bis zum 30. Juni 2027, 23:59 Uhr (UTC+2) gesammelt."
+    );
+    assert!(
+        Texts::new(Lang::FaAf)
+            .closes_on(winter, chrono_tz::Asia::Kabul)
+            .contains("1 مارچ 2027، ساعت 21:30 (UTC+4:30)")
+    );
+    assert!(
+        Texts::new(Lang::Ps).closes_on(winter, chrono_tz::UTC).contains("1 مارچ 2027، د 17:00 بجو (UTC)")
+    );
+    for lang in Lang::listed() {
+        let texts = Texts::new(lang);
+        for month in 1..=12 {
+            let key = format!("month-{month}");
+            assert_ne!(texts.t(&key), key, "{lang:?} names month {month}");
+        }
+    }
+}

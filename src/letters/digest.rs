@@ -19,18 +19,35 @@ use crate::outbox::{Kind, NewMessage};
 /// stamped just before the end has committed by the time the digest reads.
 const SETTLE: Duration = Duration::minutes(2);
 
-/// The end of the latest period whose digest is due at `now`, if any.
+/// The end of the latest period whose digest is due at `now`, if any. Once a campaign's
+/// `closes_at` has passed, the last period ends there: the final digest carries whatever
+/// was confirmed since the one before, and as no period ends later, none follows it.
 pub fn due_period_end(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let d = &campaign.file.dispatch;
-    let then = whole_seconds(now - SETTLE).with_timezone(&d.timezone);
+    let settled = whole_seconds(now - SETTLE);
+    if let Some(closes) = campaign.file.closes_at
+        && settled >= closes
+    {
+        return Some(closes);
+    }
+    let then = settled.with_timezone(&d.timezone);
     d.schedule.find_previous_occurrence(&then, true).ok().map(|t| t.with_timezone(&Utc))
 }
 
-/// When the next digest period ends.
+/// When the next digest period ends: the next scheduled time, or the closing time if that
+/// comes first; none after closing.
 pub fn next_period_end(campaign: &Campaign, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let d = &campaign.file.dispatch;
-    let now = whole_seconds(now).with_timezone(&d.timezone);
-    d.schedule.find_next_occurrence(&now, false).ok().map(|t| t.with_timezone(&Utc))
+    let closes = campaign.file.closes_at;
+    if closes.is_some_and(|closes| now >= closes) {
+        return None;
+    }
+    let local = whole_seconds(now).with_timezone(&d.timezone);
+    let next = d.schedule.find_next_occurrence(&local, false).ok().map(|t| t.with_timezone(&Utc));
+    match (next, closes) {
+        (Some(next), Some(closes)) => Some(next.min(closes)),
+        (next, closes) => next.or(closes),
+    }
 }
 
 /// croner sets the fields of the schedule and keeps the fraction of a second it was given:

@@ -2,19 +2,22 @@
 //! (`supporters`), rendering in the target's language (`render`), making the message
 //! (`mail`), queueing into the outbox (one per signature and target in `individual` mode,
 //! one per target and period in `digest` mode), and pacing delivery: `PacedLetters` is the
-//! claim source `startup` gives the outbox sender. Delivery itself is the outbox's.
+//! claim source `startup` gives the outbox sender. Delivery itself is the outbox's. Their
+//! copies are erased 90 days after the campaign closed (`retention`).
 
 mod digest;
 mod mail;
 mod pacing;
 mod queue;
 pub mod render;
+mod retention;
 mod scheduler;
 mod supporters;
 mod window;
 
 pub use mail::LetterContext;
 pub use pacing::PacedLetters;
+pub use retention::{KEPT_AFTER_CLOSING, erase_after_closing};
 pub use scheduler::{Plan, Scheduler, TargetPlan};
 pub use supporters::{Supporter, Unnamed};
 pub use window::SendingWindow;

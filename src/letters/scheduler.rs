@@ -64,6 +64,8 @@ impl Scheduler {
     }
 
     /// Queues what every open campaign owes now; returns the number of letters queued.
+    /// A campaign past its `closes_at` is still open here (its `status` says so): its
+    /// letters still go, and in digest mode its final digest.
     pub async fn tick(&self) -> anyhow::Result<usize> {
         let open: Vec<Campaign> = {
             let mut conn = self.pool.get().await?;

@@ -19,7 +19,7 @@ pub use message::{Attachment, Email, build_message};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
-    DueKind, NewMessage, OutboxRow, cancel_for_signature, due_sample, enqueue, enqueue_many,
+    DueKind, NewMessage, OutboxRow, cancel_for_signature, due_sample, enqueue, enqueue_many, erase_bodies,
     ids_for_signature, redact_for_signature, status_counts,
 };
 pub use transport::Transport;

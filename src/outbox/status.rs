@@ -11,6 +11,8 @@ text_enum! {
     pub enum Kind {
         Confirmation = "confirmation",
         Receipt = "receipt",
+        /// A supporter who has not confirmed is reminded, with a fresh link.
+        Reminder = "reminder",
         /// One supporter's letter to one target (`individual` mode).
         Letter = "letter",
         /// A target's digest for one period.
@@ -21,7 +23,7 @@ text_enum! {
 impl Kind {
     /// Mail whose address and body are erased from the row once it is sent or given up.
     pub fn erased_when_done(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Receipt)
+        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Reminder)
     }
 }
 

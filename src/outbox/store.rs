@@ -209,6 +209,36 @@ pub async fn redact_for_signature(conn: &mut AsyncPgConnection, signature_id: Uu
     .await
 }
 
+/// Erases the stored message of up to `limit` rows of `kinds` for `campaigns` that are done
+/// with (sent, or given up on); returns how many. The rows stay, with their kind, times,
+/// status and recipient, as the record that a message went and when.
+pub async fn erase_bodies(
+    conn: &mut AsyncPgConnection,
+    campaigns: &[Uuid],
+    kinds: &[Kind],
+    limit: i64,
+) -> QueryResult<usize> {
+    if campaigns.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = outbox::table
+        .select(outbox::id)
+        .filter(outbox::campaign_id.eq_any(campaigns))
+        .filter(outbox::kind.eq_any(kinds))
+        .filter(outbox::status.ne(OutboxStatus::Pending))
+        .filter(outbox::message.is_not_null())
+        .limit(limit)
+        .load(conn)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set(outbox::message.eq(None::<Vec<u8>>))
+        .execute(conn)
+        .await
+}
+
 /// Rows per (kind, status), for health views and tests.
 pub async fn status_counts(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(String, String, i64)>> {
     outbox::table

@@ -47,6 +47,29 @@ pub struct DayCount {
     pub count: i64,
 }
 
+/// Of the signatures made on one day, how many were confirmed (withdrawn ones too: a
+/// signature is withdrawn only after it was confirmed).
+#[derive(Debug, QueryableByName)]
+pub struct DayConversion {
+    #[diesel(sql_type = Date)]
+    pub day: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub signed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub confirmed: i64,
+}
+
+impl DayConversion {
+    /// The share confirmed, in whole percent.
+    pub fn percent(&self) -> i64 {
+        if self.signed == 0 { 0 } else { self.confirmed * 100 / self.signed }
+    }
+}
+
+/// Conversion is shown for this many days back from today: unconfirmed signatures are
+/// deleted after 30 days, so an older day would look fully confirmed.
+const CONVERSION_DAYS: i32 = 30;
+
 /// Everything the dashboard shows about one campaign's signatures.
 #[derive(Debug)]
 pub struct SignatureCounts {
@@ -55,6 +78,8 @@ pub struct SignatureCounts {
     pub by_day: Vec<DayCount>,
     /// Confirmed signatures per country, most first.
     pub by_country: Vec<(String, i64)>,
+    /// Signed and confirmed per signing day over the last 30 days, the latest first.
+    pub conversion: Vec<DayConversion>,
 }
 
 #[derive(QueryableByName)]
@@ -121,6 +146,18 @@ pub async fn signature_counts(
         .into_iter()
         .map(|c| (c.country, c.n))
         .collect(),
+        conversion: diesel::sql_query(
+            "select day, sum(n)::bigint as signed, \
+               coalesce(sum(n) filter (where status <> 'pending'), 0)::bigint as confirmed \
+             from signature_day_counts \
+             where campaign_id = $1 and day > ($2 at time zone 'UTC')::date - $3 \
+             group by day order by day desc",
+        )
+        .bind::<SqlUuid, _>(campaign_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<diesel::sql_types::Integer, _>(CONVERSION_DAYS)
+        .load(conn)
+        .await?,
     })
 }
 

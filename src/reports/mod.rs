@@ -7,5 +7,5 @@ mod daily;
 mod queries;
 
 pub use chart::{Bar, Chart};
-pub use daily::{DayCount, SignatureCounts, refresh, signature_counts, status_totals};
+pub use daily::{DayConversion, DayCount, SignatureCounts, refresh, signature_counts, status_totals};
 pub use queries::{MailRow, StatusTotals, TargetLetters, letters_by_target, supporter_mail};

@@ -1,4 +1,5 @@
-//! The confirmation and receipt emails, rendered from templates in the signer's language.
+//! The confirmation, reminder and receipt emails, rendered from templates in the signer's
+//! language.
 
 use askama::Template;
 use lettre::message::Mailbox;
@@ -47,6 +48,18 @@ struct ConfirmHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "emails/reminder.txt")]
+struct ReminderText<'a> {
+    m: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/reminder.html")]
+struct ReminderHtml<'a> {
+    m: &'a Body<'a>,
+}
+
+#[derive(Template)]
 #[template(path = "emails/receipt.txt")]
 struct ReceiptText<'a> {
     m: &'a Body<'a>,
@@ -90,6 +103,29 @@ impl MailContext {
             subject,
             ConfirmText { m: &body }.render()?,
             ConfirmHtml { m: &body }.render()?,
+        )
+    }
+
+    /// A reminder to confirm, with a fresh confirmation link (`token`).
+    pub fn reminder(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
+        let lang = to.lang;
+        let link = format!("{}/confirm/{token}?lang={}", self.base_url, lang.code());
+        let texts = Texts::new(lang);
+        let body = Body {
+            texts,
+            lang: lang.code(),
+            dir: lang.dir(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link: &link,
+        };
+        let subject = format!("{}: {}", texts.t("mail-reminder-subject"), to.campaign_title);
+        self.message(
+            Kind::Reminder,
+            to,
+            subject,
+            ReminderText { m: &body }.render()?,
+            ReminderHtml { m: &body }.render()?,
         )
     }
 

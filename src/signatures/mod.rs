@@ -1,10 +1,11 @@
-//! Signatures: signing, confirming, withdrawing and counting, each one transaction that
-//! also writes the email it causes into the outbox.
+//! Signatures: signing, confirming, reminding, withdrawing and counting, each one
+//! transaction that also writes the email it causes into the outbox.
 
 mod confirm;
 mod count;
 mod emails;
 mod intake;
+mod remind;
 mod retention;
 mod rotate;
 mod sign;
@@ -15,6 +16,7 @@ pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};
 pub use emails::MailContext;
 pub use intake::SignIntake;
+pub use remind::{REMINDER_GAP, ReminderPolicy, queue_reminders};
 pub use retention::{UNCONFIRMED_KEPT_FOR, purge_unconfirmed};
 pub use rotate::{rotate_keys, seal_plain_rows};
 pub use sign::{NewSignature, Prepared, SignContext, SignOutcome, prepare, sign};

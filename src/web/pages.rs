@@ -137,6 +137,8 @@ pub struct CampaignPage<'a> {
     pub content: Content<'a>,
     pub progress: Progress,
     pub is_open: bool,
+    /// When signing ends, in the page's language, while it has not.
+    pub closes_on: Option<String>,
     pub values: FormValues,
     pub errors: FormErrors,
     pub notice: Option<String>,

@@ -24,7 +24,8 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let lang = pick_lang(&req, Lang::En);
     let mut conn = state.pool.get().await?;
     let mut summaries = Vec::new();
-    for c in campaigns::list(&mut conn).await?.into_iter().filter(|c| c.is_open) {
+    let now = state.clock.now();
+    for c in campaigns::list(&mut conn).await?.into_iter().filter(|c| c.open_at(now)) {
         let count = state.counts.get(&mut conn, c.id).await?;
         let (text_lang, text) = c.file.text_for(lang);
         summaries.push(CampaignSummary {
@@ -118,12 +119,20 @@ pub async fn campaign_page<'a>(
     for link in &mut page.switch {
         link.href.push_str(&carried);
     }
+    // Asked now, not at import: a campaign closes by itself when its time comes.
+    let is_open = campaign.open_at(state.clock.now());
+    let closes_on = campaign
+        .file
+        .closes_at
+        .filter(|_| is_open)
+        .map(|at| Texts::new(lang).closes_on(at, campaign.file.dispatch.timezone));
     Ok(CampaignPage {
         page,
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
         progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
-        is_open: campaign.is_open,
+        is_open,
+        closes_on,
         values,
         errors,
         notice,

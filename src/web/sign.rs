@@ -29,7 +29,8 @@ pub async fn sign(
     let campaign = load_campaign(&state, &slug).await?;
     // Until the form is read, the cookie and the browser tell the language.
     let early_lang = pick_lang(&req, campaign.file.default_lang());
-    if !campaign.is_open {
+    // The clock at request time decides, not the import: no one need re-import at closing.
+    if !campaign.open_at(state.clock.now()) {
         let mut page = MessagePage::keyed(Chrome::plain(early_lang), "closed");
         page.title = campaign.file.text(early_lang).title.clone();
         page.body = page.page.t("closed-notice");

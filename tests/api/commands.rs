@@ -73,6 +73,25 @@ fn campaign_import_names_the_mistake_in_a_broken_file() {
     assert!(stderr.contains("broken.toml"), "{stderr}");
 }
 
+#[test]
+fn campaign_import_refuses_a_closing_time_it_cannot_read_in_one_line() {
+    let db = fresh_database();
+    let dir = TempDir::new("rallypost-import");
+    let file = dir.path().join("closing.toml");
+    let original = std::fs::read_to_string(format!("{CAMPAIGNS}/end-forced-returns.toml")).unwrap();
+    // A time without an offset would close at a different hour on each host.
+    let closing = original.replace("goal = 50000", "goal = 50000\ncloses_at = \"2027-03-01 18:00\"");
+    std::fs::write(&file, closing).unwrap();
+
+    let output = campaign_import(&db, &file);
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("closing.toml") && stderr.contains("closes_at"), "{stderr}");
+    assert!(stderr.contains("line 4"), "{stderr}");
+}
+
 /// Starts `serve` with no database URL and waits for it to say it is ready.
 fn serve(data_dir: &std::path::Path, port: u16) -> std::process::Child {
     let mut child = rallypost()

@@ -90,3 +90,38 @@ async fn the_campaign_list_shows_the_same_exact_totals() {
     assert!(before.contains(&row(1, 0, 0)), "{before}");
     assert!(after.contains(&row(1, 1, 0)), "{after}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizer_sees_how_many_of_each_days_signers_confirmed() {
+    let app = spawn_app().await;
+    app.login_as_organizer().await;
+    let today = app.clock.now();
+    let yesterday = today - Duration::days(1);
+    for (i, status) in ["confirmed", "confirmed", "withdrawn", "pending"].into_iter().enumerate() {
+        let email = ["y0@example.org", "y1@example.org", "y2@example.org", "y3@example.org"][i];
+        app.seed(Seed { status, email, signed_at: yesterday, ..Seed::default() }).await;
+    }
+    app.seed(Seed { status: "pending", email: "t0@example.org", signed_at: today, ..Seed::default() }).await;
+    // Signed long ago: its unconfirmed neighbours are deleted by now, so it is not shown.
+    app.seed(Seed { status: "confirmed", signed_at: today - Duration::days(45), ..Seed::default() }).await;
+
+    let (status, page) = app.get_text(&format!("/admin/c/{SLUG}")).await;
+
+    assert_eq!(status, 200);
+    let start = page.find("<table class=\"conversion\">").expect("a conversion table");
+    let table = &page[start..start + page[start..].find("</table>").unwrap()];
+    let cells = |day: chrono::DateTime<Utc>| format!("<tr><td>{}</td><td class=\"n\">", day.date_naive());
+    let row = |day| {
+        let at = table.find(&cells(day)).unwrap_or_else(|| panic!("no row for {day} in {table}"));
+        let end = at + table[at..].find("</tr>").unwrap();
+        table[at..end]
+            .split("<td class=\"n\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row(yesterday), ["4", "3", "75%"], "three of yesterday's four confirmed");
+    assert_eq!(row(today), ["1", "0", "0%"]);
+    assert!(!table.contains(&(today - Duration::days(45)).date_naive().to_string()), "{table}");
+    assert!(table.find(&cells(today)).unwrap() < table.find(&cells(yesterday)).unwrap(), "latest first");
+}

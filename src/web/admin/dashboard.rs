@@ -36,12 +36,14 @@ pub async fn index(
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let mut campaigns = Vec::new();
+    let now = state.clock.now();
     for c in campaigns::list(&mut conn).await? {
         campaigns.push(CampaignLine {
             title: c.file.text(c.file.default_lang()).title.clone(),
-            totals: reports::status_totals(&mut conn, c.id, state.clock.now()).await?,
+            totals: reports::status_totals(&mut conn, c.id, now).await?,
+            // Closed once its closing time has passed, as the public page says.
+            open: c.open_at(now),
             slug: c.slug,
-            open: c.is_open,
             goal: c.goal,
         });
     }
@@ -61,6 +63,7 @@ struct CampaignPage {
     totals: StatusTotals,
     chart: Option<Chart>,
     countries: Vec<(String, i64)>,
+    conversion: Vec<reports::DayConversion>,
     letters: Vec<(String, TargetLetters)>,
     mail: Vec<MailRow>,
     next_dispatch: String,
@@ -86,6 +89,7 @@ pub async fn campaign(
         totals: counts.totals,
         chart: Chart::new(&counts.by_day),
         countries: counts.by_country,
+        conversion: counts.conversion,
         letters: reports::letters_by_target(&mut conn, c.id)
             .await?
             .into_iter()

@@ -189,6 +189,13 @@ impl TestApp {
         startup::sender(&self.settings, pool, self.clock.clone(), Default::default(), self.keys()).unwrap()
     }
 
+    /// The housekeeping task of this app's (purge, reminders, erasure), on its own pool,
+    /// driven by the test. A new one runs its daily jobs at its first tick.
+    pub fn housekeeping(&self) -> rallypost::housekeeping::Housekeeping {
+        let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
+        startup::housekeeping(&self.settings, pool, self.clock.clone(), self.keys())
+    }
+
     /// A letter scheduler of this app's, on its own pool, driven by the test.
     pub fn scheduler(&self) -> rallypost::letters::Scheduler {
         let pool = rallypost::db::pool(&self.db_url, 4).unwrap();

@@ -40,13 +40,18 @@ impl Default for Seed {
 impl TestApp {
     /// Re-imports the shipped campaign with its `[dispatch]` section edited by `edit`.
     pub async fn set_dispatch(&self, edit: impl FnOnce(&mut rallypost::campaigns::Dispatch)) {
+        self.edit_campaign(|file| edit(&mut file.dispatch)).await;
+    }
+
+    /// Re-imports the shipped campaign, edited by `edit`.
+    pub async fn edit_campaign(&self, edit: impl FnOnce(&mut rallypost::campaigns::CampaignFile)) {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/campaigns/end-forced-returns.toml"
         ))
         .unwrap();
         let mut file = rallypost::campaigns::CampaignFile::parse(&text).unwrap();
-        edit(&mut file.dispatch);
+        edit(&mut file);
         let mut conn = self.pool.get().await.unwrap();
         rallypost::campaigns::upsert(&mut conn, &file, Utc::now()).await.unwrap();
     }
