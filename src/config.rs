@@ -11,6 +11,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use secrecy::{ExposeSecret, SecretBox, SecretSlice, SecretString};
 
+use crate::db::Pooler;
 use crate::dkim::Dkim;
 use crate::outbox::smtp::SmtpTarget;
 
@@ -58,6 +59,11 @@ pub struct Settings {
     pub outbox_lease: Duration,
     /// `None`: `/metrics` answers 404.
     pub metrics_token: Option<MetricsToken>,
+    /// What sits between this process and PostgreSQL (`RALLYPOST_DATABASE_POOLER`).
+    pub pooler: Pooler,
+    /// How long an idle mail sender waits before looking at the outbox again when nothing
+    /// woke it (`RALLYPOST_OUTBOX_POLL_MS`).
+    pub outbox_poll: Duration,
 }
 
 /// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
@@ -237,7 +243,33 @@ impl Settings {
             Some(t) => Some(MetricsToken(SecretString::from(t))),
         };
 
+        let pooler = match get("RALLYPOST_DATABASE_POOLER").as_deref().map(str::trim) {
+            None | Some("") | Some("none") => Pooler::None,
+            Some("transaction") => Pooler::Transaction,
+            Some(other) => {
+                return Err(bad(
+                    "RALLYPOST_DATABASE_POOLER",
+                    format!("expected none or transaction, got {other:?}"),
+                ));
+            }
+        };
+
+        let outbox_poll = match get("RALLYPOST_OUTBOX_POLL_MS") {
+            None => Duration::from_millis(500),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(ms) if ms > 0 => Duration::from_millis(ms),
+                _ => {
+                    return Err(bad(
+                        "RALLYPOST_OUTBOX_POLL_MS",
+                        format!("not a positive number of milliseconds: {text:?}"),
+                    ));
+                }
+            },
+        };
+
         Ok(Settings {
+            pooler,
+            outbox_poll,
             metrics_token,
             outbox_lease,
             data_key,
@@ -344,6 +376,8 @@ mod tests {
             ("RALLYPOST_LOG_FORMAT", "xml"),
             ("RALLYPOST_OUTBOX_LEASE_SECS", "0"),
             ("RALLYPOST_METRICS_TOKEN", "short"),
+            ("RALLYPOST_DATABASE_POOLER", "session"),
+            ("RALLYPOST_OUTBOX_POLL_MS", "0"),
         ] {
             let err = load(&[(key, value)]).unwrap_err();
             assert_eq!(err.setting, key);
@@ -399,6 +433,14 @@ mod tests {
         assert!(!kept.matches(&token[..40]) && !kept.matches("") && !kept.matches(&format!("{token}x")));
         assert!(!format!("{s:?}").contains(token));
         assert!(load(&[]).unwrap().metrics_token.is_none());
+    }
+
+    #[test]
+    fn a_transaction_pooler_turns_off_prepared_statements_and_listen() {
+        let direct = load(&[]).unwrap().pooler;
+        assert!(direct.keeps_prepared_statements() && direct.allows_listen());
+        let pooled = load(&[("RALLYPOST_DATABASE_POOLER", "transaction")]).unwrap().pooler;
+        assert!(!pooled.keeps_prepared_statements() && !pooled.allows_listen());
     }
 
     #[test]

@@ -174,6 +174,10 @@ pub struct AsyncPgConnection {
     shutdown_channel: Option<oneshot::Sender<()>>,
     // a sync mutex is fine here as we only hold it for a really short time
     instrumentation: Arc<std::sync::Mutex<DynInstrumentation>>,
+    // rallypost patch: with the statement cache disabled, send every query as an
+    // unnamed statement in one round trip (Parse/Bind/Execute/Sync), which a
+    // transaction-mode pooler cannot split across server connections.
+    unnamed_statements: bool,
 }
 
 impl SimpleAsyncConnection for AsyncPgConnection {
@@ -324,6 +328,7 @@ impl AsyncConnection for AsyncPgConnection {
     }
 
     fn set_prepared_statement_cache_size(&mut self, size: CacheSize) {
+        self.unnamed_statements = matches!(size, CacheSize::Disabled);
         self.stmt_cache.get_mut().set_cache_size(size)
     }
 }
@@ -336,12 +341,26 @@ impl Drop for AsyncPgConnection {
     }
 }
 
+/// A prepared statement, or (rallypost patch) the SQL and parameter types of an unnamed
+/// one, sent with its parameters in one round trip.
+enum Prepared {
+    Named(Statement),
+    Unnamed(String, Vec<Type>),
+}
+
 async fn load_prepared(
     conn: &tokio_postgres::Client,
-    stmt: Statement,
+    stmt: Prepared,
     binds: Vec<ToSqlHelper>,
 ) -> QueryResult<BoxStream<'static, QueryResult<PgRow>>> {
-    let res = conn.query_raw(&stmt, binds).await.map_err(ErrorHelper)?;
+    let res = match stmt {
+        Prepared::Named(stmt) => conn.query_raw(&stmt, binds).await,
+        Prepared::Unnamed(sql, types) => {
+            conn.query_typed_raw(&sql, binds.into_iter().zip(types))
+                .await
+        }
+    }
+    .map_err(ErrorHelper)?;
 
     Ok(res
         .map_err(|e| diesel::result::Error::from(ErrorHelper(e)))
@@ -351,9 +370,24 @@ async fn load_prepared(
 
 async fn execute_prepared(
     conn: &tokio_postgres::Client,
-    stmt: Statement,
+    stmt: Prepared,
     binds: Vec<ToSqlHelper>,
 ) -> QueryResult<usize> {
+    let stmt = match stmt {
+        Prepared::Named(stmt) => stmt,
+        Prepared::Unnamed(sql, types) => {
+            let rows = conn
+                .query_typed_raw(&sql, binds.into_iter().zip(types))
+                .await
+                .map_err(ErrorHelper)?;
+            let mut rows = std::pin::pin!(rows);
+            while rows.try_next().await.map_err(ErrorHelper)?.is_some() {}
+            let affected = rows.rows_affected().unwrap_or(0);
+            return affected
+                .try_into()
+                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)));
+        }
+    };
     let binds = binds
         .iter()
         .map(|b| b as &(dyn ToSql + Sync))
@@ -512,6 +546,7 @@ impl AsyncPgConnection {
             notification_rx,
             shutdown_channel,
             instrumentation,
+            unnamed_statements: false,
         };
         conn.set_config_options()
             .await
@@ -525,14 +560,10 @@ impl AsyncPgConnection {
     }
 
     async fn set_config_options(&mut self) -> QueryResult<()> {
-        use crate::run_query_dsl::RunQueryDsl;
-
-        futures_util::future::try_join(
-            diesel::sql_query("SET TIME ZONE 'UTC'").execute(&mut &*self),
-            diesel::sql_query("SET CLIENT_ENCODING TO 'UTF8'").execute(&mut &*self),
-        )
-        .await?;
-        Ok(())
+        // rallypost patch: the simple query protocol, so that no named statement is left
+        // on a server connection before the statement cache can be disabled.
+        self.batch_execute("SET TIME ZONE 'UTC'; SET CLIENT_ENCODING TO 'UTF8'")
+            .await
     }
 
     fn run_with_connection_future<'a, R: 'a>(
@@ -546,7 +577,7 @@ impl AsyncPgConnection {
     fn with_prepared_statement<'a, T, F, R>(
         &'a self,
         query: T,
-        callback: fn(&'a tokio_postgres::Client, Statement, Vec<ToSqlHelper>) -> F,
+        callback: fn(&'a tokio_postgres::Client, Prepared, Vec<ToSqlHelper>) -> F,
     ) -> BoxFuture<'a, QueryResult<R>>
     where
         T: QueryFragment<diesel::pg::Pg> + QueryId,
@@ -580,7 +611,7 @@ impl AsyncPgConnection {
 
     fn with_prepared_statement_after_sql_built<'a, F, R>(
         &'a self,
-        callback: fn(&'a tokio_postgres::Client, Statement, Vec<ToSqlHelper>) -> F,
+        callback: fn(&'a tokio_postgres::Client, Prepared, Vec<ToSqlHelper>) -> F,
         is_safe_to_cache_prepared: QueryResult<bool>,
         query_id: Option<std::any::TypeId>,
         to_sql_result: QueryResult<()>,
@@ -592,6 +623,7 @@ impl AsyncPgConnection {
         R: Send,
     {
         let raw_connection = &self.conn;
+        let unnamed_statements = self.unnamed_statements;
         let stmt_cache = &self.stmt_cache;
         let metadata_cache = &self.metadata_cache;
         let tm = &self.transaction_state;
@@ -661,14 +693,21 @@ impl AsyncPgConnection {
                         })?;
                 }
             }
-            let stmt = {
+            let stmt = if unnamed_statements {
+                let types = bind_collector
+                    .metadata
+                    .iter()
+                    .map(type_from_oid)
+                    .collect::<QueryResult<Vec<_>>>()?;
+                Prepared::Unnamed(sql.clone(), types)
+            } else {
                 let mut stmt_cache = stmt_cache.lock().await;
                 let helper = QueryFragmentHelper {
                     sql: sql.clone(),
                     safe_to_cache: is_safe_to_cache_prepared,
                 };
                 let instrumentation = Arc::clone(&instrumentation);
-                stmt_cache
+                let stmt = stmt_cache
                     .cached_statement_non_generic(
                         query_id,
                         &helper,
@@ -685,7 +724,8 @@ impl AsyncPgConnection {
                     )
                     .await?
                     .0
-                    .clone()
+                    .clone();
+                Prepared::Named(stmt)
             };
 
             let binds = bind_collector
@@ -694,7 +734,7 @@ impl AsyncPgConnection {
                 .zip(bind_collector.binds)
                 .map(|(meta, bind)| ToSqlHelper(meta, bind))
                 .collect::<Vec<_>>();
-                callback(raw_connection, stmt.clone(), binds).await
+                callback(raw_connection, stmt, binds).await
             };
             let res = res.await;
             let mut tm = tm.lock().await;
