@@ -176,6 +176,64 @@ class PgCluster:
         return self.url(name)
 
 
+class PgBouncer:
+    """PgBouncer in transaction mode in front of a cluster, set up as an operator would:
+    a pool of `pool_size` server connections shared by every client, each handed out for
+    one transaction. Debian 12 ships 1.18, which keeps no prepared statements for clients."""
+
+    def __init__(self, pg, pool_size=20):
+        self.pg = pg
+        self.dir = tempdir("pgbouncer")
+        self.port = free_port()
+        self.proc = None
+        with open(os.path.join(self.dir, "userlist.txt"), "w") as f:
+            f.write('"postgres" ""\n')
+        self.ini = os.path.join(self.dir, "pgbouncer.ini")
+        with open(self.ini, "w") as f:
+            f.write(
+                "[databases]\n* = host=127.0.0.1 port=%d\n\n[pgbouncer]\n"
+                "listen_addr = 127.0.0.1\nlisten_port = %d\nunix_socket_dir =\n"
+                "auth_type = trust\nauth_file = %s\npool_mode = transaction\n"
+                "default_pool_size = %d\nmax_client_conn = 1000\n"
+                "ignore_startup_parameters = extra_float_digits,options\n"
+                "logfile = %s\nadmin_users = postgres\n"
+                % (pg.port, self.port, os.path.join(self.dir, "userlist.txt"), pool_size,
+                   os.path.join(self.dir, "pgbouncer.log"))
+            )
+        if os.geteuid() == 0:
+            for path in [self.dir] + [os.path.join(self.dir, n) for n in os.listdir(self.dir)]:
+                shutil.chown(path, "postgres", "postgres")
+
+    def start(self):
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        args = [binary, self.ini]
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root
+            args = ["runuser", "-u", "postgres", "--"] + args
+        self.proc = spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=self.dir)
+        if not wait_until(lambda: self._answers(), 15):
+            raise RuntimeError("PgBouncer did not start: %s" % self.log_text()[-2000:])
+        return self
+
+    def _answers(self):
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def version(self):
+        r = subprocess.run([shutil.which("pgbouncer") or "/usr/sbin/pgbouncer", "--version"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return r.stdout.splitlines()[0] if r.stdout else "?"
+
+    def url(self, db="rallypost"):
+        return "postgres://postgres@127.0.0.1:%d/%s" % (self.port, db)
+
+    def log_text(self):
+        try:
+            with open(os.path.join(self.dir, "pgbouncer.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
 # ---------------------------------------------------------------------------- SMTP
 
 

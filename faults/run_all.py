@@ -13,7 +13,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 BACKGROUND = ["smtp_down"]
-SEQUENTIAL = ["kill_serve", "restart_postgres", "kill_worker", "scale_out"]
+SEQUENTIAL = ["kill_serve", "restart_postgres", "kill_worker", "scale_out", "pgbouncer"]
 
 
 def start(name):

@@ -10,6 +10,10 @@ Checks: every signature that got its 303 is stored and confirmed; every supporte
 exactly one confirmation email and one receipt; every letter (one per supporter and
 target) was queued once and delivered exactly once; every worker sent letters.
 Which worker sent what is read from its debug log line "outbox: accepted".
+
+`test(pgbouncer=True)` (faults/pgbouncer.py) runs the same through PgBouncer in
+transaction mode with `RALLYPOST_DATABASE_POOLER=transaction`, then sends what broke there
+before (unknown campaigns, NUL bytes, signing again) from several threads at once.
 """
 
 import json
@@ -20,7 +24,7 @@ import threading
 import time
 
 from common import (
-    BINARY, ROOT, App, Client, PgCluster, Smtp, base_env, confirm_links, free_port, log, main_wrapper,
+    BINARY, ROOT, SLUG, App, Client, PgBouncer, PgCluster, Smtp, base_env, confirm_links, free_port, log, main_wrapper,
     tempdir, wait_until, write_campaign,
 )
 
@@ -43,11 +47,17 @@ def sends_by_kind(worker):
     return out
 
 
-def test():
+def test(pgbouncer=False):
     t0 = time.monotonic()
     pg = PgCluster()
     pg.start()
     db = pg.create_db()
+    pooled = {}
+    if pgbouncer:
+        bouncer = PgBouncer(pg).start()
+        log("%s in transaction mode on port %d, 20 server connections" % (bouncer.version(), bouncer.port))
+        db = bouncer.url()
+        pooled = {"RALLYPOST_DATABASE_POOLER": "transaction"}
     # Each message takes the SMTP server 50 ms, as a relay does, so a lone worker cannot
     # drain the queue before the others get their turn.
     smtp = Smtp(delay=0.05)
@@ -57,7 +67,7 @@ def test():
     serves = []
     for i in range(2):
         port = free_port()
-        env = base_env(db, smtp, tempdir("serve%d" % i), port, RALLYPOST_CAMPAIGNS_DIR=campaigns)
+        env = base_env(db, smtp, tempdir("serve%d" % i), port, RALLYPOST_CAMPAIGNS_DIR=campaigns, **pooled)
         serves.append((App(env, command=["serve", "--no-workers"], name="serve%d" % i), "http://127.0.0.1:%d" % port))
     # Both web processes start together: migrations run once, under the advisory lock.
     for app, _ in serves:
@@ -72,7 +82,7 @@ def test():
     worker_env = base_env(
         db, smtp, tempdir("workers"), None, RALLYPOST_CAMPAIGNS_DIR=campaigns,
         RALLYPOST_LOG="info,rallypost::outbox=debug", RALLYPOST_LOG_FORMAT="json",
-        RALLYPOST_BASE_URL=serves[0][1],
+        RALLYPOST_BASE_URL=serves[0][1], **pooled
     )
     workers = [App(worker_env, command=["worker"], name="worker%d" % i).start() for i in range(3)]
     log("started: PostgreSQL on port %d, serve --no-workers on %s, 3 workers (%.1f s)"
@@ -203,10 +213,46 @@ def test():
               for w, k in zip(workers, per_worker)]
     check(all(len(k.get("letter", [])) > 0 for k in per_worker),
           "work spread: %s; `dispatch run` itself: %d letters" % ("; ".join(spread), cli_letters))
+    if pgbouncer:
+        statuses = probe_what_broke_behind_poolers([b for _, b in serves], accepted)
+        check(set(statuses) == {"unknown campaign 404", "NUL byte 422", "signing again 303"},
+              "through PgBouncer: %s" % ", ".join("%s x%d" % kv for kv in sorted(statuses.items())))
     for app in [a for a, _ in serves] + workers:
-        if app.proc.poll() is not None or "panicked" in app.log_text():
+        text = app.log_text()
+        if app.proc.poll() is not None or "panicked" in text:
             check(False, "%s died or panicked" % app.name)
+        if "prepared statement" in text:
+            check(False, "%s logged a prepared statement error" % app.name)
     return ok
+
+
+def probe_what_broke_behind_poolers(bases, accepted, threads=6, rounds=10):
+    """What operators saw fail through PgBouncer 1.18: {"what status": times}."""
+    statuses = {}
+    lock = threading.Lock()
+
+    def run(n):
+        for r in range(rounds):
+            c = Client(bases[(n + r) % len(bases)])
+            _, token = c.csrf()
+            form = {"name": "Fault Tester", "email": "nul%d.%d@supporters.example" % (n, r),
+                    "country": "DE", "consent": "on", "csrf_token": token or ""}
+            results = [
+                ("unknown campaign", c.request("/c/no-such-campaign/sign", form)[0]),
+                ("NUL byte", c.request("/c/%s/sign" % SLUG, dict(form, name="Fault\x00Tester"))[0]),
+                ("signing again", c.sign(accepted[(n * rounds + r) % len(accepted)], token or "")[0]),
+            ]
+            with lock:
+                for what, status in results:
+                    key = "%s %s" % (what, status)
+                    statuses[key] = statuses.get(key, 0) + 1
+
+    ts = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    return statuses
 
 
 if __name__ == "__main__":

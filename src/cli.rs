@@ -105,18 +105,18 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
     match command {
         Command::Serve { no_workers } => {
             let started = std::time::Instant::now();
-            with_database(settings, Owner::Serve, async |url| {
-                commands::serve(settings, url, clock, no_workers, started).await
+            with_database(settings, Owner::Serve, async |db| {
+                commands::serve(settings, db, clock, no_workers, started).await
             })
             .await
         }
         Command::Worker => {
-            with_database(settings, Owner::Command, async |url| commands::worker(settings, url, clock).await)
+            with_database(settings, Owner::Command, async |db| commands::worker(settings, db, clock).await)
                 .await
         }
         Command::Dispatch { command } => {
-            with_database(settings, Owner::Command, async |url| {
-                commands::dispatch(command, settings, url, clock).await
+            with_database(settings, Owner::Command, async |db| {
+                commands::dispatch(command, settings, db, clock).await
             })
             .await
         }
@@ -128,25 +128,23 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
             .await
         }
         Command::Purge => {
-            with_database(settings, Owner::Command, async |url| commands::purge(url, clock).await).await
+            with_database(settings, Owner::Command, async |db| commands::purge(db, clock).await).await
         }
         Command::Keys { command: KeysCommand::Rotate } => {
-            with_database(settings, Owner::Command, async |url| commands::rotate_keys(settings, url).await)
+            with_database(settings, Owner::Command, async |db| commands::rotate_keys(settings, db).await)
                 .await
         }
         Command::Campaign { command } => {
-            with_database(settings, Owner::Command, async |url| commands::campaign(command, url, clock).await)
+            with_database(settings, Owner::Command, async |db| commands::campaign(command, db, clock).await)
                 .await
         }
         Command::Organizer { command } => {
-            with_database(settings, Owner::Command, async |url| {
-                commands::organizer(command, url, clock).await
-            })
-            .await
+            with_database(settings, Owner::Command, async |db| commands::organizer(command, db, clock).await)
+                .await
         }
         Command::Export(args) => {
-            with_database(settings, Owner::Command, async |url| {
-                commands::export(args, settings, url, clock).await
+            with_database(settings, Owner::Command, async |db| {
+                commands::export(args, settings, db, clock).await
             })
             .await
         }
@@ -166,11 +164,11 @@ enum Owner {
 async fn with_database<T>(
     settings: &Arc<Settings>,
     owner: Owner,
-    body: impl AsyncFnOnce(&str) -> anyhow::Result<T>,
+    body: impl AsyncFnOnce(&crate::db::Target) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let opening = settings.clone();
     let database = tokio::task::spawn_blocking(move || Database::open(&opening)).await??;
-    let result = body(&database.url).await;
+    let result = body(&database.target).await;
     database.close(matches!(owner, Owner::Serve) && result.is_ok());
     result
 }

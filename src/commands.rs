@@ -17,10 +17,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use diesel::Connection;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::Target;
 use crate::export::{self, Actor, ExportFilter};
 use crate::organizers::{self, OrganizerEmail, Password};
 use crate::progress::ProgressLine;
@@ -80,8 +80,8 @@ pub struct ExportArgs {
     out: Option<PathBuf>,
 }
 
-pub async fn organizer(command: OrganizerCommand, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
-    let pool = crate::startup::command_pool(url)?;
+pub async fn organizer(command: OrganizerCommand, db: &Target, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = crate::startup::command_pool(db)?;
     let mut conn = pool.get().await?;
     match command {
         OrganizerCommand::Add { email, password_stdin } => {
@@ -151,7 +151,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 pub async fn export(
     args: ExportArgs,
     settings: &Settings,
-    url: &str,
+    db: &Target,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let keys = crate::startup::data_keys(settings)?;
@@ -162,15 +162,15 @@ pub async fn export(
         args.country.as_deref(),
     )?;
     let campaign = {
-        let pool = crate::startup::command_pool(url)?;
+        let pool = crate::startup::command_pool(db)?;
         let mut conn = pool.get().await?;
         crate::campaigns::find_by_slug(&mut conn, &args.slug)
             .await?
             .with_context(|| format!("no campaign {:?}", args.slug))?
     };
-    let url = url.to_owned();
+    let db = db.clone();
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
-        let mut conn = diesel::PgConnection::establish(&url)?;
+        let mut conn = crate::db::connect(&db)?;
         let out: Box<dyn Write> = match &args.out {
             Some(path) => {
                 Box::new(private_file(path).with_context(|| format!("creating {}", path.display()))?)

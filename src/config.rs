@@ -11,6 +11,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use secrecy::{ExposeSecret, SecretBox, SecretSlice, SecretString};
 
+use crate::db::Pooler;
 use crate::dkim::Dkim;
 use crate::outbox::smtp::SmtpTarget;
 
@@ -58,6 +59,11 @@ pub struct Settings {
     pub outbox_lease: Duration,
     /// `None`: `/metrics` answers 404.
     pub metrics_token: Option<MetricsToken>,
+    /// What sits between this process and PostgreSQL (`RALLYPOST_DATABASE_POOLER`).
+    pub pooler: Pooler,
+    /// How long an idle mail sender waits before looking at the outbox again when nothing
+    /// woke it (`RALLYPOST_OUTBOX_POLL_MS`).
+    pub outbox_poll: Duration,
     /// Reminders a supporter who has not confirmed gets at most (`RALLYPOST_REMINDERS`).
     pub reminders: u8,
     /// How long after signing the first reminder goes; the n-th goes n times this long
@@ -267,7 +273,33 @@ impl Settings {
                 .map_err(|m| bad("RALLYPOST_REMINDER_AFTER", m))?,
         };
 
+        let pooler = match get("RALLYPOST_DATABASE_POOLER").as_deref().map(str::trim) {
+            None | Some("") | Some("none") => Pooler::None,
+            Some("transaction") => Pooler::Transaction,
+            Some(other) => {
+                return Err(bad(
+                    "RALLYPOST_DATABASE_POOLER",
+                    format!("expected none or transaction, got {other:?}"),
+                ));
+            }
+        };
+
+        let outbox_poll = match get("RALLYPOST_OUTBOX_POLL_MS") {
+            None => Duration::from_millis(500),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(ms) if ms > 0 => Duration::from_millis(ms),
+                _ => {
+                    return Err(bad(
+                        "RALLYPOST_OUTBOX_POLL_MS",
+                        format!("not a positive number of milliseconds: {text:?}"),
+                    ));
+                }
+            },
+        };
+
         Ok(Settings {
+            pooler,
+            outbox_poll,
             reminders,
             reminder_after,
             metrics_token,
@@ -416,6 +448,8 @@ mod tests {
             ("RALLYPOST_LOG_FORMAT", "xml"),
             ("RALLYPOST_OUTBOX_LEASE_SECS", "0"),
             ("RALLYPOST_METRICS_TOKEN", "short"),
+            ("RALLYPOST_DATABASE_POOLER", "session"),
+            ("RALLYPOST_OUTBOX_POLL_MS", "0"),
             ("RALLYPOST_REMINDERS", "many"),
             ("RALLYPOST_REMINDERS", "9"),
             ("RALLYPOST_REMINDER_AFTER", "48"),
@@ -498,6 +532,14 @@ mod tests {
         assert_eq!((s.reminders, s.reminder_after), (1, Duration::from_secs(48 * 3600)));
         let s = load(&[("RALLYPOST_REMINDERS", "0"), ("RALLYPOST_REMINDER_AFTER", "3d")]).unwrap();
         assert_eq!((s.reminders, s.reminder_after), (0, Duration::from_secs(72 * 3600)));
+    }
+
+    #[test]
+    fn a_transaction_pooler_turns_off_prepared_statements_and_listen() {
+        let direct = load(&[]).unwrap().pooler;
+        assert!(direct.keeps_prepared_statements() && direct.allows_listen());
+        let pooled = load(&[("RALLYPOST_DATABASE_POOLER", "transaction")]).unwrap().pooler;
+        assert!(!pooled.keeps_prepared_statements() && !pooled.allows_listen());
     }
 
     #[test]

@@ -30,7 +30,7 @@ const SIGN_COMMITTERS: usize = 3;
 
 /// The database this process uses, and the private cluster behind it if there is one.
 pub struct Database {
-    pub url: String,
+    pub target: db::Target,
     cluster: Option<Cluster>,
 }
 
@@ -47,8 +47,9 @@ impl Database {
                 (url, Some(cluster))
             }
         };
-        db::migrate(&url)?;
-        Ok(Database { url, cluster })
+        let target = db::Target { url, pooler: settings.pooler };
+        db::migrate(&target)?;
+        Ok(Database { target, cluster })
     }
 
     /// Stops the private cluster; `always` also stops one this process only attached to.
@@ -172,7 +173,8 @@ pub fn sender(
         SMTP_LANES,
         keys,
     )
-    .with_lease(lease))
+    .with_lease(lease)
+    .with_poll(settings.outbox_poll))
 }
 
 /// The letter scheduler for these settings.
@@ -217,7 +219,7 @@ pub async fn start(
     clock: Arc<dyn Clock>,
     options: Options,
 ) -> anyhow::Result<Running> {
-    let pool = db::pool(database_url, 16)?;
+    let pool = db::pool(database_url, 16, settings.pooler)?;
     let keys = Arc::new(data_keys(&settings)?);
     {
         let mut conn = pool.get().await.context("connecting to the database")?;
@@ -239,6 +241,11 @@ pub async fn start(
         let sender = sender(&settings, pool.clone(), clock.clone(), outbox_wake.clone(), keys.clone())?;
         let sender = Arc::new(sender.with_metrics(metrics.clone()));
         tasks.push(tokio::spawn(sender.run(shutdown.clone())));
+        // Mail queued by other processes wakes this one's sender too.
+        if settings.pooler.allows_listen() {
+            let url = database_url.to_owned();
+            tasks.push(tokio::spawn(crate::outbox::listen(url, outbox_wake.clone(), shutdown.clone())));
+        }
         let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
         let housekeeping = Arc::new(housekeeping(&settings, pool.clone(), clock.clone(), keys.clone()));
@@ -355,6 +362,6 @@ pub async fn shutdown_signal() {
 }
 
 /// Keeps `Pool` in the public API for commands that need a connection.
-pub fn command_pool(database_url: &str) -> anyhow::Result<Pool> {
-    db::pool(database_url, 2)
+pub fn command_pool(db: &db::Target) -> anyhow::Result<Pool> {
+    db::pool(&db.url, 2, db.pooler)
 }

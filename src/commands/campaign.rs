@@ -6,6 +6,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 
 use crate::clock::Clock;
+use crate::db::Target;
 
 #[derive(Subcommand)]
 pub enum CampaignCommand {
@@ -18,8 +19,8 @@ pub enum CampaignCommand {
     List,
 }
 
-pub async fn campaign(command: CampaignCommand, url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
-    let pool = crate::startup::command_pool(url)?;
+pub async fn campaign(command: CampaignCommand, db: &Target, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = crate::startup::command_pool(db)?;
     let mut conn = pool.get().await?;
     match command {
         CampaignCommand::Import { files } => {

@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::Target;
 use crate::startup;
 
 #[derive(Subcommand)]
@@ -28,10 +29,10 @@ pub enum DispatchCommand {
 pub async fn dispatch(
     command: DispatchCommand,
     settings: &Settings,
-    url: &str,
+    db: &Target,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
-    let pool = startup::command_pool(url)?;
+    let pool = startup::command_pool(db)?;
     let keys = Arc::new(startup::data_keys(settings)?);
     let scheduler = startup::scheduler(settings, pool.clone(), clock.clone(), keys.clone());
     let slug = match &command {

@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::Target;
 use crate::progress::ProgressLine;
 use crate::startup;
 
@@ -15,8 +16,8 @@ pub enum KeysCommand {
     Rotate,
 }
 
-pub async fn purge(url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
-    let pool = startup::command_pool(url)?;
+pub async fn purge(db: &Target, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let pool = startup::command_pool(db)?;
     let mut conn = pool.get().await?;
     let purged = crate::signatures::purge_unconfirmed(&mut conn, clock.now()).await?;
     println!("deleted {purged} signatures left unconfirmed for 30 days");
@@ -26,9 +27,9 @@ pub async fn purge(url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn rotate_keys(settings: &Settings, url: &str) -> anyhow::Result<()> {
+pub async fn rotate_keys(settings: &Settings, db: &Target) -> anyhow::Result<()> {
     let keys = startup::data_keys(settings)?;
-    let pool = startup::command_pool(url)?;
+    let pool = startup::command_pool(db)?;
     let mut conn = pool.get().await?;
     let line = ProgressLine::on_stderr();
     let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {

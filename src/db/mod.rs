@@ -3,8 +3,11 @@
 
 pub mod cluster;
 pub mod owner;
+mod pooler;
 pub mod schema;
 mod text_enum;
+
+pub use pooler::{Pooler, Target};
 
 pub(crate) use text_enum::text_enum;
 
@@ -13,9 +16,12 @@ use std::time::Duration;
 use anyhow::Context;
 use deadpool::Runtime;
 use diesel::Connection;
-use diesel_async::AsyncPgConnection;
+use diesel::ConnectionResult;
+use diesel::connection::CacheSize;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::future::BoxFuture;
 
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
 pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
@@ -50,12 +56,21 @@ pub fn is_unavailable(e: &anyhow::Error) -> bool {
 
 /// Builds the request pool. Timeouts are short so that a database outage turns into a
 /// quick 503 instead of requests piling up.
-pub fn pool(url: &str, max_size: usize) -> anyhow::Result<Pool> {
+///
+/// Behind a transaction pooler (`Pooler::Transaction`) no connection keeps prepared
+/// statements: a statement cached on one server connection would be looked for on
+/// another (`prepared statement "s20" does not exist`), and two processes' `s20` would
+/// meet on one server (`already exists`). Each statement is then prepared, run and closed
+/// again, which costs PostgreSQL a parse and a plan per query.
+pub fn pool(url: &str, max_size: usize, pooler: Pooler) -> anyhow::Result<Pool> {
     // No test query on every checkout: a connection the server closed (restart, failover)
     // is known closed to tokio-postgres and dropped by the pool instead; the one request
     // that meets it first gets a 503. The default ("verified") cost a round trip per request.
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
+    if !pooler.keeps_prepared_statements() {
+        config.custom_setup = Box::new(establish_without_statement_cache);
+    }
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
@@ -67,15 +82,34 @@ pub fn pool(url: &str, max_size: usize) -> anyhow::Result<Pool> {
         .context("building the database pool")
 }
 
+fn establish_without_statement_cache(url: &str) -> BoxFuture<'_, ConnectionResult<AsyncPgConnection>> {
+    Box::pin(async move {
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+        Ok(conn)
+    })
+}
+
+/// A blocking connection (migrations, exports), keeping no prepared statement behind a
+/// transaction pooler; diesel then sends each query with its parameters in one round
+/// trip (an unnamed statement), which a pooler cannot split across server connections.
+pub fn connect(db: &Target) -> anyhow::Result<diesel::PgConnection> {
+    let mut conn = diesel::PgConnection::establish(&db.url)
+        .with_context(|| format!("connecting to the database at {}", redact(&db.url)))?;
+    if !db.pooler.keeps_prepared_statements() {
+        conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+    }
+    Ok(conn)
+}
+
 /// Applies pending migrations with a blocking connection, in one transaction that first
 /// takes an advisory lock, so that several processes starting together do not race. The
 /// lock is transaction-scoped: it also holds through a pooler in transaction mode
 /// (PgBouncer), where a session lock and its unlock could reach different server
 /// connections and leave the lock taken.
-pub fn migrate(url: &str) -> anyhow::Result<usize> {
+pub fn migrate(db: &Target) -> anyhow::Result<usize> {
     use diesel::RunQueryDsl;
-    let mut conn = diesel::PgConnection::establish(url)
-        .with_context(|| format!("connecting to the database at {}", redact(url)))?;
+    let mut conn = connect(db)?;
     conn.transaction(|conn| {
         diesel::sql_query("select pg_advisory_xact_lock(7262637801)").execute(conn)?;
         conn.run_pending_migrations(MIGRATIONS)

@@ -11,7 +11,7 @@ mod stream;
 
 pub use audit::{ExportLogEntry, recent_exports};
 pub use filter::{ExportFilter, FilterError, StatusFilter};
-pub use page::confirmed_page;
+pub use page::{Confirmed, confirmed_after, confirmed_page};
 pub use record::{HEADER, SignatureRow, SupporterRecord, guard_formula};
 pub use run::{Actor, run};
 pub use stream::csv_writer;

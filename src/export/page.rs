@@ -1,5 +1,8 @@
-//! Confirmed signatures one page at a time, for the API; in the export's order.
+//! Confirmed signatures one page at a time, for the API: by page number, in the export's
+//! order (`confirmed_page`), or after a position in the order of confirmation
+//! (`confirmed_after`), which a client can page through while signatures are confirmed.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -25,5 +28,48 @@ pub async fn confirmed_page(
         .select(SignatureRow::as_select())
         .load(conn)
         .await?;
+    rows.into_iter().map(|row| SupporterRecord::from_row(keys, row)).collect()
+}
+
+/// A place in the order of confirmation: the last signature a client has seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Confirmed {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Up to `limit` confirmed signatures after `after` (from the first when `None`), in the
+/// order of confirmation, leaving out those confirmed at `settled_before` or later.
+///
+/// Why confirmation order: a signature confirmed while a client pages lands after every
+/// position it was given, never behind its cursor, so a walk to the end misses none and
+/// sees none twice (an offset shifts under inserts; signing order would put a signature
+/// signed last week but confirmed now behind the cursor). Why `settled_before`: the time
+/// is stamped before the confirming transaction commits, so one commit can land behind a
+/// stamp already handed out; the caller holds back the last few seconds.
+pub async fn confirmed_after(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    campaign_id: Uuid,
+    after: Option<Confirmed>,
+    settled_before: DateTime<Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<SupporterRecord>> {
+    let mut query = signatures::table
+        .filter(signatures::campaign_id.eq(campaign_id))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::confirmed_at.lt(settled_before))
+        .order((signatures::confirmed_at, signatures::id))
+        .limit(limit)
+        .select(SignatureRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(
+            signatures::confirmed_at
+                .gt(after.at)
+                .or(signatures::confirmed_at.eq(after.at).and(signatures::id.gt(after.id))),
+        );
+    }
+    let rows: Vec<SignatureRow> = query.load(conn).await?;
     rows.into_iter().map(|row| SupporterRecord::from_row(keys, row)).collect()
 }

@@ -13,6 +13,7 @@ pub mod smtp;
 mod status;
 mod store;
 mod transport;
+mod wake;
 
 pub use claim::{Claim, ClaimSource, DueRows, claimable, lease};
 pub use message::{Attachment, Email, build_message};
@@ -23,3 +24,4 @@ pub use store::{
     ids_for_signature, redact_for_signature, status_counts,
 };
 pub use transport::Transport;
+pub use wake::listen;

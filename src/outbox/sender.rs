@@ -25,6 +25,8 @@ use crate::metrics::Metrics;
 const LEASE: Duration = Duration::minutes(5);
 /// Rows claimed at once: one claiming transaction (a commit) per this many messages.
 const BATCH: i64 = 64;
+/// How long an idle lane waits for a wake-up before it looks again; `with_poll` (the
+/// `RALLYPOST_OUTBOX_POLL_MS` setting) changes it.
 const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
 
 pub struct Sender {
@@ -39,6 +41,7 @@ pub struct Sender {
     keys: Arc<DataKeys>,
     metrics: Arc<Metrics>,
     lease: Duration,
+    poll: StdDuration,
 }
 
 impl Sender {
@@ -64,6 +67,7 @@ impl Sender {
             keys,
             metrics: Default::default(),
             lease: LEASE,
+            poll: IDLE_POLL,
         }
     }
 
@@ -76,6 +80,12 @@ impl Sender {
     /// Holds claimed rows for `lease` instead of the default five minutes.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
+        self
+    }
+
+    /// Looks at the outbox every `poll` when nothing wakes it, instead of every 0.5 s.
+    pub fn with_poll(mut self, poll: StdDuration) -> Self {
+        self.poll = poll;
         self
     }
 
@@ -112,7 +122,7 @@ impl Sender {
             match self.send_batch(&mut conn, results, &shutdown).await {
                 Ok(0) => {
                     tokio::select! {
-                        _ = tokio::time::sleep(IDLE_POLL) => {}
+                        _ = tokio::time::sleep(self.poll) => {}
                         _ = self.wake.notified() => {}
                         _ = shutdown.cancelled() => {}
                     }

@@ -29,4 +29,5 @@ mod private_files;
 mod reminders;
 mod request_bodies;
 mod signing;
+mod waking;
 mod zero_config;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use rallypost::config::Settings;
+use rallypost::db::Target;
 use rallypost::db::cluster::Cluster;
 use rallypost::startup::Database;
 
@@ -29,7 +30,7 @@ impl ZeroConfig {
     }
 
     fn url(&self) -> &str {
-        &self.database.as_ref().unwrap().url
+        &self.database.as_ref().unwrap().target.url
     }
 
     fn port(&self) -> u16 {
@@ -156,7 +157,7 @@ fn a_cluster_an_earlier_version_left_open_on_tcp_is_closed_off_and_its_database_
     let old = Cluster::start(&dir, &["listen_addresses=127.0.0.1", "unix_socket_directories=''"]).unwrap();
     let tcp = |database: &str| format!("postgres://postgres@127.0.0.1:{}/{database}", port(data.path()));
     stdout(&psql(None, &tcp("postgres"), "create database rallypost"));
-    rallypost::db::migrate(&tcp("rallypost")).unwrap();
+    rallypost::db::migrate(&Target::direct(tcp("rallypost"))).unwrap();
     stdout(&psql(
         None,
         &tcp("rallypost"),
@@ -185,5 +186,5 @@ fn a_cluster_an_earlier_version_left_open_on_tcp_is_closed_off_and_its_database_
     ));
     assert_eq!(owned_by_others, "0");
     stdout(&psql(None, zero.url(), "insert into notes default values; select answer()"));
-    rallypost::db::migrate(zero.url()).expect("migrations run as the new owner");
+    rallypost::db::migrate(&Target::direct(zero.url())).expect("migrations run as the new owner");
 }

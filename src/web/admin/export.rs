@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::campaigns;
@@ -74,11 +73,11 @@ pub async fn signatures_csv(
         message: "Several exports are being downloaded right now. Please try again in half a minute.",
         retry_after_secs: RETRY_AFTER_SECS,
     })?;
-    let url = state.database_url.clone();
-    let mut conn = tokio::task::spawn_blocking(move || diesel::PgConnection::establish(&url))
+    let db = crate::db::Target { url: state.database_url.clone(), pooler: state.settings.pooler };
+    let mut conn = tokio::task::spawn_blocking(move || crate::db::connect(&db))
         .await
         .map_err(anyhow::Error::from)?
-        .map_err(|e| WebError::Unavailable(e.into()))?;
+        .map_err(WebError::Unavailable)?;
 
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let actor = Actor::Organizer(session.into_inner().organizer);

@@ -1,14 +1,16 @@
 //! `GET /api/v1/petitions`, `/api/v1/petitions/{slug}` and its `signatures`: OSDI
 //! resources with HAL `_links`, and collections with `total_records`, `total_pages` and
-//! `_links.next` while there are more pages.
+//! `_links.next` while there are more pages. Signatures are paged by cursor (see
+//! `export::confirmed_after`); page numbers still work. Totals come from the dashboard's
+//! per-day counts (`reports`), not from counting the signatures on every request.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{ApiError, paging};
+use super::paging::encode;
+use super::{ApiError, Start, paging};
 use crate::campaigns::{self, Campaign};
-use crate::export::{SupporterRecord, confirmed_page};
-use crate::signatures::confirmed_count;
+use crate::export::{Confirmed, SupporterRecord, confirmed_after, confirmed_page};
 use crate::web::AppState;
 use crate::web::errors::WebError;
 
@@ -77,7 +79,13 @@ fn referrer_data(s: &SupporterRecord) -> Value {
     fields.into_iter().filter_map(|(k, v)| Some((k.to_owned(), Value::from(v.as_deref()?)))).collect()
 }
 
-/// The collection envelope: counts and `self`/`next`/`prev` links for `path`.
+
+/// How long a confirmation stays out of cursor pages: longer than any confirming
+/// transaction takes to commit after stamping its time (see `export::confirmed_after`).
+const SETTLING: chrono::Duration = chrono::Duration::seconds(10);
+
+/// The collection envelope: counts and `self`/`next`/`prev` links for `path`, by page
+/// number, for `page`.
 fn collection(
     base: &str,
     path: &str,
@@ -87,8 +95,8 @@ fn collection(
     key: &str,
     items: Vec<Value>,
 ) -> Value {
-    let total_pages = (total + per_page - 1) / per_page;
     let link = |p: i64| href(base, &format!("{path}?page={p}&per_page={per_page}"));
+    let total_pages = pages(total, per_page);
     let mut links = json!({ "self": link(page) });
     if page < total_pages {
         links["next"] = link(page + 1);
@@ -96,6 +104,37 @@ fn collection(
     if page > 1 && page <= total_pages {
         links["prev"] = link(page - 1);
     }
+    let mut body = envelope(links, total, per_page, key, items);
+    body["page"] = json!(page);
+    body
+}
+
+/// The collection envelope for a page after `cursor`, with `next` after its last row.
+fn cursor_collection(
+    base: &str,
+    path: &str,
+    (cursor, next): (Option<Confirmed>, Option<Confirmed>),
+    per_page: i64,
+    total: i64,
+    key: &str,
+    items: Vec<Value>,
+) -> Value {
+    let link = |position: Option<Confirmed>| match position {
+        Some(position) => href(base, &format!("{path}?cursor={}&per_page={per_page}", encode(position))),
+        None => href(base, &format!("{path}?per_page={per_page}")),
+    };
+    let mut links = json!({ "self": link(cursor) });
+    if next.is_some() {
+        links["next"] = link(next);
+    }
+    envelope(links, total, per_page, key, items)
+}
+
+fn pages(total: i64, per_page: i64) -> i64 {
+    (total + per_page - 1) / per_page
+}
+
+fn envelope(mut links: Value, total: i64, per_page: i64, key: &str, items: Vec<Value>) -> Value {
     // Signatures have no resource of their own (yet), so only petitions are linked here.
     let own: Vec<Value> = items
         .iter()
@@ -106,12 +145,20 @@ fn collection(
     }
     json!({
         "total_records": total,
-        "total_pages": total_pages,
-        "page": page,
+        "total_pages": pages(total, per_page),
         "per_page": per_page,
         "_links": links,
         "_embedded": { key: items },
     })
+}
+
+/// Confirmed signatures from the dashboard's counts, brought up to date first.
+async fn confirmed_total(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    c: &Campaign,
+) -> Result<i64, ApiError> {
+    Ok(crate::reports::status_totals(conn, c.id, state.clock.now()).await?.confirmed)
 }
 
 async fn find(conn: &mut diesel_async::AsyncPgConnection, slug: &str) -> Result<Campaign, ApiError> {
@@ -119,14 +166,21 @@ async fn find(conn: &mut diesel_async::AsyncPgConnection, slug: &str) -> Result<
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (page, per_page) = paging(&req)?;
+    // A handful of petitions: page numbers are all they need.
+    let (page, per_page) = match paging(&req)? {
+        (Start::Page(page), per_page) => (page, per_page),
+        (Start::After(None), per_page) => (1, per_page),
+        (Start::After(Some(_)), _) => {
+            return Err(WebError::BadRequest("petitions are paged by page number, not cursor".into()).into());
+        }
+    };
     let base = &state.settings.base_url;
     let mut conn = state.pool.get().await?;
     let all = campaigns::list(&mut conn).await?;
     let total = all.len() as i64;
     let mut items = Vec::new();
     for c in all.iter().skip(((page - 1) * per_page) as usize).take(per_page as usize) {
-        items.push(petition(base, c, confirmed_count(&mut conn, c.id).await?));
+        items.push(petition(base, c, confirmed_total(&state, &mut conn, c).await?));
     }
     let body = collection(base, "/api/v1/petitions", page, per_page, total, "osdi:petitions", items);
     Ok(HttpResponse::Ok().json(body))
@@ -135,7 +189,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 pub async fn one(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
-    let count = confirmed_count(&mut conn, c.id).await?;
+    let count = confirmed_total(&state, &mut conn, &c).await?;
     Ok(HttpResponse::Ok().json(petition(&state.settings.base_url, &c, count)))
 }
 
@@ -145,13 +199,33 @@ pub async fn signatures(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page) = paging(&req)?;
+    let (start, per_page) = paging(&req)?;
     let base = &state.settings.base_url;
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
-    let total = confirmed_count(&mut conn, c.id).await?;
-    let rows = confirmed_page(&mut conn, &state.keys, c.id, (page - 1) * per_page, per_page).await?;
-    let items = rows.iter().map(|s| signature(base, &c.slug, s)).collect();
+    let total = confirmed_total(&state, &mut conn, &c).await?;
     let path = format!("/api/v1/petitions/{}/signatures", c.slug);
-    Ok(HttpResponse::Ok().json(collection(base, &path, page, per_page, total, "osdi:signatures", items)))
+    let key = "osdi:signatures";
+    let body = match start {
+        Start::Page(page) => {
+            let rows = confirmed_page(&mut conn, &state.keys, c.id, (page - 1) * per_page, per_page).await?;
+            let items = rows.iter().map(|s| signature(base, &c.slug, s)).collect();
+            collection(base, &path, page, per_page, total, key, items)
+        }
+        Start::After(cursor) => {
+            let settled_before = state.clock.now() - SETTLING;
+            // One row more than the page tells whether there is a next one.
+            let mut rows =
+                confirmed_after(&mut conn, &state.keys, c.id, cursor, settled_before, per_page + 1).await?;
+            let more = rows.len() as i64 > per_page;
+            rows.truncate(per_page as usize);
+            let next = rows
+                .last()
+                .filter(|_| more)
+                .and_then(|last| Some(Confirmed { at: last.confirmed_at?, id: last.id }));
+            let items = rows.iter().map(|s| signature(base, &c.slug, s)).collect();
+            cursor_collection(base, &path, (cursor, next), per_page, total, key, items)
+        }
+    };
+    Ok(HttpResponse::Ok().json(body))
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use rallypost::clock::ManualClock;
 use rallypost::config::Settings;
-use rallypost::db::Pool;
+use rallypost::db::{Pool, Pooler};
 use rallypost::startup::{self, Options, Running};
 
 use super::{MailServer, ORGANIZER, PASSWORD, SLUG, TempDir, TestDatabase, fresh_database};
@@ -91,7 +91,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .cookie_store(true)
         .build()
         .unwrap();
-    let pool = rallypost::db::pool(&db_url, 4).unwrap();
+    let pool = rallypost::db::pool(&db_url, 4, Pooler::None).unwrap();
     TestApp {
         address,
         db_url,
@@ -185,7 +185,7 @@ impl TestApp {
 
     /// A mail sender of this app's, on its own pool, driven by the test.
     pub fn sender(&self) -> rallypost::outbox::Sender {
-        let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
+        let pool = rallypost::db::pool(&self.db_url, 4, Pooler::None).unwrap();
         startup::sender(&self.settings, pool, self.clock.clone(), Default::default(), self.keys()).unwrap()
     }
 
@@ -198,7 +198,7 @@ impl TestApp {
 
     /// A letter scheduler of this app's, on its own pool, driven by the test.
     pub fn scheduler(&self) -> rallypost::letters::Scheduler {
-        let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
+        let pool = rallypost::db::pool(&self.db_url, 4, Pooler::None).unwrap();
         startup::scheduler(&self.settings, pool, self.clock.clone(), self.keys())
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use rallypost::db::{cluster::Cluster, schema};
+use rallypost::db::{Target, cluster::Cluster, schema};
 
 use super::{SLUG, TestApp};
 
@@ -38,7 +38,8 @@ fn test_db() -> &'static TestDb {
         let template = format!("rallypost_template_{}", std::process::id());
         admin_sql(&admin_url, &format!("drop database if exists {template}"));
         admin_sql(&admin_url, &format!("create database {template}"));
-        rallypost::db::migrate(&with_database(&admin_url, &template)).expect("migrating the template");
+        rallypost::db::migrate(&Target::direct(with_database(&admin_url, &template)))
+            .expect("migrating the template");
         TestDb { admin_url, template, _cluster: cluster }
     })
 }
