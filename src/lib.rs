@@ -23,3 +23,4 @@ pub mod reports;
 pub mod signatures;
 pub mod startup;
 pub mod web;
+pub mod webhooks;
