@@ -24,4 +24,5 @@ mod privacy;
 mod private_files;
 mod request_bodies;
 mod signing;
+mod webhooks;
 mod zero_config;
