@@ -49,7 +49,7 @@ enum Attempt {
     Delivered,
     /// Worth trying again: the reason is kept on the row.
     Retry(String),
-    /// Never deliverable (the receiver was removed, the row cannot be read).
+    /// Never deliverable: the receiver was removed.
     Failed(String),
 }
 
@@ -150,34 +150,37 @@ impl Deliverer {
         Ok(rows.len())
     }
 
-    /// Each row's body with its receiver's URL and secret (read once per receiver), or why
-    /// it can never go.
+    /// Each row's body with its receiver's URL and secret (read once per receiver), or the
+    /// result to record for it instead: failed for good if its receiver was removed; tried
+    /// again later if it cannot be read (a data key missing from the settings, say), so
+    /// that one unreadable receiver holds up neither the batch nor the others.
     async fn open<'r>(
         &self,
         rows: &'r [OutboxRow],
-    ) -> anyhow::Result<Vec<(&'r OutboxRow, Result<Outgoing, String>)>> {
+    ) -> anyhow::Result<Vec<(&'r OutboxRow, Result<Outgoing, Attempt>)>> {
         let mut db = self.pool.get().await?;
-        let mut receivers: HashMap<String, Option<(String, SigningSecret)>> = HashMap::new();
+        let mut receivers: HashMap<String, Result<Option<(String, SigningSecret)>, String>> = HashMap::new();
         let mut opened = Vec::with_capacity(rows.len());
         for row in rows {
             // The recipient of a webhook row is its receiver's id.
             let (receiver, body) = match row.open(&self.keys) {
                 Ok(opened) => opened,
                 Err(e) => {
-                    opened.push((row, Err(format!("{e:#}"))));
+                    opened.push((row, Err(Attempt::Retry(format!("{e:#}")))));
                     continue;
                 }
             };
             if !receivers.contains_key(&receiver) {
                 let found = match receiver.parse::<Uuid>() {
-                    Ok(id) => receivers::open(&mut db, &self.keys, id).await?,
-                    Err(_) => None,
+                    Ok(id) => receivers::open(&mut db, &self.keys, id).await.map_err(|e| format!("{e:#}")),
+                    Err(_) => Ok(None),
                 };
                 receivers.insert(receiver.clone(), found);
             }
             let outgoing = match &receivers[&receiver] {
-                Some((url, secret)) => Ok(Outgoing { url: url.clone(), secret: secret.clone(), body }),
-                None => Err("the receiver was removed".to_owned()),
+                Ok(Some((url, secret))) => Ok(Outgoing { url: url.clone(), secret: secret.clone(), body }),
+                Ok(None) => Err(Attempt::Failed("the receiver was removed".to_owned())),
+                Err(reason) => Err(Attempt::Retry(reason.clone())),
             };
             opened.push((row, outgoing));
         }
@@ -187,13 +190,12 @@ impl Deliverer {
     async fn attempt<'r>(
         &self,
         row: &'r OutboxRow,
-        outgoing: Result<Outgoing, String>,
+        outgoing: Result<Outgoing, Attempt>,
     ) -> (&'r OutboxRow, Attempt) {
-        let attempt = match outgoing {
-            Ok(outgoing) => self.post(row, outgoing).await,
-            Err(reason) => Attempt::Failed(reason),
-        };
-        (row, attempt)
+        match outgoing {
+            Ok(outgoing) => (row, self.post(row, outgoing).await),
+            Err(instead) => (row, instead),
+        }
     }
 
     async fn post(&self, row: &OutboxRow, outgoing: Outgoing) -> Attempt {

@@ -17,5 +17,5 @@ mod secret;
 
 pub use deliver::{Deliverer, GIVE_UP_AFTER, TIMEOUT, backoff};
 pub use events::{ConfirmedSignature, EventType, signature_confirmed, signature_withdrawn};
-pub use receivers::{Receiver, ReceiverUrl, Whose, add, list, remove};
+pub use receivers::{Receiver, ReceiverUrl, Whose, add, list, remove, rotate_secrets};
 pub use secret::SigningSecret;

@@ -184,6 +184,33 @@ pub async fn open(
     Ok(Some((url, SigningSecret::from_bytes(bytes))))
 }
 
+/// Re-encrypts the secrets stored under a key other than the current one (`keys rotate`),
+/// so that the old key can be dropped; returns how many. Receivers are few: one statement
+/// each, in one transaction.
+pub async fn rotate_secrets(conn: &mut AsyncPgConnection, keys: &DataKeys) -> anyhow::Result<usize> {
+    conn.transaction(async |conn| {
+        let stale: Vec<(Uuid, Vec<u8>, String)> = webhook_receivers::table
+            .filter(webhook_receivers::key_id.ne(keys.current_id()))
+            .select((webhook_receivers::id, webhook_receivers::secret, webhook_receivers::key_id))
+            .for_update()
+            .load(conn)
+            .await?;
+        for (id, sealed, key_id) in &stale {
+            let field = Field { column: SECRET_COLUMN, row: id };
+            let secret = keys.decrypt(key_id, field, sealed)?;
+            diesel::update(webhook_receivers::table.find(id))
+                .set((
+                    webhook_receivers::secret.eq(keys.encrypt(field, &secret)),
+                    webhook_receivers::key_id.eq(keys.current_id()),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        Ok(stale.len())
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

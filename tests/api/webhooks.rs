@@ -6,6 +6,7 @@ mod receiver;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use base64::Engine;
@@ -14,12 +15,13 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use hmac::Mac;
 use rallypost::clock::Clock;
+use rallypost::crypto::DataKeys;
 use rallypost::db::schema::{outbox, signatures};
-use rallypost::webhooks::{ReceiverUrl, SigningSecret, Whose};
+use rallypost::webhooks::{ConfirmedSignature, Deliverer, ReceiverUrl, SigningSecret, Whose};
 use receiver::{Received, Receiver};
 use uuid::Uuid;
 
-use crate::helpers::{SLUG, TestApp, spawn_app, valid_form};
+use crate::helpers::{AppOptions, SLUG, Seed, TestApp, spawn_app, spawn_app_with, valid_form};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rallypost");
 
@@ -360,4 +362,39 @@ fn webhook_add_prints_the_secret_once_and_list_and_remove_manage_receivers() {
     let listing = text(&run(&["webhook", "list"]).stdout);
     assert!(!listing.contains("pro-asyl") && listing.contains("lead"), "{listing}");
     assert!(!run(&["webhook", "remove", id]).status.success(), "removing twice says there is none");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_key_rotation_a_crm_still_gets_webhooks_signed_with_its_secret() {
+    let app = spawn_app_with(AppOptions { workers: false, ..Default::default() }).await;
+    let crm = Receiver::start().await;
+    let (_, secret) = app.add_receiver(Whose::Lead, &crm).await;
+    let old_key = std::fs::read_to_string(app.data_dir.path().join("data_key")).unwrap();
+    let old_key = rallypost::crypto::parse_key(&old_key).unwrap();
+    let new_key: [u8; 32] = rand::random();
+
+    let mut conn = app.pool.get().await.unwrap();
+    let rotated = rallypost::webhooks::rotate_secrets(&mut conn, &DataKeys::new(new_key, &[old_key])).await;
+    assert_eq!(rotated.unwrap(), 1);
+    // The old key is gone now: only the new one reads the secret.
+    let keys = Arc::new(DataKeys::new(new_key, &[]));
+    let id = app.seed(Seed::default()).await;
+    let signature = ConfirmedSignature {
+        id,
+        campaign_slug: SLUG,
+        signed_at: Utc::now(),
+        name: "Mina Ahmadi",
+        email: "mina@example.org",
+        country: "DE",
+        language: "en",
+        updates_opt_in: true,
+        opted_in_partner: None,
+    };
+    rallypost::webhooks::signature_confirmed(&mut conn, &keys, &signature, app.clock.now()).await.unwrap();
+    let source = rallypost::startup::webhook_claim_source();
+    let deliverer = Deliverer::new(app.pool.clone(), source, app.clock.clone(), keys).unwrap();
+
+    assert_eq!(deliverer.deliver_due().await.unwrap(), 1);
+
+    assert!(verify_by_the_spec(&secret, &crm.wait_for(1).await[0]));
 }
