@@ -7,7 +7,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::clock::{Clock, SystemClock};
-use crate::commands::{self, CampaignCommand, DispatchCommand, ExportArgs, KeysCommand, OrganizerCommand};
+use crate::commands::{
+    self, CampaignCommand, DispatchCommand, ExportArgs, KeysCommand, OrganizerCommand, WebhookCommand,
+};
 use crate::config::Settings;
 use crate::startup::Database;
 
@@ -57,6 +59,11 @@ enum Command {
     },
     /// Write a campaign's signatures as CSV (the same bytes as the web export)
     Export(ExportArgs),
+    /// Manage the receivers of signed webhooks (partners' and the lead organisation's systems)
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -141,6 +148,12 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
         Command::Organizer { command } => {
             with_database(settings, Owner::Command, async |db| commands::organizer(command, db, clock).await)
                 .await
+        }
+        Command::Webhook { command } => {
+            with_database(settings, Owner::Command, async |url| {
+                commands::webhook(command, settings, url, clock).await
+            })
+            .await
         }
         Command::Export(args) => {
             with_database(settings, Owner::Command, async |db| {

@@ -5,11 +5,13 @@ mod campaign;
 mod dispatch;
 mod privacy;
 mod server;
+mod webhook;
 
 pub use campaign::{CampaignCommand, campaign};
 pub use dispatch::{DispatchCommand, dispatch};
 pub use privacy::{KeysCommand, purge, rotate_keys};
 pub use server::{serve, worker};
+pub use webhook::{WebhookCommand, webhook};
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;

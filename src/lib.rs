@@ -24,3 +24,4 @@ pub mod reports;
 pub mod signatures;
 pub mod startup;
 pub mod web;
+pub mod webhooks;

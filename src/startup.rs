@@ -23,6 +23,7 @@ use crate::letters::{LetterContext, PacedLetters, Scheduler};
 use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
 use crate::signatures::{CountCache, MailContext, ReminderPolicy, SignIntake};
 use crate::web::{AppState, Csrf, SignLimiter};
+use crate::webhooks::Deliverer;
 
 /// Tasks writing signatures (see `signatures::SignIntake`): while one waits for its commit,
 /// the next gathers what arrived meanwhile.
@@ -177,6 +178,23 @@ pub fn sender(
     .with_poll(settings.outbox_poll))
 }
 
+/// Where the webhook deliverer takes its rows from: webhook rows, oldest due first. The
+/// mail sender's sources never name that kind, so no row is claimed by both.
+pub fn webhook_claim_source() -> Box<dyn ClaimSource> {
+    Box::new(DueRows::new("webhooks", &[Kind::Webhook]))
+}
+
+/// The webhook deliverer for these settings.
+pub fn webhook_deliverer(
+    settings: &Settings,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    keys: Arc<DataKeys>,
+) -> anyhow::Result<Deliverer> {
+    let lease = chrono::Duration::from_std(settings.outbox_lease)?;
+    Ok(Deliverer::new(pool, webhook_claim_source(), clock, keys)?.with_lease(lease))
+}
+
 /// The letter scheduler for these settings.
 pub fn scheduler(settings: &Settings, pool: Pool, clock: Arc<dyn Clock>, keys: Arc<DataKeys>) -> Scheduler {
     let dkim = settings.dkim.as_ref().map(Dkim::config);
@@ -248,6 +266,8 @@ pub async fn start(
         }
         let scheduler = Arc::new(scheduler(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
+        let webhooks = webhook_deliverer(&settings, pool.clone(), clock.clone(), keys.clone())?;
+        tasks.push(tokio::spawn(Arc::new(webhooks).run(shutdown.clone())));
         let housekeeping = Arc::new(housekeeping(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));
     }

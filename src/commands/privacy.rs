@@ -37,6 +37,10 @@ pub async fn rotate_keys(settings: &Settings, db: &Target) -> anyhow::Result<()>
     })
     .await?;
     line.clear();
-    println!("re-encrypted {signatures} signatures and {messages} messages under key {}", keys.current_id());
+    let receivers = crate::webhooks::rotate_secrets(&mut conn, &keys).await?;
+    println!(
+        "re-encrypted {signatures} signatures, {messages} messages and {receivers} webhook secrets under key {}",
+        keys.current_id()
+    );
     Ok(())
 }

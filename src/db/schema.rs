@@ -164,6 +164,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_receivers (id) {
+        id -> Uuid,
+        partner_id -> Nullable<Text>,
+        url -> Text,
+        secret -> Bytea,
+        key_id -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(signatures -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));

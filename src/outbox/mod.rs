@@ -4,6 +4,11 @@
 //!
 //! The outbox knows no feature: features write rows of their `Kind`, and choose which rows
 //! go when through the claim sources `startup` gives the sender (`claim.rs`).
+//!
+//! A feature that delivers by other means than SMTP (webhooks, over HTTP) keeps its rows
+//! here too, as a kind of its own: it claims them with a claim source of its own in the
+//! same way, and records what became of them with `mark_sent`, `mark_retry` and
+//! `mark_failed`, so the queue, the lease and the erasure rules stay in one place.
 
 mod claim;
 mod message;
@@ -20,8 +25,9 @@ pub use message::{Attachment, Email, build_message};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
-    DueKind, NewMessage, OutboxRow, cancel_for_signature, due_sample, enqueue, enqueue_many, erase_bodies,
-    ids_for_signature, redact_for_signature, status_counts,
+    DueKind, NewMessage, OutboxRow, cancel_for_signature, cancel_for_target, counts_by_target, due_sample,
+    enqueue, enqueue_many, erase_bodies, ids_for_signature, mark_failed, mark_retry, mark_sent,
+    redact_for_signature, release, status_counts, targets_for_signature,
 };
 pub use transport::Transport;
 pub use wake::listen;

@@ -17,13 +17,18 @@ text_enum! {
         Letter = "letter",
         /// A target's digest for one period.
         Digest = "digest",
+        /// A signed webhook to a partner's or the lead organisation's system, delivered
+        /// over HTTP by `webhooks::Deliverer`; `target_id` names the receiver.
+        Webhook = "webhook",
     }
 }
 
 impl Kind {
     /// Mail whose address and body are erased from the row once it is sent or given up.
+    /// A webhook may carry a supporter's name and address too; once the receiver has it,
+    /// no copy stays here.
     pub fn erased_when_done(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Reminder)
+        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Reminder | Kind::Webhook)
     }
 }
 

@@ -32,6 +32,8 @@ pub struct OutboxRow {
     pub attempts: i32,
     /// When this worker's lease runs out; also tells our claim from a later one.
     pub locked_until: Option<DateTime<Utc>>,
+    /// When the row was queued: a deliverer that retries for a fixed time counts from it.
+    pub created_at: DateTime<Utc>,
 }
 
 impl OutboxRow {
@@ -184,6 +186,51 @@ pub async fn release(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<
 /// Every row queued for a signature, sent or not.
 pub async fn ids_for_signature(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryResult<Vec<Uuid>> {
     outbox::table.filter(outbox::signature_id.eq(signature_id)).select(outbox::id).load(conn).await
+}
+
+/// The targets (`target_id`) of every row of `kind` queued for a signature, sent or not.
+pub async fn targets_for_signature(
+    conn: &mut AsyncPgConnection,
+    signature_id: Uuid,
+    kind: Kind,
+) -> QueryResult<Vec<String>> {
+    outbox::table
+        .filter(outbox::signature_id.eq(signature_id))
+        .filter(outbox::kind.eq(kind))
+        .filter(outbox::target_id.is_not_null())
+        .select(outbox::target_id.assume_not_null())
+        .distinct()
+        .load(conn)
+        .await
+}
+
+/// Drops rows of `kind` not yet sent to a target (one that is gone).
+pub async fn cancel_for_target(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    target_id: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        outbox::table
+            .filter(outbox::kind.eq(kind))
+            .filter(outbox::target_id.eq(target_id))
+            .filter(outbox::status.eq(OutboxStatus::Pending)),
+    )
+    .execute(conn)
+    .await
+}
+
+/// Rows of `kind` per target and status, for listing where they went.
+pub async fn counts_by_target(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+) -> QueryResult<Vec<(Option<String>, OutboxStatus, i64)>> {
+    outbox::table
+        .filter(outbox::kind.eq(kind))
+        .group_by((outbox::target_id, outbox::status))
+        .select((outbox::target_id, outbox::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await
 }
 
 /// Drops mail not yet sent for a signature (after it was withdrawn).

@@ -10,10 +10,11 @@ use super::SignatureStatus;
 use super::emails::Recipient;
 use super::sign::SignContext;
 use crate::campaigns;
-use crate::crypto::{Field, secret};
+use crate::crypto::{DataKeys, Field, secret};
 use crate::db::schema::signatures;
 use crate::domain::Lang;
 use crate::outbox;
+use crate::webhooks;
 
 /// Confirmation links stop working after this long.
 const CONFIRM_TOKEN_LIFETIME: Duration = Duration::days(7);
@@ -42,6 +43,11 @@ struct Pending {
     email: Option<Vec<u8>>,
     name: Option<Vec<u8>>,
     language: String,
+    country: String,
+    signed_at: DateTime<Utc>,
+    updates_opt_in: bool,
+    partner_id: Option<String>,
+    partner_opt_in: bool,
 }
 
 #[tracing::instrument(skip_all)]
@@ -64,6 +70,11 @@ pub async fn confirm(
                 signatures::email,
                 signatures::name,
                 signatures::language,
+                signatures::country,
+                signatures::signed_at,
+                signatures::updates_opt_in,
+                signatures::partner_id,
+                signatures::partner_opt_in,
             ))
             .for_update()
             .first(conn)
@@ -104,6 +115,18 @@ pub async fn confirm(
             campaign_title: &campaign.file.text(lang).title,
         };
         outbox::enqueue(conn, ctx.keys, ctx.mail.receipt(&recipient, &withdraw)?, now).await?;
+        let confirmed_signature = webhooks::ConfirmedSignature {
+            id: sig.id,
+            campaign_slug: &campaign.slug,
+            signed_at: sig.signed_at,
+            name: &name,
+            email: &email,
+            country: &sig.country,
+            language: &sig.language,
+            updates_opt_in: sig.updates_opt_in,
+            opted_in_partner: sig.partner_id.as_deref().filter(|_| sig.partner_opt_in),
+        };
+        webhooks::signature_confirmed(conn, ctx.keys, &confirmed_signature, now).await?;
         tracing::info!("signature confirmed");
         Ok(confirmed)
     })
@@ -113,11 +136,13 @@ pub async fn confirm(
 /// Erases the supporter's personal data and takes the signature out of counts, exports
 /// and future letters. Mail not yet sent to them is dropped; once that has committed, the
 /// copies this machine kept of mail that carried them (`.eml` files) are deleted too.
+/// Receivers of webhooks that carried them are told to erase them.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     plain_token: &str,
     transport: &outbox::Transport,
+    keys: &DataKeys,
     now: DateTime<Utc>,
 ) -> anyhow::Result<WithdrawOutcome> {
     let hash = secret::digest(plain_token);
@@ -157,6 +182,10 @@ pub async fn withdraw(
                     ))
                     .execute(conn)
                     .await?;
+                // Before the cancelling below, which drops confirmations not yet posted
+                // and so would hide the receivers they were meant for.
+                let campaign = campaigns::find_by_id(conn, campaign_id).await?;
+                webhooks::signature_withdrawn(conn, keys, id, &campaign.slug, now).await?;
                 outbox::cancel_for_signature(conn, id).await?;
                 outbox::redact_for_signature(conn, id).await?;
                 tracing::info!("signature withdrawn");

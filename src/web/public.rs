@@ -232,14 +232,18 @@ pub async fn withdraw(
     token: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
-    Ok(match signatures::withdraw(&mut conn, &token, &state.transport, state.clock.now()).await? {
-        WithdrawOutcome::Withdrawn { campaign_id, lang } => {
-            state.counts.invalidate(campaign_id);
-            let lang = pick_lang(&req, lang);
-            render(StatusCode::OK, &MessagePage::keyed(Chrome::plain(lang), "withdrawn"))
-        }
-        WithdrawOutcome::Invalid => invalid_link(&req),
-    })
+    Ok(
+        match signatures::withdraw(&mut conn, &token, &state.transport, &state.keys, state.clock.now())
+            .await?
+        {
+            WithdrawOutcome::Withdrawn { campaign_id, lang } => {
+                state.counts.invalidate(campaign_id);
+                let lang = pick_lang(&req, lang);
+                render(StatusCode::OK, &MessagePage::keyed(Chrome::plain(lang), "withdrawn"))
+            }
+            WithdrawOutcome::Invalid => invalid_link(&req),
+        },
+    )
 }
 
 fn invalid_link(req: &HttpRequest) -> HttpResponse {

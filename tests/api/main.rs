@@ -30,4 +30,5 @@ mod reminders;
 mod request_bodies;
 mod signing;
 mod waking;
+mod webhooks;
 mod zero_config;
