@@ -15,13 +15,15 @@ text_enum! {
         Letter = "letter",
         /// A target's digest for one period.
         Digest = "digest",
+        /// One supporter's copy of a news mailing (`crate::mailings`).
+        Mailing = "mailing",
     }
 }
 
 impl Kind {
     /// Mail whose address and body are erased from the row once it is sent or given up.
     pub fn erased_when_done(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Receipt)
+        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Mailing)
     }
 }
 
@@ -49,6 +51,6 @@ mod tests {
         for status in OutboxStatus::ALL {
             assert_eq!(status.to_string().parse::<OutboxStatus>(), Ok(*status));
         }
-        assert!("mailing".parse::<Kind>().unwrap_err().contains("mailing"));
+        assert!("newsletter".parse::<Kind>().unwrap_err().contains("newsletter"));
     }
 }
