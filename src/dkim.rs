@@ -14,7 +14,14 @@ use std::sync::Arc;
 
 use base64::Engine;
 use ed25519_dalek::pkcs8::DecodePrivateKey;
-use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey,
+};
+use lettre::message::header::HeaderName;
+
+/// The headers a mailing's signature covers: Lettre's defaults, then RFC 8058's.
+const LIST_SIGNED_HEADERS: &[&str] =
+    &["From", "Subject", "To", "Date", "List-Unsubscribe", "List-Unsubscribe-Post"];
 
 /// A key ready to sign with. `Debug` shows the selector and algorithm, never the key.
 #[derive(Clone)]
@@ -22,6 +29,8 @@ pub struct Dkim {
     selector: String,
     algorithm: DkimSigningAlgorithm,
     config: Arc<DkimConfig>,
+    /// The same key over the mailing headers too (see `list_config`).
+    list_config: Arc<DkimConfig>,
 }
 
 impl std::fmt::Debug for Dkim {
@@ -36,7 +45,29 @@ impl std::fmt::Debug for Dkim {
 impl Dkim {
     /// Reads `pem` (the key file's text) for signing as `domain` under `selector`.
     pub fn parse(selector: &str, domain: &str, pem: &str) -> Result<Dkim, String> {
-        let (algorithm, key) = if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
+        let config = DkimConfig::default_config(selector.to_owned(), domain.to_owned(), Self::key(pem)?.1);
+        let (algorithm, key) = Self::key(pem)?;
+        let list_config = DkimConfig::new(
+            selector.to_owned(),
+            domain.to_owned(),
+            key,
+            LIST_SIGNED_HEADERS.iter().copied().map(HeaderName::new_from_ascii_str).collect(),
+            DkimCanonicalization {
+                header: DkimCanonicalizationType::Simple,
+                body: DkimCanonicalizationType::Relaxed,
+            },
+        );
+        Ok(Dkim {
+            selector: selector.to_owned(),
+            algorithm,
+            config: Arc::new(config),
+            list_config: Arc::new(list_config),
+        })
+    }
+
+    /// Lettre's key is neither `Clone` nor shareable between configs: each config reads it.
+    fn key(pem: &str) -> Result<(DkimSigningAlgorithm, DkimSigningKey), String> {
+        Ok(if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
             let key = DkimSigningKey::new(pem, DkimSigningAlgorithm::Rsa)
                 .map_err(|_| "the RSA key in it cannot be read")?;
             (DkimSigningAlgorithm::Rsa, key)
@@ -52,14 +83,19 @@ impl Dkim {
             return Err(
                 "expected an Ed25519 key (BEGIN PRIVATE KEY) or an RSA key (BEGIN RSA PRIVATE KEY)".into()
             );
-        };
-        let config = DkimConfig::default_config(selector.to_owned(), domain.to_owned(), key);
-        Ok(Dkim { selector: selector.to_owned(), algorithm, config: Arc::new(config) })
+        })
     }
 
     /// What Lettre signs a message with.
     pub fn config(&self) -> Arc<DkimConfig> {
         self.config.clone()
+    }
+
+    /// What Lettre signs a news mailing with: Lettre's default headers plus the RFC 8058
+    /// pair, which RFC 8058 section 4 requires the signature to cover (a receiver may
+    /// otherwise ignore the one-click header, since anyone on the path could add it).
+    pub fn list_config(&self) -> Arc<DkimConfig> {
+        self.list_config.clone()
     }
 }
 
@@ -97,6 +133,27 @@ mod tests {
         let header = signature_header(&dkim);
         assert!(header.contains("a=ed25519-sha256;"), "{header}");
         assert!(header.contains("d=rallypost.example;") && header.contains("s=campaign2026;"), "{header}");
+    }
+
+    #[test]
+    fn a_mailing_signature_covers_the_one_click_headers() {
+        use lettre::message::header::HeaderValue;
+        let dkim = Dkim::parse("campaign2026", "rallypost.example", ED25519).unwrap();
+        let raw = |name: &'static str, value: &str| {
+            HeaderValue::new(HeaderName::new_from_ascii_str(name), value.into())
+        };
+        let mut message = lettre::Message::builder()
+            .from("Campaign <campaign@rallypost.example>".parse().unwrap())
+            .to("mina@example.org".parse().unwrap())
+            .subject("News")
+            .raw_header(raw("List-Unsubscribe", "<https://rallypost.example/unsubscribe/t>"))
+            .raw_header(raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+            .body(String::from("Dear Mina,\r\n"))
+            .unwrap();
+        message.sign(&dkim.list_config());
+        let text = String::from_utf8(message.formatted()).unwrap().replace("\r\n", "");
+        let signed = text.split("h=").nth(1).expect("an h= tag").split(';').next().unwrap().replace(' ', "");
+        assert!(signed.contains("List-Unsubscribe:List-Unsubscribe-Post"), "{signed}");
     }
 
     #[test]

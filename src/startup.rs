@@ -20,6 +20,7 @@ use crate::db::{self, Pool, cluster::Cluster};
 use crate::dkim::Dkim;
 use crate::housekeeping::{Housekeeping, Reminders};
 use crate::letters::{LetterContext, PacedLetters, Scheduler};
+use crate::mailings::{Mailer, MailingContext, UnsubscribeKey};
 use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
 use crate::signatures::{CountCache, MailContext, ReminderPolicy, SignIntake};
 use crate::web::{AppState, Csrf, SignLimiter};
@@ -146,12 +147,15 @@ pub const SMTP_LANES: usize = 4;
 
 /// Where the sender takes mail from, in order of priority: each source may fill what
 /// room a batch has left after the ones before it. Supporters are waiting for their
-/// confirmation and receipt, so theirs goes first; news mailings belong after it.
+/// confirmation and receipt, so theirs goes first, before any letter; news mailings,
+/// which can be thousands at once, go last, so that a big one never holds up a
+/// confirmation by more than the batch on the wire.
 pub fn claim_sources() -> Vec<Box<dyn ClaimSource>> {
     vec![
         Box::new(DueRows::new("supporter mail", &[Kind::Confirmation, Kind::Receipt, Kind::Reminder])),
         Box::new(DueRows::new("digests", &[Kind::Digest])),
         Box::new(PacedLetters),
+        Box::new(DueRows::new("mailings", &[Kind::Mailing])),
     ]
 }
 
@@ -216,6 +220,28 @@ pub fn housekeeping(
     })
 }
 
+/// How mailings are written: sender, links, the unsubscribe key (from the secret key,
+/// which every process of an installation shares) and the DKIM key over their headers.
+pub fn mailing_context(settings: &Settings, keys: Arc<DataKeys>) -> anyhow::Result<MailingContext> {
+    Ok(MailingContext {
+        from: settings.mail_from.clone(),
+        base_url: settings.base_url.clone(),
+        keys,
+        unsubscribe: UnsubscribeKey::new(&secret_key(settings)?),
+        dkim: settings.dkim.as_ref().map(Dkim::list_config),
+    })
+}
+
+/// The mailings worker for these settings.
+pub fn mailer(
+    settings: &Settings,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    keys: Arc<DataKeys>,
+) -> anyhow::Result<Mailer> {
+    Ok(Mailer::new(pool, clock, mailing_context(settings, keys)?))
+}
+
 /// What `serve` and `worker` run, and how to stop them.
 pub struct Running {
     pub addr: Option<std::net::SocketAddr>,
@@ -268,6 +294,8 @@ pub async fn start(
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
         let webhooks = webhook_deliverer(&settings, pool.clone(), clock.clone(), keys.clone())?;
         tasks.push(tokio::spawn(Arc::new(webhooks).run(shutdown.clone())));
+        let mailer = Arc::new(mailer(&settings, pool.clone(), clock.clone(), keys.clone())?);
+        tasks.push(tokio::spawn(mailer.run(shutdown.clone())));
         let housekeeping = Arc::new(housekeeping(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));
     }
@@ -289,6 +317,7 @@ pub async fn start(
             counts: CountCache::default(),
             mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },
             outbox_wake,
+            mailings: mailing_context(&settings, keys.clone())?,
             keys,
             surges: Default::default(),
             signing,

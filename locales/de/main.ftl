@@ -140,3 +140,14 @@ letter-their-words = In ihren eigenen Worten
 letter-attached = Die Namen und Länder der neuen Unterzeichnenden finden Sie im Anhang als CSV-Datei.
 letter-unnamed-total = Bisherige Unterzeichnende, die nicht namentlich genannt werden möchten: { $count } ({ $countries }).
 letter-unnamed-new = Von den neuen Unterzeichnenden möchten { $count } nicht namentlich genannt werden ({ $countries }); ihre Namen stehen weder in diesem Schreiben noch in der angehängten Liste.
+
+## Neuigkeiten und Abmeldung
+unsubscribe-title = Keine Neuigkeiten mehr
+unsubscribe-body = Drücken Sie den Knopf, dann schicken wir Ihnen keine Neuigkeiten der Organisator*innen mehr. Ihre Unterschrift bleibt, wie sie ist.
+unsubscribe-button = Neuigkeiten abbestellen
+unsubscribed-title = Sie erhalten keine Neuigkeiten mehr
+unsubscribed-body = Wir haben Ihre Adresse aus der Liste für Neuigkeiten genommen. Ihre Unterschrift zählt weiterhin.
+unsubscribe-invalid-title = Dieser Link funktioniert nicht
+unsubscribe-invalid-body = Der Abmeldelink ist unbekannt oder unvollständig. Kopieren Sie den ganzen Link aus der E-Mail, oder nutzen Sie den Knopf „Abbestellen“ Ihres E-Mail-Programms.
+mail-mailing-why = Sie erhalten diese E-Mail, weil Sie beim Unterschreiben Neuigkeiten bestellt haben.
+mail-unsubscribe = Abbestellen

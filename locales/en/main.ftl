@@ -146,3 +146,14 @@ letter-their-words = In their own words
 letter-attached = The names and countries of the new signatories are attached as a CSV file.
 letter-unnamed-total = Signatories so far who asked not to be named: { $count } ({ $countries }).
 letter-unnamed-new = Of the new signatories, { $count } asked not to be named ({ $countries }); their names are not in this letter or the attached list.
+
+## News mailings and unsubscribing
+unsubscribe-title = Stop the news
+unsubscribe-body = Press the button and we stop sending you news from the organizers. Your signature stays as it is.
+unsubscribe-button = Unsubscribe from the news
+unsubscribed-title = You will get no more news
+unsubscribed-body = We have taken your address off the list for news. Your signature still counts.
+unsubscribe-invalid-title = This link does not work
+unsubscribe-invalid-body = The unsubscribe link is unknown or incomplete. Copy the whole link from the email, or use the "Unsubscribe" button your mail program shows.
+mail-mailing-why = You get this email because you asked for news when you signed.
+mail-unsubscribe = Unsubscribe

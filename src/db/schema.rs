@@ -175,12 +175,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mailings (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        status -> Text,
+        texts -> Jsonb,
+        countries -> Array<Text>,
+        languages -> Array<Text>,
+        send_at -> Nullable<Timestamptz>,
+        queued_all_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    mailing_recipients (mailing_id, signature_id) {
+        mailing_id -> Uuid,
+        signature_id -> Uuid,
+        outbox_id -> Nullable<Uuid>,
+        queued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    suppressions (email_key, sender) {
+        email_key -> Text,
+        sender -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(signatures -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(export_log -> campaigns (campaign_id));
+diesel::joinable!(mailings -> campaigns (campaign_id));
+diesel::joinable!(mailing_recipients -> mailings (mailing_id));
+diesel::joinable!(mailing_recipients -> signatures (signature_id));
+diesel::joinable!(mailing_recipients -> outbox (outbox_id));
 diesel::allow_tables_to_appear_in_same_query!(campaigns, signatures, outbox, letter_pacing, digests);
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -189,3 +225,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     export_log,
     campaigns
 );
+diesel::allow_tables_to_appear_in_same_query!(mailings, mailing_recipients, suppressions, campaigns);
+diesel::allow_tables_to_appear_in_same_query!(mailings, signatures);
+diesel::allow_tables_to_appear_in_same_query!(mailing_recipients, signatures);
+diesel::allow_tables_to_appear_in_same_query!(suppressions, signatures);
+diesel::allow_tables_to_appear_in_same_query!(mailings, outbox);
+diesel::allow_tables_to_appear_in_same_query!(mailing_recipients, outbox);
+diesel::allow_tables_to_appear_in_same_query!(suppressions, outbox);

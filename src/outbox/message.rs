@@ -4,7 +4,7 @@
 
 use lettre::Message;
 use lettre::message::dkim::DkimConfig;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 
 /// A message to one recipient, in the two forms every mail client can show.
@@ -32,6 +32,18 @@ pub fn build_message(
     email: Email,
     dkim: Option<&DkimConfig>,
 ) -> anyhow::Result<Vec<u8>> {
+    build_message_with_headers(from, id, email, &[], dkim)
+}
+
+/// `build_message` with more header fields, such as a mailing's `List-Unsubscribe`. A
+/// field that `dkim` should cover must be among the headers its config names.
+pub fn build_message_with_headers(
+    from: &Mailbox,
+    id: uuid::Uuid,
+    email: Email,
+    headers: &[(&'static str, String)],
+    dkim: Option<&DkimConfig>,
+) -> anyhow::Result<Vec<u8>> {
     let domain = from.email.domain();
     let alternative = text_and_html(email.text, email.html);
     let body = if email.attachments.is_empty() {
@@ -46,13 +58,17 @@ pub fn build_message(
         }
         mixed
     };
-    let mut message = Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(email.to)
         .subject(email.subject)
         .message_id(Some(format!("<{id}@{domain}>")))
-        .date_now()
-        .multipart(body)?;
+        .date_now();
+    for (name, value) in headers {
+        anyhow::ensure!(!value.contains(['\r', '\n']), "a line break in the {name} header");
+        builder = builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str(*name), value.clone()));
+    }
+    let mut message = builder.multipart(body)?;
     if let Some(dkim) = dkim {
         message.sign(dkim);
     }

@@ -21,7 +21,7 @@ mod transport;
 mod wake;
 
 pub use claim::{Claim, ClaimSource, DueRows, claimable, lease};
-pub use message::{Attachment, Email, build_message};
+pub use message::{Attachment, Email, build_message, build_message_with_headers};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{

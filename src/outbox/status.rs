@@ -20,6 +20,8 @@ text_enum! {
         /// A signed webhook to a partner's or the lead organisation's system, delivered
         /// over HTTP by `webhooks::Deliverer`; `target_id` names the receiver.
         Webhook = "webhook",
+        /// One supporter's copy of a news mailing (`crate::mailings`).
+        Mailing = "mailing",
     }
 }
 
@@ -28,7 +30,7 @@ impl Kind {
     /// A webhook may carry a supporter's name and address too; once the receiver has it,
     /// no copy stays here.
     pub fn erased_when_done(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Reminder | Kind::Webhook)
+        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Reminder | Kind::Webhook | Kind::Mailing)
     }
 }
 
@@ -56,6 +58,6 @@ mod tests {
         for status in OutboxStatus::ALL {
             assert_eq!(status.to_string().parse::<OutboxStatus>(), Ok(*status));
         }
-        assert!("mailing".parse::<Kind>().unwrap_err().contains("mailing"));
+        assert!("newsletter".parse::<Kind>().unwrap_err().contains("newsletter"));
     }
 }

@@ -14,6 +14,7 @@ use crate::crypto::{DataKeys, Field, secret};
 use crate::db::schema::signatures;
 use crate::domain::Lang;
 use crate::outbox;
+use crate::suppressions;
 use crate::webhooks;
 
 /// Confirmation links stop working after this long.
@@ -148,20 +149,29 @@ pub async fn withdraw(
     let hash = secret::digest(plain_token);
     let (outcome, mail) = conn
         .transaction(async move |conn| {
-            let found: Option<(Uuid, Uuid, SignatureStatus, String)> = signatures::table
+            let found: Option<(Uuid, Uuid, SignatureStatus, String, String)> = signatures::table
                 .filter(signatures::withdraw_token_hash.eq(&hash))
-                .select((signatures::id, signatures::campaign_id, signatures::status, signatures::language))
+                .select((
+                    signatures::id,
+                    signatures::campaign_id,
+                    signatures::status,
+                    signatures::language,
+                    signatures::email_key,
+                ))
                 .for_update()
                 .first(conn)
                 .await
                 .optional()?;
-            let Some((id, campaign_id, status, language)) = found else {
+            let Some((id, campaign_id, status, language, email_key)) = found else {
                 return Ok((WithdrawOutcome::Invalid, Vec::new()));
             };
             // Read before unsent rows are deleted. Also on a repeated withdrawal, so that
             // files a crash after the first one left behind go then.
             let mail = outbox::ids_for_signature(conn, id).await?;
             if status != SignatureStatus::Withdrawn {
+                // The address's keyed hash stays on the suppression list (and nothing else
+                // of it): whoever withdrew gets no news from anyone, whatever they sign later.
+                suppressions::suppress(conn, &email_key, suppressions::Sender::Everyone, now).await?;
                 diesel::update(signatures::table.find(id))
                     .set((
                         signatures::status.eq(SignatureStatus::Withdrawn),

@@ -20,6 +20,7 @@ mod public;
 mod rate_limit;
 mod sign;
 mod sign_form;
+mod unsubscribe;
 
 use std::sync::Arc;
 
@@ -58,6 +59,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The database's gauges for `/metrics`, as last read (see `crate::gauges`).
     pub gauges: Arc<crate::gauges::Gauges>,
+    /// Writes news mailings (their test sends) and checks unsubscribe links.
+    pub mailings: crate::mailings::MailingContext,
     /// Wakes the in-process mail sender when a request queued an email.
     pub outbox_wake: Arc<Notify>,
     /// Where mail goes; withdrawal deletes the copies file mode leaves.
@@ -112,5 +115,10 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/confirm/{token}", web::post().to(public::confirm))
         .route("/withdraw/{token}", web::get().to(public::withdraw_page))
         .route("/withdraw/{token}", web::post().to(public::withdraw))
+        // Like confirm and withdraw, no CSRF token and no cookie: the token in the path is
+        // the credential, and RFC 8058's one-click POST comes from a mail client that has
+        // neither (`List-Unsubscribe=One-Click` as its body).
+        .route("/unsubscribe/{token}", web::get().to(unsubscribe::page))
+        .route("/unsubscribe/{token}", web::post().to(unsubscribe::unsubscribe))
         .configure(protected::register);
 }

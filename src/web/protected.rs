@@ -65,6 +65,26 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         path: "/admin/c/{slug}/signatures.csv",
         route: || web::get().to(admin::export::signatures_csv),
     },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/mailings",
+        route: || web::get().to(admin::mailings::index),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/mailings",
+        route: || web::post().to(admin::mailings::create),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/mailings/{id}",
+        route: || web::get().to(admin::mailings::show),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/mailings/{id}/{action}",
+        route: || web::post().to(admin::mailings::act),
+    },
     ProtectedRoute { method: "GET", path: "/admin/tokens", route: || web::get().to(admin::tokens::index) },
     ProtectedRoute {
         method: "GET",

@@ -19,6 +19,7 @@ mod known_browsers;
 mod languages;
 mod letters;
 mod mail_delivery;
+mod mailings;
 mod metrics;
 mod organizer_commands;
 mod organizers;

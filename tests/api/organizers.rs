@@ -251,9 +251,10 @@ async fn every_protected_route_answers_its_own_credentials() {
     let app = spawn_app().await;
     app.login_as_organizer().await;
     let token = app.api_token(ORGANIZER).await;
+    let mailing = app.add_mailing("News", "Dear {name},").await;
 
     for route in PROTECTED_ROUTES {
-        let path = route.path.replace("{slug}", SLUG);
+        let path = route.path.replace("{slug}", SLUG).replace("{id}", &mailing.to_string());
         let method: reqwest::Method = route.method.parse().unwrap();
         let request = app.client.request(method, app.url(&path));
         let request = match route.guard() {

@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod export;
 pub mod login;
+pub mod mailings;
 pub mod tokens;
 
 use actix_web::http::StatusCode;

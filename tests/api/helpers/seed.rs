@@ -65,6 +65,24 @@ impl TestApp {
         status: &str,
         confirmed_at: chrono::DateTime<Utc>,
     ) {
+        self.add_signatures_with(prefix, n, status, confirmed_at, false, "en").await;
+    }
+
+    /// Confirmed supporters who asked for news, signed in `language`, as `add_signatures`
+    /// names them (`{prefix} {i}`, `{prefix}{i}@example.org`).
+    pub async fn add_news_readers(&self, prefix: &str, n: usize, language: &str) {
+        self.add_signatures_with(prefix, n, "confirmed", Utc::now(), true, language).await;
+    }
+
+    pub async fn add_signatures_with(
+        &self,
+        prefix: &str,
+        n: usize,
+        status: &str,
+        confirmed_at: chrono::DateTime<Utc>,
+        updates: bool,
+        language: &str,
+    ) {
         use schema::{campaigns, signatures};
         let mut conn = self.pool.get().await.unwrap();
         let campaign_id: uuid::Uuid = campaigns::table
@@ -93,8 +111,8 @@ impl TestApp {
                     signatures::comment.eq(keys
                         .encrypt(field("signatures.comment"), format!("Words of {prefix} {i}").as_bytes())),
                     signatures::consent_to_targets.eq(true),
-                    signatures::updates_opt_in.eq(false),
-                    signatures::language.eq("en"),
+                    signatures::updates_opt_in.eq(updates),
+                    signatures::language.eq(language),
                     signatures::signed_at.eq(confirmed_at - chrono::Duration::minutes(5)),
                     signatures::confirmation_sent_at.eq(confirmed_at - chrono::Duration::minutes(5)),
                     signatures::confirmed_at.eq((status != "pending").then_some(confirmed_at)),
@@ -156,5 +174,29 @@ impl TestApp {
             .await
             .unwrap();
         id
+    }
+}
+
+impl TestApp {
+    /// A draft mailing of the shipped campaign, written by the standard organizer (added
+    /// if missing), in English only.
+    pub async fn add_mailing(&self, subject: &str, markdown: &str) -> uuid::Uuid {
+        use rallypost::domain::Lang;
+        use rallypost::mailings::{Draft, MailingText};
+        let mut conn = self.pool.get().await.unwrap();
+        let email = rallypost::organizers::OrganizerEmail::parse(ORGANIZER).unwrap();
+        let organizer = match rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap() {
+            Some((organizer, _)) => organizer,
+            None => {
+                drop(conn);
+                self.add_organizer(ORGANIZER, PASSWORD).await;
+                conn = self.pool.get().await.unwrap();
+                rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap().0
+            }
+        };
+        let texts = [(Lang::En, MailingText { subject: subject.into(), markdown: markdown.into() })].into();
+        let draft = Draft::parse(texts, Lang::En, "", vec![]).unwrap();
+        let campaign = self.campaign_id().await;
+        rallypost::mailings::create(&mut conn, campaign, organizer.id, &draft, Utc::now()).await.unwrap()
     }
 }

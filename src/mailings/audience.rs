@@ -1,0 +1,93 @@
+//! Who gets a mailing: confirmed supporters of its campaign who asked for news
+//! (`updates_opt_in`), whose address is not known to bounce nor on the suppression list
+//! for the lead organisation, filtered by country and language if the mailing says so,
+//! and not queued for this mailing already. Read from `signatures` and decrypted here,
+//! next to the query; of each supporter only the address, the name and the language.
+
+use diesel::dsl::{exists, not};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::store::Mailing;
+use crate::crypto::{DataKeys, Field};
+use crate::db::schema::{mailing_recipients, signatures, suppressions};
+use crate::signatures::SignatureStatus;
+use crate::suppressions::Sender;
+
+/// The audience of `mailing` not yet queued, as a query.
+fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
+    let mut query = signatures::table
+        .filter(signatures::campaign_id.eq(mailing.campaign_id))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::updates_opt_in)
+        .filter(signatures::email.is_not_null())
+        .filter(signatures::email_undeliverable_at.is_null())
+        .filter(not(exists(
+            suppressions::table
+                .filter(suppressions::email_key.eq(signatures::email_key))
+                .filter(suppressions::sender.eq_any(Sender::Lead.blocked_by().to_vec())),
+        )))
+        .filter(not(exists(
+            mailing_recipients::table
+                .filter(mailing_recipients::mailing_id.eq(mailing.id))
+                .filter(mailing_recipients::signature_id.eq(signatures::id)),
+        )))
+        .into_boxed();
+    if !mailing.countries.is_empty() {
+        query = query.filter(signatures::country.eq_any(mailing.countries.clone()));
+    }
+    if !mailing.languages.is_empty() {
+        query = query.filter(signatures::language.eq_any(mailing.languages.clone()));
+    }
+    query
+}
+
+/// How many would get it if it were queued now.
+pub async fn count(conn: &mut AsyncPgConnection, mailing: &Mailing) -> anyhow::Result<i64> {
+    Ok(waiting(mailing).count().get_result(conn).await?)
+}
+
+/// One supporter to write to, decrypted.
+pub struct Recipient {
+    pub signature_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = signatures)]
+struct RecipientRow {
+    id: Uuid,
+    key_id: String,
+    email: Option<Vec<u8>>,
+    name: Option<Vec<u8>>,
+    language: String,
+}
+
+/// Up to `limit` of those not yet queued, in id order.
+pub async fn next_batch(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    mailing: &Mailing,
+    limit: i64,
+) -> anyhow::Result<Vec<Recipient>> {
+    let rows: Vec<RecipientRow> = waiting(mailing)
+        .order(signatures::id)
+        .limit(limit)
+        .select(RecipientRow::as_select())
+        .load(conn)
+        .await?;
+    let mut recipients = Vec::with_capacity(rows.len());
+    for row in rows {
+        let field = |column| Field { column, row: &row.id };
+        let email = keys.decrypt_text(&row.key_id, field("signatures.email"), row.email.as_deref())?;
+        let name = keys.decrypt_text(&row.key_id, field("signatures.name"), row.name.as_deref())?;
+        if let (Some(email), Some(name)) = (email, name) {
+            recipients.push(Recipient { signature_id: row.id, email, name, language: row.language });
+        }
+    }
+    Ok(recipients)
+}

@@ -1,0 +1,167 @@
+//! From a mailing and one supporter to the message in the outbox: their language (else
+//! the campaign's default), their given name for `{name}`, a footer saying why they get it
+//! with the unsubscribe link, and the RFC 8058 headers, DKIM-signed over those headers when
+//! a key is configured. The building itself is the outbox's (`build_message_with_headers`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use lettre::message::Mailbox;
+use lettre::message::dkim::DkimConfig;
+use uuid::Uuid;
+
+use super::markdown::{escape_html, personalise, to_html, to_text};
+use super::store::Mailing;
+use super::token::UnsubscribeKey;
+use crate::campaigns::Campaign;
+use crate::crypto::DataKeys;
+use crate::domain::Lang;
+use crate::i18n::Texts;
+use crate::outbox::{Email, Kind, NewMessage, build_message_with_headers};
+use crate::suppressions::Sender;
+
+/// How mailings are written and signed, built once at start.
+#[derive(Clone)]
+pub struct MailingContext {
+    pub from: Mailbox,
+    pub base_url: String,
+    pub keys: Arc<DataKeys>,
+    pub unsubscribe: UnsubscribeKey,
+    /// Covers `List-Unsubscribe` and `List-Unsubscribe-Post` (`Dkim::list_config`).
+    pub dkim: Option<Arc<DkimConfig>>,
+}
+
+/// One language of a mailing, rendered once for all its recipients; `{name}` still in it.
+pub struct Prepared {
+    pub lang: Lang,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Every language of `mailing`, rendered.
+pub fn prepare(mailing: &Mailing) -> BTreeMap<Lang, Prepared> {
+    mailing
+        .texts
+        .iter()
+        .map(|(lang, t)| {
+            let prepared = Prepared {
+                lang: *lang,
+                subject: t.subject.clone(),
+                text: to_text(&t.markdown),
+                html: to_html(&t.markdown),
+            };
+            (*lang, prepared)
+        })
+        .collect()
+}
+
+/// The version a supporter who signed in `language` reads.
+pub fn version_for<'a>(
+    prepared: &'a BTreeMap<Lang, Prepared>,
+    language: &str,
+    default: Lang,
+) -> Option<&'a Prepared> {
+    Lang::from_tag(language).and_then(|l| prepared.get(&l)).or_else(|| prepared.get(&default))
+}
+
+struct Body<'a> {
+    texts: Texts,
+    lang: &'a str,
+    dir: &'a str,
+    campaign_title: &'a str,
+    body_text: String,
+    body_html: String,
+    link: String,
+}
+
+impl Body<'_> {
+    fn t(&self, key: &str) -> String {
+        self.texts.t(key)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "emails/mailing.txt")]
+struct MailingText<'a> {
+    m: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/mailing.html")]
+struct MailingHtml<'a> {
+    m: &'a Body<'a>,
+}
+
+/// Who a message goes to: a supporter, or the organizer trying it out.
+pub struct To<'a> {
+    pub signature_id: Option<Uuid>,
+    pub email: &'a str,
+    pub name: &'a str,
+}
+
+impl MailingContext {
+    /// The subject, text and HTML `to` would read, and the unsubscribe link in them.
+    pub fn email(
+        &self,
+        campaign: &Campaign,
+        version: &Prepared,
+        to: &To<'_>,
+    ) -> anyhow::Result<(Email, String)> {
+        let lang = version.lang;
+        // A test to an organizer carries a link that leads to the "unknown link" page.
+        let token = match to.signature_id {
+            Some(id) => self.unsubscribe.token(id, Sender::Lead),
+            None => "test".to_owned(),
+        };
+        let link = format!("{}/unsubscribe/{token}?lang={}", self.base_url, lang.code());
+        let body = Body {
+            texts: Texts::new(lang),
+            lang: lang.code(),
+            dir: lang.dir(),
+            campaign_title: &campaign.file.text(lang).title,
+            body_text: personalise(&version.text, to.name, str::to_owned),
+            body_html: personalise(&version.html, to.name, escape_html),
+            link,
+        };
+        let email = Email {
+            to: Mailbox::new(None, to.email.parse()?),
+            subject: personalise(&version.subject, to.name, str::to_owned),
+            text: MailingText { m: &body }.render()?,
+            html: MailingHtml { m: &body }.render()?,
+            attachments: Vec::new(),
+        };
+        Ok((email, token))
+    }
+
+    /// The outbox row for `to`: the message with its unsubscribe headers.
+    pub fn message(
+        &self,
+        campaign: &Campaign,
+        version: &Prepared,
+        to: &To<'_>,
+    ) -> anyhow::Result<NewMessage> {
+        let id = crate::ids::new_id();
+        let (email, token) = self.email(campaign, version, to)?;
+        let headers = [
+            (
+                "List-Unsubscribe",
+                format!(
+                    "<{}/unsubscribe/{token}>, <mailto:{}?subject=unsubscribe-{token}>",
+                    self.base_url, self.from.email
+                ),
+            ),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+        ];
+        Ok(NewMessage {
+            id,
+            kind: Kind::Mailing,
+            campaign_id: Some(campaign.id),
+            signature_id: to.signature_id,
+            target_id: None,
+            recipient: to.email.to_owned(),
+            message: build_message_with_headers(&self.from, id, email, &headers, self.dkim.as_deref())?,
+        })
+    }
+}

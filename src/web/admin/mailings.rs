@@ -1,0 +1,337 @@
+//! News mailings in the dashboard: the list and the form to write one
+//! (`/admin/c/{slug}/mailings`), one mailing with its preview per language, audience and
+//! progress (`/admin/c/{slug}/mailings/{id}`), and what an organizer does to it
+//! (`.../{id}/test`, `send`, `pause`, `resume`, `cancel`). Every POST carries the
+//! session's CSRF token. The rules are the `mailings` module's; this file parses and shows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use uuid::Uuid;
+
+use super::login::csrf_matches;
+use super::{form_refused, message, render};
+use crate::campaigns::{self, Campaign};
+use crate::domain::Lang;
+use crate::mailings::{self, Action, ActionError, Draft, Mailing, MailingStatus, MailingText, Progress};
+use crate::organizers::Session;
+use crate::web::AppState;
+use crate::web::body::Body;
+use crate::web::errors::WebError;
+use crate::web::form;
+
+/// One language's fields in the form, as entered.
+pub struct LangFields {
+    code: &'static str,
+    name: &'static str,
+    subject: String,
+    text: String,
+    chosen: bool,
+}
+
+pub struct MailingLine {
+    id: Uuid,
+    subject: String,
+    status: MailingStatus,
+    created: String,
+    progress: Progress,
+}
+
+#[derive(Template)]
+#[template(path = "admin/mailings.html")]
+struct ListPage {
+    who: String,
+    csrf_token: String,
+    slug: String,
+    title: String,
+    default_lang: &'static str,
+    error: Option<String>,
+    langs: Vec<LangFields>,
+    countries: String,
+    mailings: Vec<MailingLine>,
+}
+
+fn minute(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+async fn campaign(state: &AppState, slug: &str) -> Result<Campaign, WebError> {
+    let mut conn = state.pool.get().await?;
+    campaigns::find_by_slug(&mut conn, slug).await?.ok_or(WebError::NotFound)
+}
+
+fn empty_fields() -> Vec<LangFields> {
+    Lang::ALL
+        .into_iter()
+        .map(|l| LangFields {
+            code: l.code(),
+            name: l.native_name(),
+            subject: String::new(),
+            text: String::new(),
+            chosen: false,
+        })
+        .collect()
+}
+
+async fn list_page(
+    state: &AppState,
+    session: &Session,
+    c: &Campaign,
+    status: StatusCode,
+    error: Option<String>,
+    langs: Vec<LangFields>,
+    countries: String,
+) -> Result<HttpResponse, WebError> {
+    let mut conn = state.pool.get().await?;
+    let mut lines = Vec::new();
+    for m in mailings::list(&mut conn, c.id).await? {
+        lines.push(MailingLine {
+            id: m.id,
+            subject: m.texts.get(&c.file.default_lang()).map(|t| t.subject.clone()).unwrap_or_default(),
+            status: m.status,
+            created: minute(m.created_at),
+            progress: mailings::progress(&mut conn, m.id).await?,
+        });
+    }
+    let page = ListPage {
+        who: session.organizer.email.clone(),
+        csrf_token: session.csrf_token.clone(),
+        slug: c.slug.clone(),
+        title: c.file.text(c.file.default_lang()).title.clone(),
+        default_lang: c.file.default_lang().native_name(),
+        error,
+        langs,
+        countries,
+        mailings: lines,
+    };
+    Ok(render(status, &page))
+}
+
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn index(
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let c = campaign(&state, &slug).await?;
+    list_page(&state, &session, &c, StatusCode::OK, None, empty_fields(), String::new()).await
+}
+
+fn expired_form() -> HttpResponse {
+    message(StatusCode::FORBIDDEN, "Form expired", "Please go back, reload the page and try again.")
+}
+
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    slug: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, WebError> {
+    let fields = match form::fields(&req, &body) {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_refused(e)),
+    };
+    if !csrf_matches(&session, field(&fields, "csrf_token")) {
+        return Ok(expired_form());
+    }
+    let c = campaign(&state, &slug).await?;
+    let langs: Vec<LangFields> = Lang::ALL
+        .into_iter()
+        .map(|l| LangFields {
+            code: l.code(),
+            name: l.native_name(),
+            subject: field(&fields, &format!("subject_{}", l.code())).to_owned(),
+            text: field(&fields, &format!("text_{}", l.code())).to_owned(),
+            chosen: field(&fields, &format!("lang_{}", l.code())) == "on",
+        })
+        .collect();
+    let texts: BTreeMap<Lang, MailingText> = Lang::ALL
+        .into_iter()
+        .zip(&langs)
+        .map(|(l, f)| (l, MailingText { subject: f.subject.clone(), markdown: f.text.clone() }))
+        .collect();
+    let chosen = Lang::ALL.into_iter().zip(&langs).filter(|(_, f)| f.chosen).map(|(l, _)| l).collect();
+    let countries = field(&fields, "countries").to_owned();
+    let refuse = async |error: String, langs: Vec<LangFields>, countries: String| {
+        list_page(&state, &session, &c, StatusCode::UNPROCESSABLE_ENTITY, Some(error), langs, countries).await
+    };
+    let draft = match Draft::parse(texts, c.file.default_lang(), &countries, chosen) {
+        Ok(draft) => draft,
+        Err(e) => return refuse(e.to_string(), langs, countries).await,
+    };
+    let mut conn = state.pool.get().await?;
+    let id = mailings::create(&mut conn, c.id, session.organizer.id, &draft, state.clock.now()).await?;
+    tracing::info!(mailing = %id, "mailing written");
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/admin/c/{}/mailings/{id}", c.slug)))
+        .finish())
+}
+
+fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+    fields.get(name).map_or("", String::as_str)
+}
+
+/// One language as supporters will get it, with a sample name for `{name}`.
+pub struct Preview {
+    name: &'static str,
+    dir: &'static str,
+    subject: String,
+    html: String,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/mailing.html")]
+struct MailingPage {
+    who: String,
+    csrf_token: String,
+    slug: String,
+    id: Uuid,
+    status: MailingStatus,
+    created: String,
+    send_at: Option<String>,
+    all_queued: bool,
+    filter: String,
+    audience: i64,
+    progress: Progress,
+    previews: Vec<Preview>,
+    notice: Option<String>,
+}
+
+/// The name the preview shows for `{name}`.
+const SAMPLE_NAME: &str = "Mina";
+
+async fn mailing_page(
+    state: &AppState,
+    session: &Session,
+    c: &Campaign,
+    m: &Mailing,
+    status: StatusCode,
+    notice: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let mut conn = state.pool.get().await?;
+    let previews = mailings::prepare(m)
+        .into_values()
+        .map(|p| Preview {
+            name: p.lang.native_name(),
+            dir: p.lang.dir(),
+            subject: p.subject.replace("{name}", SAMPLE_NAME),
+            html: p.html.replace("{name}", SAMPLE_NAME),
+            text: p.text.replace("{name}", SAMPLE_NAME),
+        })
+        .collect();
+    let filter = match (m.countries.is_empty(), m.languages.is_empty()) {
+        (true, true) => "everyone who asked for news".to_owned(),
+        _ => format!(
+            "countries: {}; languages: {}",
+            if m.countries.is_empty() { "all".to_owned() } else { m.countries.join(", ") },
+            if m.languages.is_empty() { "all".to_owned() } else { m.languages.join(", ") },
+        ),
+    };
+    let page = MailingPage {
+        who: session.organizer.email.clone(),
+        csrf_token: session.csrf_token.clone(),
+        slug: c.slug.clone(),
+        id: m.id,
+        status: m.status,
+        created: minute(m.created_at),
+        send_at: m.send_at.map(minute),
+        all_queued: m.queued_all_at.is_some(),
+        filter,
+        audience: mailings::audience_count(&mut conn, m).await?,
+        progress: mailings::progress(&mut conn, m.id).await?,
+        previews,
+        notice,
+    };
+    Ok(render(status, &page))
+}
+
+async fn load(state: &AppState, slug: &str, id: &str) -> Result<(Campaign, Mailing), WebError> {
+    let c = campaign(state, slug).await?;
+    let id: Uuid = id.parse().map_err(|_| WebError::NotFound)?;
+    let mut conn = state.pool.get().await?;
+    let m = mailings::find(&mut conn, c.id, id).await?.ok_or(WebError::NotFound)?;
+    Ok((c, m))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn show(
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let (c, m) = load(&state, &path.0, &path.1).await?;
+    mailing_page(&state, &session, &c, &m, StatusCode::OK, None).await
+}
+
+/// `POST .../{id}/{action}`: test, send, pause, resume or cancel.
+#[tracing::instrument(skip_all, fields(action = %path.2))]
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    path: web::Path<(String, String, String)>,
+    body: Body,
+) -> Result<HttpResponse, WebError> {
+    let fields = match form::fields(&req, &body) {
+        Ok(fields) => fields,
+        Err(e) => return Ok(form_refused(e)),
+    };
+    if !csrf_matches(&session, field(&fields, "csrf_token")) {
+        return Ok(expired_form());
+    }
+    let (c, m) = load(&state, &path.0, &path.1).await?;
+    let now = state.clock.now();
+    let refuse = async |notice: String| {
+        mailing_page(&state, &session, &c, &m, StatusCode::UNPROCESSABLE_ENTITY, Some(notice)).await
+    };
+    let action = match path.2.as_str() {
+        "test" => {
+            let mut conn = state.pool.get().await?;
+            let sent = mailings::send_test(&mut conn, &state.mailings, &c, &m, &session.organizer.email, now)
+                .await?;
+            state.outbox_wake.notify_one();
+            let notice = format!("{sent} test message(s) queued to {}.", session.organizer.email);
+            return mailing_page(&state, &session, &c, &m, StatusCode::OK, Some(notice)).await;
+        }
+        "send" => match parse_time(field(&fields, "at"), now) {
+            Ok(at) => Action::Send { at },
+            Err(e) => return refuse(e).await,
+        },
+        "pause" => Action::Pause,
+        "resume" => Action::Resume,
+        "cancel" => Action::Cancel,
+        _ => return Err(WebError::NotFound),
+    };
+    let mut conn = state.pool.get().await?;
+    match mailings::act(&mut conn, c.id, m.id, action, now).await {
+        Ok(Some(status)) => {
+            tracing::info!(mailing = %m.id, %status, "mailing status changed");
+            state.outbox_wake.notify_one();
+            Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", format!("/admin/c/{}/mailings/{}", c.slug, m.id)))
+                .finish())
+        }
+        Ok(None) => Err(WebError::NotFound),
+        Err(ActionError::Unexpected(e)) => Err(WebError::from(e)),
+        Err(e) => refuse(e.to_string()).await,
+    }
+}
+
+/// Empty: now. Otherwise a time in UTC, as a browser's `datetime-local` field sends it
+/// (`2026-12-24T09:00`) or in RFC 3339.
+fn parse_time(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(now);
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").map(|t| t.and_utc()))
+        .map_err(|_| "Give the time as YYYY-MM-DDTHH:MM in UTC, or leave it empty to send now.".to_owned())
+}
