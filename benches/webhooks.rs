@@ -31,8 +31,8 @@ async fn main() -> anyhow::Result<()> {
     let name = format!("rallypost_bench_webhooks_{}", std::process::id());
     rallypost::startup::create_database_if_missing(&admin, &name)?;
     let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    rallypost::db::migrate(&url)?;
-    let pool = rallypost::db::pool(&url, 8)?;
+    rallypost::db::migrate(&rallypost::db::Target::direct(url.as_str()))?;
+    let pool = rallypost::db::pool(&url, 8, rallypost::db::Pooler::None)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let keys = Arc::new(DataKeys::new(rand::random(), &[]));
 

@@ -150,8 +150,8 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
                 .await
         }
         Command::Webhook { command } => {
-            with_database(settings, Owner::Command, async |url| {
-                commands::webhook(command, settings, url, clock).await
+            with_database(settings, Owner::Command, async |db| {
+                commands::webhook(command, settings, db, clock).await
             })
             .await
         }

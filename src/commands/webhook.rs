@@ -41,10 +41,10 @@ pub struct AddArgs {
 pub async fn webhook(
     command: WebhookCommand,
     settings: &Settings,
-    url: &str,
+    db: &crate::db::Target,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
-    let pool = crate::startup::command_pool(url)?;
+    let pool = crate::startup::command_pool(db)?;
     let mut conn = pool.get().await?;
     match command {
         WebhookCommand::Add(args) => {

@@ -79,7 +79,6 @@ fn referrer_data(s: &SupporterRecord) -> Value {
     fields.into_iter().filter_map(|(k, v)| Some((k.to_owned(), Value::from(v.as_deref()?)))).collect()
 }
 
-
 /// How long a confirmation stays out of cursor pages: longer than any confirming
 /// transaction takes to commit after stamping its time (see `export::confirmed_after`).
 const SETTLING: chrono::Duration = chrono::Duration::seconds(10);

@@ -192,7 +192,7 @@ impl TestApp {
     /// The housekeeping task of this app's (purge, reminders, erasure), on its own pool,
     /// driven by the test. A new one runs its daily jobs at its first tick.
     pub fn housekeeping(&self) -> rallypost::housekeeping::Housekeeping {
-        let pool = rallypost::db::pool(&self.db_url, 4).unwrap();
+        let pool = rallypost::db::pool(&self.db_url, 4, Pooler::None).unwrap();
         startup::housekeeping(&self.settings, pool, self.clock.clone(), self.keys())
     }
 
