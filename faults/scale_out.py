@@ -122,7 +122,8 @@ def test(pgbouncer=False):
     log("signing: %d addresses through 2 web processes in %.1f s; statuses %s"
         % (SUPPORTERS, time.monotonic() - t_sign, statuses))
 
-    if not wait_until(lambda: all(a in confirm_links(smtp) for a in accepted), 30, interval=0.3):
+    # The links parsed once per look, not once per address: 90 x 90 parses took 40 s under load.
+    if not wait_until(lambda: set(accepted) <= set(confirm_links(smtp)), 30, interval=0.3):
         log("FAIL: not every accepted address got its confirmation email")
         return False
     links = confirm_links(smtp)

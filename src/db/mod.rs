@@ -60,8 +60,11 @@ pub fn is_unavailable(e: &anyhow::Error) -> bool {
 /// Behind a transaction pooler (`Pooler::Transaction`) no connection keeps prepared
 /// statements: a statement cached on one server connection would be looked for on
 /// another (`prepared statement "s20" does not exist`), and two processes' `s20` would
-/// meet on one server (`already exists`). Each statement is then prepared, run and closed
-/// again, which costs PostgreSQL a parse and a plan per query.
+/// meet on one server (`already exists`). Each query then goes as an unnamed statement,
+/// parsed, bound and run in one round trip (the one change in `vendor/diesel-async`, see
+/// its PATCHED.md: diesel-async itself prepared a named statement in one round trip and
+/// ran it in the next, which the pooler may send to another server), at the cost of a
+/// parse and a plan per query.
 pub fn pool(url: &str, max_size: usize, pooler: Pooler) -> anyhow::Result<Pool> {
     // No test query on every checkout: a connection the server closed (restart, failover)
     // is known closed to tokio-postgres and dropped by the pool instead; the one request

@@ -66,6 +66,20 @@ impl WireRecorder {
     fn sent(&self) -> String {
         String::from_utf8_lossy(&self.sent.lock().unwrap()).to_lowercase()
     }
+
+    /// How many Parse messages named their statement (tokio-postgres names them `s0`,
+    /// `s1`, ...); an unnamed statement has an empty name.
+    fn named_statements(&self) -> usize {
+        let sent = self.sent.lock().unwrap();
+        (0..sent.len().saturating_sub(6))
+            .filter(|&i| sent[i] == b'P')
+            .filter(|&i| {
+                let name = &sent[i + 5..];
+                let end = name.iter().position(|&b| b == 0).unwrap_or(0);
+                end > 1 && name[0] == b's' && name[1..end].iter().all(u8::is_ascii_digit)
+            })
+            .count()
+    }
 }
 
 async fn relay(client: TcpStream, server: Box<dyn Stream>, sent: Arc<Mutex<Vec<u8>>>) {
@@ -152,4 +166,31 @@ async fn a_signature_stored_before_encryption_is_still_found_by_its_keyed_hash()
         "sealed"
     );
     assert!(!wire.sent().contains("minaahmadi@gmail.com"), "the address was sent to PostgreSQL");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_transaction_pooler_a_supporter_signs_and_confirms_with_no_statement_kept_on_the_server() {
+    // The same signing and confirming, directly and as behind PgBouncer in transaction
+    // mode; the harness's own queries (they use named statements) stay out of the wire.
+    let mut named = Vec::new();
+    for pooler in ["none", "transaction"] {
+        let database = tokio::task::spawn_blocking(fresh_database).await.unwrap();
+        let wire = WireRecorder::start(&database).await;
+        let app = spawn_app_with(AppOptions {
+            database_url: Some(wire.url.clone()),
+            env: vec![("RALLYPOST_DATABASE_POOLER", pooler.into())],
+            ..Default::default()
+        })
+        .await;
+
+        let link = app.sign_and_get_link("mina@example.org").await;
+        assert_eq!(app.client.post(&link).send().await.unwrap().status(), 200);
+        let mails = app.mail.wait_for(2).await;
+
+        assert!(mails[1].text().contains("/withdraw/"), "the receipt came");
+        assert!(wire.sent().contains("insert into \"signatures\""), "the recorder saw the queries");
+        named.push(wire.named_statements());
+    }
+    assert!(named[0] > 0, "directly, statements are prepared once and kept: {named:?}");
+    assert_eq!(named[1], 0, "behind the pooler, every statement is unnamed");
 }
