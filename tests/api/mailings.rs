@@ -109,7 +109,7 @@ async fn every_supporter_who_asked_for_news_gets_the_mailing_once_in_their_langu
     assert!(news.iter().any(|m| m.rcpt == "reader7@example.org" && m.text().contains("Dear reader,")));
     assert!(!recipients.iter().any(|r| r.starts_with("quiet") || r.starts_with("unsure")));
     let (_, page) = app.get_text(&mailing).await;
-    assert!(page.contains("<strong>315</strong> sent"), "{page}");
+    assert!(page.contains("<strong>315</strong> sent") && page.contains("finished"), "{page}");
 }
 
 /// A header's value with its folding (a line break before whitespace) undone.
