@@ -142,8 +142,12 @@ async fn rotate_signatures(
         );
         match lookup {
             Some(lookup) => {
-                // The suppression list is keyed like the signature: it moves along.
-                suppressions::rekey(conn, &row.email_key, &lookup).await?;
+                // The suppression list is keyed like the signature: it moves along. A row
+                // from before encryption is keyed by the address itself, which must not
+                // travel to the database; the list is younger than such rows anyway.
+                if row.key_id != PLAIN {
+                    suppressions::rekey(conn, &row.email_key, &lookup).await?;
+                }
                 update.set((sealed, signatures::email_key.eq(lookup))).execute(conn).await?
             }
             None => update.set(sealed).execute(conn).await?,
