@@ -54,3 +54,22 @@ pub async fn suppress(
         .await?;
     Ok(())
 }
+
+/// Moves the entries of `old` to `new`, when a key rotation re-keys the address. Entries
+/// of withdrawn addresses cannot follow (nothing of the address is left to re-key), so a
+/// rotation ends their suppression; their signatures stay withdrawn.
+pub async fn rekey(conn: &mut AsyncPgConnection, old: &str, new: &str) -> QueryResult<()> {
+    if old == new {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "with moved as (delete from suppressions where email_key = $1 returning sender, created_at) \
+         insert into suppressions (email_key, sender, created_at) \
+         select $2, sender, created_at from moved on conflict do nothing",
+    )
+    .bind::<diesel::sql_types::Text, _>(old)
+    .bind::<diesel::sql_types::Text, _>(new)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

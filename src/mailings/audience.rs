@@ -67,19 +67,23 @@ struct RecipientRow {
     language: String,
 }
 
-/// Up to `limit` of those not yet queued, in id order.
+/// Up to `limit` of those not yet queued, in id order, and the last one's id, after `after` (the last of the
+/// previous batch: without it each batch would walk past everyone queued before it, and
+/// queueing a mailing would take time growing with the square of its audience).
 pub async fn next_batch(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
     mailing: &Mailing,
+    after: Option<Uuid>,
     limit: i64,
-) -> anyhow::Result<Vec<Recipient>> {
-    let rows: Vec<RecipientRow> = waiting(mailing)
-        .order(signatures::id)
-        .limit(limit)
-        .select(RecipientRow::as_select())
-        .load(conn)
-        .await?;
+) -> anyhow::Result<(Vec<Recipient>, Option<Uuid>)> {
+    let mut query = waiting(mailing);
+    if let Some(after) = after {
+        query = query.filter(signatures::id.gt(after));
+    }
+    let rows: Vec<RecipientRow> =
+        query.order(signatures::id).limit(limit).select(RecipientRow::as_select()).load(conn).await?;
+    let last = rows.last().map(|r| r.id);
     let mut recipients = Vec::with_capacity(rows.len());
     for row in rows {
         let field = |column| Field { column, row: &row.id };
@@ -89,5 +93,5 @@ pub async fn next_batch(
             recipients.push(Recipient { signature_id: row.id, email, name, language: row.language });
         }
     }
-    Ok(recipients)
+    Ok((recipients, last))
 }

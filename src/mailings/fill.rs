@@ -71,8 +71,10 @@ impl Mailer {
             .await?;
         let mut queued = 0;
         for id in sending {
-            while let Some(n) = fill_batch(&mut conn, &self.ctx, id, now).await? {
+            let mut after = None;
+            while let Some((n, last)) = fill_batch(&mut conn, &self.ctx, id, after, now).await? {
                 queued += n;
+                after = Some(last);
                 tracing::info!(mailing = %id, queued = n, "mailing: batch queued");
             }
         }
@@ -80,14 +82,17 @@ impl Mailer {
     }
 }
 
-/// Queues one batch of `id`'s messages; `None` when there is nothing (more) to do now:
-/// it is done, paused, cancelled, or another worker holds it.
+/// Queues one batch of `id`'s messages after the signature `after`; returns how many and
+/// the last signature, or `None` when there is nothing (more) to do now: it is done,
+/// paused, cancelled, or another worker holds it. Whoever confirms while a mailing is
+/// being queued gets it if the queueing has not passed their signature yet.
 async fn fill_batch(
     conn: &mut AsyncPgConnection,
     ctx: &MailingContext,
     id: Uuid,
+    after: Option<Uuid>,
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<usize>> {
+) -> anyhow::Result<Option<(usize, Uuid)>> {
     conn.transaction(async |conn| {
         let locked: Option<Uuid> = mailings::table
             .find(id)
@@ -103,15 +108,15 @@ async fn fill_batch(
             return Ok(None);
         }
         let Some(mailing) = store::lock(conn, id).await? else { return Ok(None) };
-        let recipients = audience::next_batch(conn, &ctx.keys, &mailing, BATCH).await?;
-        if recipients.is_empty() {
+        let (recipients, last) = audience::next_batch(conn, &ctx.keys, &mailing, after, BATCH).await?;
+        let Some(last) = last else {
             diesel::update(mailings::table.find(id))
                 .set(mailings::queued_all_at.eq(now))
                 .execute(conn)
                 .await?;
             tracing::info!(mailing = %id, "mailing: everyone queued");
             return Ok(None);
-        }
+        };
         let campaign = campaigns::find_by_id(conn, mailing.campaign_id).await?;
         let prepared = prepare(&mailing);
         let default = campaign.file.default_lang();
@@ -146,7 +151,7 @@ async fn fill_batch(
             .map(|(_, m)| m)
             .collect();
         let queued = crate::outbox::enqueue_many(conn, &ctx.keys, &to_queue, now).await?;
-        Ok(Some(queued))
+        Ok(Some((queued, last)))
     })
     .await
 }

@@ -38,14 +38,19 @@ pub fn to_text(markdown: &str) -> String {
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
             ) => out.push_str("\n\n"),
-            Event::End(TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead) => out.push('\n'),
+            Event::End(TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead | TagEnd::List(_)) => {
+                out.push('\n')
+            }
             Event::End(TagEnd::TableCell) => out.push('\t'),
             Event::Rule => out.push_str("----\n\n"),
             _ => {}
         }
     }
-    // An item's paragraph ends in a blank line already.
-    out.replace("\n\n\n", "\n\n").trim_end().to_owned()
+    // An item's paragraph ends in a blank line already, and so may a list's last item.
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
+    out.trim_end().to_owned()
 }
 
 /// Fills in the supporter's given name: the first word of the name they signed with.

@@ -13,6 +13,7 @@ use super::SignatureStatus;
 use crate::crypto::{DataKeys, Field, PLAIN};
 use crate::db::schema::{outbox, signatures};
 use crate::domain::SupporterEmail;
+use crate::suppressions;
 
 /// An outbox row's id, key id, recipient and message, as stored.
 type SealedMessage = (Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>);
@@ -22,6 +23,7 @@ struct Row {
     id: Uuid,
     key_id: String,
     status: SignatureStatus,
+    email_key: String,
     email: Option<Vec<u8>>,
     name: Option<Vec<u8>>,
     postcode: Option<Vec<u8>>,
@@ -104,6 +106,7 @@ async fn rotate_signatures(
             signatures::id,
             signatures::key_id,
             signatures::status,
+            signatures::email_key,
             signatures::email,
             signatures::name,
             signatures::postcode,
@@ -138,7 +141,15 @@ async fn rotate_signatures(
             signatures::comment.eq(reseal("signatures.comment", &row.comment)?),
         );
         match lookup {
-            Some(lookup) => update.set((sealed, signatures::email_key.eq(lookup))).execute(conn).await?,
+            Some(lookup) => {
+                // The suppression list is keyed like the signature: it moves along. A row
+                // from before encryption is keyed by the address itself, which must not
+                // travel to the database; the list is younger than such rows anyway.
+                if row.key_id != PLAIN {
+                    suppressions::rekey(conn, &row.email_key, &lookup).await?;
+                }
+                update.set((sealed, signatures::email_key.eq(lookup))).execute(conn).await?
+            }
             None => update.set(sealed).execute(conn).await?,
         };
     }

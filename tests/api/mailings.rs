@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+use rallypost::clock::Clock;
+
 use crate::helpers::{AppOptions, SLUG, TestApp, hidden_value, spawn_app_with, valid_form};
 
 /// The app with the workers off: each test decides when mailings are queued and sent.
@@ -107,7 +109,7 @@ async fn every_supporter_who_asked_for_news_gets_the_mailing_once_in_their_langu
     assert!(news.iter().any(|m| m.rcpt == "reader7@example.org" && m.text().contains("Dear reader,")));
     assert!(!recipients.iter().any(|r| r.starts_with("quiet") || r.starts_with("unsure")));
     let (_, page) = app.get_text(&mailing).await;
-    assert!(page.contains("<strong>315</strong> sent"), "{page}");
+    assert!(page.contains("<strong>315</strong> sent") && page.contains("finished"), "{page}");
 }
 
 /// A header's value with its folding (a line break before whitespace) undone.
@@ -298,4 +300,24 @@ async fn an_organizer_can_send_a_test_of_every_language_to_themselves() {
     assert!(tests.iter().all(|m| m.rcpt == crate::helpers::ORGANIZER));
     assert!(tests.iter().any(|m| m.subject() == "Die Anhörung ist am Montag"));
     assert!(tests.iter().any(|m| m.text().contains("Dear organizer,")));
+}
+
+#[tokio::test]
+async fn a_mailing_sent_for_later_waits_for_its_time() {
+    let app = app().await;
+    app.add_news_readers("reader", 5, "en").await;
+    app.login_as_organizer().await;
+    let mailing = app.mailing(NEWS).await;
+    let at = app.clock.now() + chrono::Duration::hours(2);
+    let at = at.format("%Y-%m-%dT%H:%M").to_string();
+    assert_eq!(app.press(&mailing, "send", &[("at", &at)]).await.status(), 303);
+    let (_, page) = app.get_text(&mailing).await;
+    assert!(page.contains("Mailing: scheduled"), "{page}");
+
+    assert_eq!(app.run_mailings().await, 0);
+    app.clock.advance(chrono::Duration::minutes(119));
+    assert_eq!(app.run_mailings().await, 0);
+    app.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(app.run_mailings().await, 5);
+    assert_eq!(app.news().len(), 5);
 }

@@ -160,6 +160,18 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
     app.add_signatures("Stored", 5, "confirmed", Utc::now()).await;
     let old_key = std::fs::read_to_string(app.data_dir.path().join("data_key")).unwrap();
     let new_key = hex::encode([42u8; 32]);
+    // Mina unsubscribed from the news: her suppression must follow her to the new key.
+    let old_lookup = app.keys().email_lookup("mina@example.org");
+    let mut conn = app.pool.get().await.unwrap();
+    rallypost::suppressions::suppress(
+        &mut conn,
+        &old_lookup,
+        rallypost::suppressions::Sender::Lead,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
 
     let output = rallypost(&app.db_url)
         .args(["keys", "rotate"])
@@ -183,6 +195,12 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
         assert!(only_new.decrypt_text(key_id, field, name.as_deref()).unwrap().is_some());
     }
     assert!(rows.iter().any(|r| r.3 == only_new.email_lookup("mina@example.org")), "lookup keys recomputed");
+    let suppressed: Vec<String> = rallypost::db::schema::suppressions::table
+        .select(rallypost::db::schema::suppressions::email_key)
+        .load(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(suppressed, vec![only_new.email_lookup("mina@example.org")], "the suppression moved along");
 }
 
 /// The whole cycle against the real binary with debug logging, reading everything it logs.
