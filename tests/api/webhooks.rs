@@ -313,6 +313,23 @@ async fn a_crm_that_keeps_failing_is_given_up_after_three_days() {
     assert_eq!(crm.received().len(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_crm_drops_the_webhooks_still_waiting_for_it() {
+    let app = spawn_app().await;
+    let crm = Receiver::start().await;
+    let (id, _) = app.add_receiver(Whose::Lead, &crm).await;
+    crm.answer(&[500]);
+    app.sign_and_confirm("mina@example.org", &[("updates", "on")], None).await;
+    crm.wait_for(1).await;
+    app.wait_for_webhook_rows("the failure recorded", |rows| rows[0].recorded("pending", 1)).await;
+
+    let mut conn = app.pool.get().await.unwrap();
+    assert!(rallypost::webhooks::remove(&mut conn, id).await.unwrap());
+
+    assert!(app.webhook_rows().await.is_empty(), "nothing left to post to a receiver that is gone");
+    assert!(!rallypost::webhooks::remove(&mut conn, id).await.unwrap());
+}
+
 #[test]
 fn webhook_add_prints_the_secret_once_and_list_and_remove_manage_receivers() {
     let db = crate::helpers::fresh_database();
