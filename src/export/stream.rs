@@ -42,7 +42,15 @@ pub fn write_csv(
     let mut header = csv_writer(Vec::new());
     header.write_record(HEADER)?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-    let rows = each_chunk(conn, keys, campaign_id, filter, encode_csv, |bytes| Ok(out.write_all(&bytes)?), progress)?;
+    let rows = each_chunk(
+        conn,
+        keys,
+        campaign_id,
+        filter,
+        encode_csv,
+        |bytes| Ok(out.write_all(&bytes)?),
+        progress,
+    )?;
     out.flush()?;
     Ok(rows)
 }

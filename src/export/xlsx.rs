@@ -47,7 +47,8 @@ pub fn write_xlsx(
     let mut sheets = Sheets { workbook, row: 0, count: 0 };
     // The header is there even when no row is.
     sheets.next_sheet()?;
-    let rows = each_chunk(conn, keys, campaign_id, filter, decrypt, |records| sheets.write(&records), progress)?;
+    let rows =
+        each_chunk(conn, keys, campaign_id, filter, decrypt, |records| sheets.write(&records), progress)?;
     sheets.workbook.save_to_writer(&mut out)?;
     out.flush()?;
     Ok(rows)
@@ -80,7 +81,8 @@ impl Sheets {
 
     fn next_sheet(&mut self) -> anyhow::Result<()> {
         self.count += 1;
-        let name = if self.count == 1 { "signatures".to_owned() } else { format!("signatures {}", self.count) };
+        let name =
+            if self.count == 1 { "signatures".to_owned() } else { format!("signatures {}", self.count) };
         self.workbook.add_worksheet_with_constant_memory()?.set_name(name)?;
         write_row(self.current()?, 0, HEADER.map(Cow::Borrowed))?;
         self.row = 1;

@@ -176,11 +176,7 @@ pub async fn count_json(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=2"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
-        .json(CountJson {
-        slug: &campaign.slug,
-        confirmed,
-        goal: campaign.goal,
-    }))
+        .json(CountJson { slug: &campaign.slug, confirmed, goal: campaign.goal }))
 }
 
 /// A GET never confirms: mail scanners follow links. It shows one button.

@@ -111,8 +111,7 @@ async fn an_organizer_downloads_a_workbook_where_every_name_is_text_as_typed() {
     let csv = csv_rows(&app.get(&format!("/admin/c/{SLUG}/signatures.csv")).await.bytes().await.unwrap());
     assert_eq!(rows.len(), csv.len());
     for (sheet_row, csv_row) in rows.iter().zip(&csv) {
-        let unguarded: Vec<&str> =
-            csv_row.iter().map(|c| c.strip_prefix("'").unwrap_or(c)).collect();
+        let unguarded: Vec<&str> = csv_row.iter().map(|c| c.strip_prefix("'").unwrap_or(c)).collect();
         assert_eq!(sheet_row, &unguarded);
     }
 }
