@@ -107,7 +107,7 @@ fn unknown_placeholder(words: &str) -> Option<String> {
     let mut rest = words;
     while let Some(start) = rest.find('{') {
         let after = &rest[start..];
-        let Some(end) = after[1..].find(['{', '}']).map(|i| i + 1) else { return None };
+        let end = after[1..].find(['{', '}']).map(|i| i + 1)?;
         if after.as_bytes()[end] == b'{' {
             rest = &after[end..];
             continue;

@@ -66,7 +66,7 @@ pub fn build_message_with_headers(
         .date_now();
     for (name, value) in headers {
         anyhow::ensure!(!value.contains(['\r', '\n']), "a line break in the {name} header");
-        builder = builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str(*name), value.clone()));
+        builder = builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str(name), value.clone()));
     }
     let mut message = builder.multipart(body)?;
     if let Some(dkim) = dkim {
