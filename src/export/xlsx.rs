@@ -38,7 +38,7 @@ pub fn write_xlsx(
     keys: &DataKeys,
     campaign_id: Uuid,
     filter: &ExportFilter,
-    mut out: impl Write + Send,
+    out: impl Write + Send,
     progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let private = tempfile::Builder::new().prefix("rallypost-export-").tempdir()?;
@@ -49,6 +49,8 @@ pub fn write_xlsx(
     sheets.next_sheet()?;
     let rows =
         each_chunk(conn, keys, campaign_id, filter, decrypt, |records| sheets.write(&records), progress)?;
+    // The zip comes in many small writes; each write to the web response is a message.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
     sheets.workbook.save_to_writer(&mut out)?;
     out.flush()?;
     Ok(rows)

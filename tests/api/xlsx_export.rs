@@ -153,14 +153,16 @@ async fn a_workbook_with_bad_filters_or_no_campaign_gets_a_4xx() {
 }
 
 /// Not a check but a measurement, run by hand: the peak memory of the command-line export
-/// of 100,000 rows, as CSV and as xlsx (`/usr/bin/time -v`), printed with the file sizes.
+/// of 100,000 rows (or `XLSX_ROWS`), as CSV and as xlsx (`/usr/bin/time -v`), printed with
+/// the file sizes.
 ///
-///     cargo test --test api -- --ignored --nocapture xlsx_memory
+///     XLSX_ROWS=300000 cargo test --test api -- --ignored --nocapture xlsx_memory
 #[tokio::test]
 #[ignore = "a measurement, run by hand"]
 async fn xlsx_memory_for_100000_rows() {
     use diesel_async::RunQueryDsl;
     let app = spawn_app().await;
+    let rows: u32 = std::env::var("XLSX_ROWS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let mut conn = app.pool.get().await.unwrap();
     // Stored in the clear (key id `plain`), which the export reads as it reads sealed rows.
     diesel::sql_query(format!(
@@ -172,7 +174,7 @@ async fn xlsx_memory_for_100000_rows() {
              timestamptz '2026-06-01 00:00:00+00' + i * interval '1 second', \
              timestamptz '2026-06-01 00:00:00+00' + i * interval '1 second', \
              timestamptz '2026-06-01 00:05:00+00' + i * interval '1 second', 'plain' \
-         from campaigns c, generate_series(1, 100000) i where c.slug = '{SLUG}'"
+         from campaigns c, generate_series(1, {rows}) i where c.slug = '{SLUG}'"
     ))
     .execute(&mut conn)
     .await
@@ -193,7 +195,7 @@ async fn xlsx_memory_for_100000_rows() {
         let report = std::fs::read_to_string(&times).unwrap();
         let line = |key: &str| report.lines().find(|l| l.contains(key)).unwrap_or("").trim().to_owned();
         println!(
-            "{format}: {}; {}; {} bytes",
+            "{rows} rows, {format}: {}; {}; {} bytes",
             line("Maximum resident set size"),
             line("Elapsed (wall clock)"),
             std::fs::metadata(&out).unwrap().len()
