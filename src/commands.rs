@@ -23,7 +23,7 @@ use clap::{Args, Subcommand};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Target;
-use crate::export::{self, Actor, ExportFilter};
+use crate::export::{self, Actor, ExportFilter, Format};
 use crate::organizers::{self, OrganizerEmail, Password};
 use crate::progress::ProgressLine;
 
@@ -77,6 +77,10 @@ pub struct ExportArgs {
     /// Two-letter country code
     #[arg(long)]
     country: Option<String>,
+    /// csv (the default) or xlsx, a workbook of text cells for spreadsheets that garble
+    /// UTF-8 CSV
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
     /// Write here instead of standard output
     #[arg(long)]
     out: Option<PathBuf>,
@@ -163,6 +167,10 @@ pub async fn export(
         args.until.as_deref(),
         args.country.as_deref(),
     )?;
+    anyhow::ensure!(
+        args.format == Format::Csv || args.out.is_some() || !std::io::stdout().is_terminal(),
+        "an xlsx workbook is not text: write it to a file with --out FILE"
+    );
     let campaign = {
         let pool = crate::startup::command_pool(db)?;
         let mut conn = pool.get().await?;
@@ -173,17 +181,26 @@ pub async fn export(
     let db = db.clone();
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
         let mut conn = crate::db::connect(&db)?;
-        let out: Box<dyn Write> = match &args.out {
+        let out: Box<dyn Write + Send> = match &args.out {
             Some(path) => {
                 Box::new(private_file(path).with_context(|| format!("creating {}", path.display()))?)
             }
-            None => Box::new(std::io::stdout().lock()),
+            None => Box::new(std::io::stdout()),
         };
         let line = ProgressLine::on_stderr();
         let progress = |n: u64| line.update(format_args!("{n} rows"));
         let actor = Actor::CommandLine { user: system_user() };
-        let rows =
-            export::run(&mut conn, &keys, campaign.id, &filter, &actor, clock.as_ref(), out, progress)?;
+        let rows = export::run(
+            &mut conn,
+            &keys,
+            campaign.id,
+            &filter,
+            args.format,
+            &actor,
+            clock.as_ref(),
+            out,
+            progress,
+        )?;
         line.finish(format_args!("{rows} rows exported"));
         Ok(rows)
     })

@@ -111,51 +111,54 @@ impl SupporterRecord {
         })
     }
 
-    /// Writes the CSV record, cells in `HEADER` order with the formula guard applied to
-    /// each. Borrows where it can: an export writes millions of these.
-    pub fn write_csv<W: std::io::Write>(&self, csv: &mut csv::Writer<W>) -> csv::Result<()> {
+    /// The cells in `HEADER` order, as stored: each format makes them safe its own way.
+    /// Borrows where it can: an export writes millions of these. `id` is the buffer the
+    /// signature id is written into.
+    pub fn cells<'a>(&'a self, id: &'a mut [u8; 45]) -> [Cow<'a, str>; 16] {
         let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
         fn text(t: &Option<String>) -> Cow<'_, str> {
-            guarded(t.as_deref().unwrap_or(""))
+            Cow::Borrowed(t.as_deref().unwrap_or(""))
         }
+        let flag = |b: bool| Cow::Borrowed(if b { "true" } else { "false" });
+        [
+            Cow::Borrowed(&*self.id.hyphenated().encode_lower(id)),
+            Cow::Borrowed(self.status.as_str()),
+            Cow::Owned(time(&self.signed_at)),
+            Cow::Owned(self.confirmed_at.as_ref().map(time).unwrap_or_default()),
+            text(&self.name),
+            text(&self.email),
+            Cow::Borrowed(&self.country),
+            text(&self.postcode),
+            text(&self.comment),
+            flag(self.updates_opt_in),
+            Cow::Borrowed(&self.language),
+            flag(self.anonymous),
+            text(&self.partner),
+            text(&self.utm_source),
+            text(&self.utm_medium),
+            text(&self.utm_campaign),
+        ]
+    }
+
+    /// Writes the CSV record with the formula guard applied to each cell.
+    pub fn write_csv<W: std::io::Write>(&self, csv: &mut csv::Writer<W>) -> csv::Result<()> {
         let mut id = Uuid::encode_buffer();
-        csv.write_record(
-            [
-                Cow::Borrowed(&*self.id.hyphenated().encode_lower(&mut id)),
-                Cow::Borrowed(self.status.as_str()),
-                Cow::Owned(time(&self.signed_at)),
-                Cow::Owned(self.confirmed_at.as_ref().map(time).unwrap_or_default()),
-                text(&self.name),
-                text(&self.email),
-                guarded(&self.country),
-                text(&self.postcode),
-                text(&self.comment),
-                Cow::Borrowed(if self.updates_opt_in { "true" } else { "false" }),
-                guarded(&self.language),
-                Cow::Borrowed(if self.anonymous { "true" } else { "false" }),
-                text(&self.partner),
-                text(&self.utm_source),
-                text(&self.utm_medium),
-                text(&self.utm_campaign),
-            ]
-            .iter()
-            .map(|cell| cell.as_bytes()),
-        )
+        csv.write_record(self.cells(&mut id).map(guard_cow).iter().map(|cell| cell.as_bytes()))
     }
 }
 
-fn guarded(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
+fn guard_cow(cell: Cow<'_, str>) -> Cow<'_, str> {
+    if runs_as_formula(&cell) { Cow::Owned(format!("'{cell}")) } else { cell }
+}
+
+fn runs_as_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// Spreadsheets run a cell that begins with one of these as a formula; a leading `'`
 /// makes it text.
 pub fn guard_formula(cell: &str) -> String {
-    guarded(cell).into_owned()
+    guard_cow(Cow::Borrowed(cell)).into_owned()
 }
 
 #[cfg(test)]

@@ -6,10 +6,36 @@ use std::io::Write;
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::{ExportFilter, audit, stream};
+use super::{ExportFilter, audit, stream, xlsx};
 use crate::clock::Clock;
 use crate::crypto::DataKeys;
 use crate::organizers::Organizer;
+
+/// What the export is written as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// RFC 4180, UTF-8 without a byte-order mark, formula guard on each cell.
+    #[default]
+    Csv,
+    /// A workbook of text cells (`xlsx`); see `export::xlsx`.
+    Xlsx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
 
 /// Who asked for the export, as the log records it.
 pub enum Actor {
@@ -35,15 +61,19 @@ pub fn run(
     keys: &DataKeys,
     campaign_id: Uuid,
     filter: &ExportFilter,
+    format: Format,
     actor: &Actor,
     clock: &dyn Clock,
-    out: impl Write,
+    out: impl Write + Send,
     progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let (organizer_id, who, via) = actor.describe();
     let log = audit::start(conn, campaign_id, organizer_id, &who, via, filter, clock.now())?;
-    let rows = stream::write_csv(conn, keys, campaign_id, filter, out, progress)?;
+    let rows = match format {
+        Format::Csv => stream::write_csv(conn, keys, campaign_id, filter, out, progress)?,
+        Format::Xlsx => xlsx::write_xlsx(conn, keys, campaign_id, filter, out, progress)?,
+    };
     audit::finish(conn, log, rows, clock.now())?;
-    tracing::info!(campaign = %campaign_id, rows, via, "export finished");
+    tracing::info!(campaign = %campaign_id, rows, via, format = format.extension(), "export finished");
     Ok(rows)
 }

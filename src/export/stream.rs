@@ -1,4 +1,4 @@
-//! Writing the CSV: rows come one at a time from PostgreSQL (row-by-row mode on a
+//! Reading the rows for an export, and writing the CSV: rows come one at a time from PostgreSQL (row-by-row mode on a
 //! blocking connection), are decrypted and formatted in chunks on a few threads, and leave
 //! in their original order. Only a few chunks are in flight at once, so memory stays flat
 //! however many rows there are, and the first bytes leave at once.
@@ -25,9 +25,9 @@ use crate::db::schema::signatures;
 const CHUNK: usize = 2000;
 const MAX_THREADS: usize = 8;
 
-/// A chunk's CSV bytes and its row count, or why it could not be written.
-type Encoded = anyhow::Result<(Vec<u8>, u64)>;
-type Job = (Vec<SignatureRow>, SyncSender<Encoded>);
+/// A chunk as its format encoded it, and its row count; or why it could not be encoded.
+type Encoded<T> = anyhow::Result<(T, u64)>;
+type Job<T> = (Vec<SignatureRow>, SyncSender<Encoded<T>>);
 
 /// Writes the header and every matching row to `out`; returns the number of rows.
 /// `progress` is told the count now and then.
@@ -42,7 +42,32 @@ pub fn write_csv(
     let mut header = csv_writer(Vec::new());
     header.write_record(HEADER)?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+    let rows = each_chunk(
+        conn,
+        keys,
+        campaign_id,
+        filter,
+        encode_csv,
+        |bytes| Ok(out.write_all(&bytes)?),
+        progress,
+    )?;
+    out.flush()?;
+    Ok(rows)
+}
 
+/// Reads every matching row, has `encode` decrypt and format chunks of them on a few
+/// threads, and hands the results to `write` in the order the rows were read. Returns the
+/// number of rows. Both formats go through here, so they hold the same rows in the same
+/// order; only what a chunk becomes differs.
+pub(super) fn each_chunk<T: Send>(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    campaign_id: Uuid,
+    filter: &ExportFilter,
+    encode: fn(&DataKeys, Vec<SignatureRow>) -> anyhow::Result<T>,
+    write: impl FnMut(T) -> anyhow::Result<()>,
+    progress: impl FnMut(u64),
+) -> anyhow::Result<u64> {
     let mut query = signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
         .filter(signatures::status.eq_any(filter.statuses()))
@@ -60,14 +85,14 @@ pub fn write_csv(
     }
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
-    let (jobs, queue) = sync_channel::<Job>(threads);
+    let (jobs, queue) = sync_channel::<Job<T>>(threads);
     let queue = Mutex::new(queue);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let queue = &queue;
-            scope.spawn(move || encode_jobs(keys, queue));
+            scope.spawn(move || encode_jobs(keys, queue, encode));
         }
-        let mut ordered = InOrder { waiting: VecDeque::new(), limit: 2 * threads, out, rows: 0, progress };
+        let mut ordered = InOrder { waiting: VecDeque::new(), limit: 2 * threads, write, rows: 0, progress };
         let mut chunk = Vec::with_capacity(CHUNK);
         for row in query.load_iter::<SignatureRow, PgRowByRowLoadingMode>(conn)? {
             chunk.push(row?);
@@ -91,36 +116,40 @@ pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
 }
 
 /// One of the threads: decrypts and formats chunks until the queue is closed.
-fn encode_jobs(keys: &DataKeys, queue: &Mutex<Receiver<Job>>) {
+fn encode_jobs<T>(
+    keys: &DataKeys,
+    queue: &Mutex<Receiver<Job<T>>>,
+    encode: fn(&DataKeys, Vec<SignatureRow>) -> anyhow::Result<T>,
+) {
     loop {
         let job = queue.lock().map_err(|_| ()).and_then(|q| q.recv().map_err(|_| ()));
         let Ok((rows, done)) = job else { return };
+        let count = rows.len() as u64;
         // The receiver is gone only when the export already failed.
-        let _ = done.send(encode(keys, rows));
+        let _ = done.send(encode(keys, rows).map(|encoded| (encoded, count)));
     }
 }
 
-fn encode(keys: &DataKeys, rows: Vec<SignatureRow>) -> Encoded {
-    let count = rows.len() as u64;
+fn encode_csv(keys: &DataKeys, rows: Vec<SignatureRow>) -> anyhow::Result<Vec<u8>> {
     let mut csv = csv_writer(Vec::with_capacity(rows.len() * 200));
     for row in rows {
         SupporterRecord::from_row(keys, row)?.write_csv(&mut csv)?;
     }
-    Ok((csv.into_inner().map_err(|e| e.into_error())?, count))
+    Ok(csv.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// Chunks handed to the threads, written out in the order they were read.
-struct InOrder<W, P> {
-    waiting: VecDeque<Receiver<Encoded>>,
+struct InOrder<T, W, P> {
+    waiting: VecDeque<Receiver<Encoded<T>>>,
     /// Chunks in flight at most; reading waits for the oldest beyond that.
     limit: usize,
-    out: W,
+    write: W,
     rows: u64,
     progress: P,
 }
 
-impl<W: Write, P: FnMut(u64)> InOrder<W, P> {
-    fn submit(&mut self, jobs: &SyncSender<Job>, rows: Vec<SignatureRow>) -> anyhow::Result<()> {
+impl<T, W: FnMut(T) -> anyhow::Result<()>, P: FnMut(u64)> InOrder<T, W, P> {
+    fn submit(&mut self, jobs: &SyncSender<Job<T>>, rows: Vec<SignatureRow>) -> anyhow::Result<()> {
         let (done, result) = sync_channel(1);
         jobs.send((rows, done)).map_err(|_| anyhow::anyhow!("the export threads stopped"))?;
         self.waiting.push_back(result);
@@ -132,9 +161,9 @@ impl<W: Write, P: FnMut(u64)> InOrder<W, P> {
 
     fn write_oldest(&mut self) -> anyhow::Result<()> {
         let Some(result) = self.waiting.pop_front() else { return Ok(()) };
-        let (bytes, count) =
+        let (encoded, count) =
             result.recv().map_err(|_| anyhow::anyhow!("an export thread stopped without its result"))??;
-        self.out.write_all(&bytes)?;
+        (self.write)(encoded)?;
         let before = self.rows;
         self.rows += count;
         if before / 50_000 != self.rows / 50_000 {
@@ -147,7 +176,6 @@ impl<W: Write, P: FnMut(u64)> InOrder<W, P> {
         while !self.waiting.is_empty() {
             self.write_oldest()?;
         }
-        self.out.flush()?;
         (self.progress)(self.rows);
         Ok(self.rows)
     }

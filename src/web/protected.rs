@@ -67,6 +67,11 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
     },
     ProtectedRoute {
         method: "GET",
+        path: "/admin/c/{slug}/signatures.xlsx",
+        route: || web::get().to(admin::export::signatures_xlsx),
+    },
+    ProtectedRoute {
+        method: "GET",
         path: "/admin/c/{slug}/mailings",
         route: || web::get().to(admin::mailings::index),
     },

@@ -101,6 +101,22 @@ async fn count_json_has_slug_confirmed_and_goal() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_sites_script_may_read_the_count_from_another_origin() {
+    let app = spawn_app().await;
+    let response = app
+        .bare_client()
+        .get(app.url(&format!("/c/{SLUG}/count.json")))
+        .header("Origin", "https://partner.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap()), Some("*"));
+    let json: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(json["confirmed"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     assert_eq!(app.get("/healthz").await.status(), 200);

@@ -32,4 +32,5 @@ mod request_bodies;
 mod signing;
 mod waking;
 mod webhooks;
+mod xlsx_export;
 mod zero_config;

@@ -1,6 +1,7 @@
-//! `GET /admin/c/{slug}/signatures.csv`: the export, streamed. The rows are written on a
-//! blocking thread and reach the client through a small channel, so the first bytes leave
-//! at once and memory stays flat.
+//! `GET /admin/c/{slug}/signatures.csv` and `.xlsx`: the export, streamed. The rows are
+//! written on a blocking thread and reach the client through a small channel, so memory
+//! stays flat; a CSV's first bytes leave at once, a workbook's once every row is read
+//! (see `export::xlsx`).
 //!
 //! Why a connection of its own, outside the pool: the rows stream from one long query
 //! through Diesel's synchronous row-by-row cursor (`load_iter`), which the pool's async
@@ -19,7 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::campaigns;
-use crate::export::{self, Actor, ExportFilter, FilterError};
+use crate::export::{self, Actor, ExportFilter, FilterError, Format};
 use crate::organizers::Session;
 use crate::web::AppState;
 use crate::web::errors::{Answered, Plain, WebError};
@@ -62,6 +63,26 @@ pub async fn signatures_csv(
     session: web::ReqData<Session>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, Answered<Plain>> {
+    download(req, state, session, slug, Format::Csv).await
+}
+
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn signatures_xlsx(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, Answered<Plain>> {
+    download(req, state, session, slug, Format::Xlsx).await
+}
+
+async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: web::ReqData<Session>,
+    slug: web::Path<String>,
+    format: Format,
+) -> Result<HttpResponse, Answered<Plain>> {
     let filter = filter_from_query(req.query_string())?;
     let campaign = {
         let mut conn = state.pool.get().await?;
@@ -88,7 +109,7 @@ pub async fn signatures_csv(
         let _slot = slot;
         let out = ChannelWriter(tx.clone());
         if let Err(e) =
-            export::run(&mut conn, &keys, campaign_id, &filter, &actor, clock.as_ref(), out, |_| {})
+            export::run(&mut conn, &keys, campaign_id, &filter, format, &actor, clock.as_ref(), out, |_| {})
         {
             tracing::error!(error = %format!("{e:#}"), "export failed");
             // An error instead of the end: the client sees a broken download, not a short file.
@@ -97,10 +118,10 @@ pub async fn signatures_csv(
     });
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(format.content_type())
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"{}-signatures.csv\"", campaign.slug),
+            format!("attachment; filename=\"{}-signatures.{}\"", campaign.slug, format.extension()),
         ))
         .streaming(body))
 }
