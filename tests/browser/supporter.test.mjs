@@ -109,6 +109,8 @@ async function signByKeyboard(page, { name, email, country }) {
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "consent");
   await page.keyboard.press("Space");
+  await page.keyboard.press("Tab"); // anonymous
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "anonymous");
   await page.keyboard.press("Tab"); // updates
   await page.keyboard.press("Tab"); // the honeypot is skipped: tabindex=-1
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), "BUTTON");
