@@ -1,6 +1,6 @@
 //! What this process counts for `/metrics`: HTTP latency by route and status class, and
 //! the results of mail delivery. Gauges that the database knows (signatures, outbox depth)
-//! are read by a task every few seconds (`crate::gauges`), never at scrape time.
+//! are read by a task every few seconds (the gauges module), never at scrape time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;

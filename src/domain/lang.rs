@@ -1,5 +1,5 @@
 //! The languages pages and emails are written in: a small registry of language tags.
-//! The words themselves live in `locales/<tag>/main.ftl` (see `crate::i18n`); the
+//! The words themselves live in `locales/<tag>/main.ftl` (read by the i18n module); the
 //! direction (left-to-right or right-to-left) follows from the tag.
 
 use std::fmt;

@@ -20,7 +20,7 @@ text_enum! {
         /// A signed webhook to a partner's or the lead organisation's system, delivered
         /// over HTTP by `webhooks::Deliverer`; `target_id` names the receiver.
         Webhook = "webhook",
-        /// One supporter's copy of a news mailing (`crate::mailings`).
+        /// One supporter's copy of a news mailing.
         Mailing = "mailing",
     }
 }

@@ -1,9 +1,9 @@
 //! Partners: the organisations that share a campaign with the lead organisation and bring
 //! supporters to it through their own links (`/c/{slug}?via={partner}&utm_source=...`).
 //! Here live what a campaign file says about a partner (`Partner`) and where a supporter
-//! came from (`Referral`), both as types that parse. Which partners a campaign has is the
-//! campaign file's (`crate::campaigns`); storing a referral with a signature is
-//! `crate::signatures`'.
+//! came from (`Referral`), both as types that parse. Which partners a campaign has is read
+//! from the campaign file, and the signing code stores a referral with the signature; both
+//! use this module, never the other way round.
 //!
 //! A referral is analytics, not input a supporter typed: a value that does not parse (an
 //! unknown partner, a utm value over 100 characters or with control characters, a
