@@ -25,7 +25,23 @@ struct Body<'a> {
     link: &'a str,
 }
 
-impl Body<'_> {
+impl<'a> Body<'a> {
+    fn new(to: &'a Recipient<'a>, link: &'a str) -> Body<'a> {
+        Body {
+            texts: Texts::new(to.lang),
+            lang: to.lang.code(),
+            dir: to.lang.dir(),
+            name: to.name,
+            campaign_title: to.campaign_title,
+            link,
+        }
+    }
+
+    /// `subject_key`'s words, then the campaign's title.
+    fn subject(&self, subject_key: &str) -> String {
+        format!("{}: {}", self.texts.t(subject_key), self.campaign_title)
+    }
+
     fn t(&self, key: &str) -> String {
         self.texts.t(key)
     }
@@ -85,70 +101,33 @@ impl MailContext {
         // The link names the language signed in: opened on a phone whose browser asks for
         // English, the confirm page (and, through the cookie it sets, the answer to the
         // button) still speaks Dari.
-        let lang = to.lang;
-        let link = format!("{}/confirm/{token}?lang={}", self.base_url, lang.code());
-        let texts = Texts::new(lang);
-        let body = Body {
-            texts,
-            lang: lang.code(),
-            dir: lang.dir(),
-            name: to.name,
-            campaign_title: to.campaign_title,
-            link: &link,
-        };
-        let subject = format!("{}: {}", texts.t("mail-confirm-subject"), to.campaign_title);
-        self.message(
-            Kind::Confirmation,
-            to,
-            subject,
-            ConfirmText { m: &body }.render()?,
-            ConfirmHtml { m: &body }.render()?,
-        )
+        let link = self.link("confirm", token, to.lang);
+        let body = Body::new(to, &link);
+        let subject = body.subject("mail-confirm-subject");
+        let (text, html) = (ConfirmText { m: &body }.render()?, ConfirmHtml { m: &body }.render()?);
+        self.message(Kind::Confirmation, to, subject, text, html)
     }
 
     /// A reminder to confirm, with a fresh confirmation link (`token`).
     pub fn reminder(&self, to: &Recipient<'_>, token: &str) -> anyhow::Result<NewMessage> {
-        let lang = to.lang;
-        let link = format!("{}/confirm/{token}?lang={}", self.base_url, lang.code());
-        let texts = Texts::new(lang);
-        let body = Body {
-            texts,
-            lang: lang.code(),
-            dir: lang.dir(),
-            name: to.name,
-            campaign_title: to.campaign_title,
-            link: &link,
-        };
-        let subject = format!("{}: {}", texts.t("mail-reminder-subject"), to.campaign_title);
-        self.message(
-            Kind::Reminder,
-            to,
-            subject,
-            ReminderText { m: &body }.render()?,
-            ReminderHtml { m: &body }.render()?,
-        )
+        let link = self.link("confirm", token, to.lang);
+        let body = Body::new(to, &link);
+        let subject = body.subject("mail-reminder-subject");
+        let (text, html) = (ReminderText { m: &body }.render()?, ReminderHtml { m: &body }.render()?);
+        self.message(Kind::Reminder, to, subject, text, html)
     }
 
     pub fn receipt(&self, to: &Recipient<'_>, withdraw_token: &str) -> anyhow::Result<NewMessage> {
-        let lang = to.lang;
-        let link = format!("{}/withdraw/{withdraw_token}?lang={}", self.base_url, lang.code());
-        let texts = Texts::new(lang);
-        let body = Body {
-            texts,
-            lang: lang.code(),
-            dir: lang.dir(),
-            name: to.name,
-            campaign_title: to.campaign_title,
-            link: &link,
-        };
-        let subject = format!("{}: {}", texts.t("mail-receipt-subject"), to.campaign_title);
-        self.message(
-            Kind::Receipt,
-            to,
-            subject,
-            ReceiptText { m: &body }.render()?,
-            ReceiptHtml { m: &body }.render()?,
-        )
+        let link = self.link("withdraw", withdraw_token, to.lang);
+        let body = Body::new(to, &link);
+        let subject = body.subject("mail-receipt-subject");
+        let (text, html) = (ReceiptText { m: &body }.render()?, ReceiptHtml { m: &body }.render()?);
+        self.message(Kind::Receipt, to, subject, text, html)
+    }
+
+    /// A supporter's link to `/{path}/{token}`, naming the language they signed in.
+    fn link(&self, path: &str, token: &str, lang: Lang) -> String {
+        format!("{}/{path}/{token}?lang={}", self.base_url, lang.code())
     }
 
     fn message(
