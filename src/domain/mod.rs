@@ -12,5 +12,5 @@ pub use country::Country;
 pub use email::SupporterEmail;
 pub use error::FieldError;
 pub use lang::Lang;
-pub use slug::Slug;
+pub use slug::{Slug, is_slug_shaped};
 pub use text::{Comment, Postcode, SupporterName, is_direction_control};

@@ -3,15 +3,20 @@
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Slug(String);
 
+/// The shape of slugs and other ids written in URLs: lower-case ASCII letters, digits and
+/// inner hyphens; 1 to 64 characters.
+pub fn is_slug_shaped(raw: &str) -> bool {
+    !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !raw.starts_with('-')
+        && !raw.ends_with('-')
+}
+
 impl Slug {
     /// Lower-case ASCII letters, digits and inner hyphens; 1 to 64 characters.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let ok = !raw.is_empty()
-            && raw.len() <= 64
-            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !raw.starts_with('-')
-            && !raw.ends_with('-');
-        if ok {
+        if is_slug_shaped(raw) {
             Ok(Self(raw.to_owned()))
         } else {
             Err(format!("invalid slug {raw:?}: use a-z, 0-9 and inner hyphens, at most 64"))

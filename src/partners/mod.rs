@@ -28,12 +28,7 @@ pub struct PartnerId(String);
 
 impl PartnerId {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let ok = !raw.is_empty()
-            && raw.len() <= 64
-            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !raw.starts_with('-')
-            && !raw.ends_with('-');
-        if ok {
+        if crate::domain::is_slug_shaped(raw) {
             Ok(PartnerId(raw.to_owned()))
         } else {
             Err(format!("invalid partner id {raw:?}: use a-z, 0-9 and inner hyphens, at most 64"))
