@@ -152,7 +152,10 @@ pub const SMTP_LANES: usize = 4;
 /// confirmation by more than the batch on the wire.
 pub fn claim_sources() -> Vec<Box<dyn ClaimSource>> {
     vec![
-        Box::new(DueRows::new("supporter mail", &[Kind::Confirmation, Kind::Receipt, Kind::Reminder])),
+        Box::new(DueRows::new(
+            "supporter mail",
+            &[Kind::Confirmation, Kind::Receipt, Kind::Reminder, Kind::Invitation, Kind::Endorsement],
+        )),
         Box::new(DueRows::new("digests", &[Kind::Digest])),
         Box::new(PacedLetters),
         Box::new(DueRows::new("mailings", &[Kind::Mailing])),

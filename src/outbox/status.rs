@@ -22,6 +22,10 @@ text_enum! {
         Webhook = "webhook",
         /// One supporter's copy of a news mailing.
         Mailing = "mailing",
+        /// A single-use link that lets a person invited by an owner set their password.
+        Invitation = "invitation",
+        /// The link that confirms an organisation's endorsement, sent to its contact.
+        Endorsement = "endorsement",
     }
 }
 
@@ -30,7 +34,16 @@ impl Kind {
     /// A webhook may carry a supporter's name and address too; once the receiver has it,
     /// no copy stays here.
     pub fn erased_when_done(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Receipt | Kind::Reminder | Kind::Webhook | Kind::Mailing)
+        matches!(
+            self,
+            Kind::Confirmation
+                | Kind::Receipt
+                | Kind::Reminder
+                | Kind::Webhook
+                | Kind::Mailing
+                | Kind::Invitation
+                | Kind::Endorsement
+        )
     }
 }
 
