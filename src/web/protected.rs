@@ -6,7 +6,11 @@
 //! therefore guarded without anyone remembering to guard it, and a test adds one to check.
 //!
 //! `PROTECTED_ROUTES` is the list of admin and API handlers: the router registers them
-//! from it and the route-walk test requests each one without credentials.
+//! from it and the route-walk test requests each one without credentials, and as each
+//! organizer role. Each route also declares what it needs (`Need`); once the session or
+//! token is known, `authorize` asks the organizer's `Access` about that need on the
+//! campaign the path names, so no handler runs for someone its role does not allow. A path
+//! no route declares needs `Need::Undeclared`: owners only.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Path, ResourceDef, ServiceRequest, ServiceResponse};
