@@ -592,4 +592,19 @@ async fn organizer_add_on_the_command_line_gives_a_role_its_campaigns_and_partne
     assert!(add("m@rallypost.example", &[]).status.success());
     let accounts = organizers::accounts(&mut conn).await.unwrap();
     assert_eq!(accounts.iter().find(|a| a.email == "m@rallypost.example").unwrap().role, Role::Manager);
+    // The command line's changes are in the audit log too, by the system user who ran them.
+    assert!(rallypost_cli(&app, &["organizer", "token", "p@rallypost.example"]).status.success());
+    let audit = organizers::recent_audit(&mut conn, 100).await.unwrap();
+    let done = |action: organizers::AuditAction, subject: &str| {
+        audit.iter().any(|e| {
+            e.action == action && e.subject.as_deref() == Some(subject) && e.actor.starts_with("system user")
+        })
+    };
+    assert!(done(organizers::AuditAction::Add, "p@rallypost.example"));
+    assert!(done(organizers::AuditAction::PasswordSet, "m@rallypost.example"));
+    assert!(done(organizers::AuditAction::TokenCreated, "p@rallypost.example"));
+    assert!(
+        !audit.iter().any(|e| e.subject.as_deref() == Some("x@rallypost.example")),
+        "a refused add was logged"
+    );
 }
