@@ -35,6 +35,17 @@ pub enum OrganizerCommand {
         /// Read the password from standard input instead of the terminal
         #[arg(long)]
         password_stdin: bool,
+        /// owner (everything; the default for a new account), manager (named campaigns),
+        /// partner (one campaign and one partner) or viewer (counts only). Without it an
+        /// existing organizer keeps their role.
+        #[arg(long, value_parser = ["owner", "manager", "partner", "viewer"])]
+        role: Option<String>,
+        /// A campaign's slug: repeat it or give a comma list for a manager (or a viewer)
+        #[arg(long = "campaign", value_name = "SLUG", value_delimiter = ',')]
+        campaigns: Vec<String>,
+        /// The partner id a partner organizer speaks for, as the campaign file declares it
+        #[arg(long, value_name = "ID")]
+        partner: Option<String>,
     },
     /// Remove an organizer; their sessions and API tokens end with them
     Remove { email: String },
@@ -89,11 +100,19 @@ pub struct ExportArgs {
 pub async fn organizer(command: OrganizerCommand, db: &Target, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let pool = crate::startup::command_pool(db)?;
     let mut conn = pool.get().await?;
+    let who = organizers::Who::system_user(&system_user());
     match command {
-        OrganizerCommand::Add { email, password_stdin } => {
+        OrganizerCommand::Add { email, password_stdin, role, campaigns, partner } => {
             let email = OrganizerEmail::parse(&email).map_err(anyhow::Error::msg)?;
+            let grant = match role {
+                Some(role) => Some(grant(&mut conn, &role, &campaigns, partner.as_deref()).await?),
+                None if campaigns.is_empty() && partner.is_none() => None,
+                None => anyhow::bail!("--campaign and --partner go with --role"),
+            };
             let password = Password::parse(read_password(password_stdin)?)?;
-            let created = organizers::add_or_update(&mut conn, &email, password, clock.now()).await?;
+            let created =
+                organizers::add_with_grant(&mut conn, &who, &email, password, grant.as_ref(), clock.now())
+                    .await?;
             eprintln!(
                 "{}",
                 if created {
@@ -105,18 +124,19 @@ pub async fn organizer(command: OrganizerCommand, db: &Target, clock: Arc<dyn Cl
         }
         OrganizerCommand::Remove { email } => {
             let email = OrganizerEmail::parse(&email).map_err(anyhow::Error::msg)?;
-            anyhow::ensure!(organizers::remove(&mut conn, &email).await?, "no organizer with that email");
+            let removed = organizers::remove_account(&mut conn, &who, &email, clock.now()).await?;
+            anyhow::ensure!(removed, "no organizer with that email");
             eprintln!("organizer removed; their sessions and API tokens ended");
         }
         OrganizerCommand::Token(TokenArgs { command: Some(TokenCommand::Revoke { email }), .. }) => {
             let organizer = existing_organizer(&mut conn, &email).await?;
-            let revoked = organizers::revoke_tokens(&mut conn, organizer.id).await?;
+            let revoked = organizers::revoke_all_tokens(&mut conn, &who, &organizer, clock.now()).await?;
             eprintln!("revoked {revoked} token{}", if revoked == 1 { "" } else { "s" });
         }
         OrganizerCommand::Token(TokenArgs { command: None, email, expires }) => {
             let organizer = existing_organizer(&mut conn, email.as_deref().unwrap_or_default()).await?;
             let now = clock.now();
-            let token = organizers::issue_token_for_days(&mut conn, &organizer, expires, now).await?;
+            let token = organizers::new_token(&mut conn, &who, &organizer, expires, now).await?;
             println!("{token}");
             let until = now + chrono::Duration::days(expires.into());
             eprintln!(
@@ -126,6 +146,26 @@ pub async fn organizer(command: OrganizerCommand, db: &Target, clock: Arc<dyn Cl
         }
     }
     Ok(())
+}
+
+/// The role and scope `organizer add` was given, checked against the campaigns.
+async fn grant(
+    conn: &mut diesel_async::AsyncPgConnection,
+    role: &str,
+    slugs: &[String],
+    partner: Option<&str>,
+) -> anyhow::Result<organizers::Grant> {
+    let role: organizers::Role = role.parse().map_err(anyhow::Error::msg)?;
+    let mut campaigns = Vec::new();
+    for slug in slugs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let campaign = crate::campaigns::find_by_slug(conn, slug)
+            .await?
+            .with_context(|| format!("no campaign {slug:?}; `rallypost campaign list` shows them"))?;
+        if !campaigns.iter().any(|c: &crate::campaigns::Campaign| c.id == campaign.id) {
+            campaigns.push(campaign);
+        }
+    }
+    Ok(organizers::Grant::parse(role, &campaigns, partner)?)
 }
 
 async fn existing_organizer(

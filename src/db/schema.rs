@@ -95,6 +95,38 @@ diesel::table! {
         email -> Text,
         password_hash -> Text,
         created_at -> Timestamptz,
+        role -> Text,
+        partner_id -> Nullable<Text>,
+        disabled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    organizer_campaigns (organizer_id, campaign_id) {
+        organizer_id -> Uuid,
+        campaign_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    organizer_invitations (token_hash) {
+        token_hash -> Bytea,
+        organizer_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    organizer_audit (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor -> Text,
+        action -> Text,
+        subject -> Nullable<Text>,
+        detail -> Text,
     }
 }
 
@@ -212,6 +244,10 @@ diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(organizer_campaigns -> organizers (organizer_id));
+diesel::joinable!(organizer_campaigns -> campaigns (campaign_id));
+diesel::joinable!(organizer_invitations -> organizers (organizer_id));
+diesel::joinable!(organizer_audit -> organizers (actor_id));
 diesel::joinable!(export_log -> campaigns (campaign_id));
 diesel::joinable!(mailings -> campaigns (campaign_id));
 diesel::joinable!(mailing_recipients -> mailings (mailing_id));
@@ -220,6 +256,9 @@ diesel::joinable!(mailing_recipients -> outbox (outbox_id));
 diesel::allow_tables_to_appear_in_same_query!(campaigns, signatures, outbox, letter_pacing, digests);
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
+    organizer_audit,
+    organizer_campaigns,
+    organizer_invitations,
     organizer_sessions,
     api_tokens,
     export_log,

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::domain::Country;
+use crate::partners::PartnerId;
 use crate::signatures::SignatureStatus;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -28,6 +29,10 @@ pub struct ExportFilter {
     pub until: Option<DateTime<Utc>>,
     #[serde(serialize_with = "country_code")]
     pub country: Option<Country>,
+    /// Only supporters who opted in to this partner: set from a partner organizer's scope,
+    /// never from the query string, and kept in the export log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<PartnerId>,
 }
 
 fn country_code<S: serde::Serializer>(c: &Option<Country>, s: S) -> Result<S::Ok, S::Error> {
@@ -65,6 +70,7 @@ impl ExportFilter {
             country: present(country)
                 .map(|v| Country::parse(v).map_err(|_| FilterError::Country))
                 .transpose()?,
+            partner: None,
         })
     }
 

@@ -3,6 +3,7 @@
 //! (`confirmed_after`), which a client can page through while signatures are confirmed.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -10,18 +11,40 @@ use uuid::Uuid;
 use super::record::{SignatureRow, SupporterRecord};
 use crate::crypto::DataKeys;
 use crate::db::schema::signatures;
+use crate::partners::PartnerId;
 use crate::signatures::SignatureStatus;
+
+/// The confirmed signatures of a campaign, or of those who opted in to `partner` (what a
+/// partner organizer may read).
+fn confirmed<'a>(campaign_id: Uuid, partner: Option<&'a PartnerId>) -> signatures::BoxedQuery<'a, Pg> {
+    let query = signatures::table
+        .filter(signatures::campaign_id.eq(campaign_id))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .into_boxed();
+    match partner {
+        Some(p) => query.filter(signatures::partner_id.eq(p.as_ref()).and(signatures::partner_opt_in)),
+        None => query,
+    }
+}
+
+/// How many confirmed signatures a partner organizer may read: those who opted in to it.
+pub async fn confirmed_count(
+    conn: &mut AsyncPgConnection,
+    campaign_id: Uuid,
+    partner: &PartnerId,
+) -> QueryResult<i64> {
+    confirmed(campaign_id, Some(partner)).count().get_result(conn).await
+}
 
 pub async fn confirmed_page(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
     campaign_id: Uuid,
+    partner: Option<&PartnerId>,
     offset: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<SupporterRecord>> {
-    let rows: Vec<SignatureRow> = signatures::table
-        .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+    let rows: Vec<SignatureRow> = confirmed(campaign_id, partner)
         .order((signatures::signed_at, signatures::id))
         .offset(offset)
         .limit(limit)
@@ -51,18 +74,16 @@ pub async fn confirmed_after(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
     campaign_id: Uuid,
+    partner: Option<&PartnerId>,
     after: Option<Confirmed>,
     settled_before: DateTime<Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<SupporterRecord>> {
-    let mut query = signatures::table
-        .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+    let mut query = confirmed(campaign_id, partner)
         .filter(signatures::confirmed_at.lt(settled_before))
         .order((signatures::confirmed_at, signatures::id))
         .limit(limit)
-        .select(SignatureRow::as_select())
-        .into_boxed();
+        .select(SignatureRow::as_select());
     if let Some(after) = after {
         query = query.filter(
             signatures::confirmed_at

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{ExportFilter, audit, stream, xlsx};
 use crate::clock::Clock;
 use crate::crypto::DataKeys;
-use crate::organizers::Organizer;
+use crate::organizers::{self, Organizer};
 
 /// What the export is written as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -47,6 +47,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Who, as the organizers' audit log names them.
+    fn who(&self) -> organizers::Who {
+        match self {
+            Actor::Organizer(o) => organizers::Who::organizer(o),
+            Actor::CommandLine { user } => organizers::Who::system_user(user),
+        }
+    }
+
     fn describe(&self) -> (Option<Uuid>, String, &'static str) {
         match self {
             Actor::Organizer(o) => (Some(o.id), o.email.clone(), "web"),
@@ -69,6 +77,15 @@ pub fn run(
 ) -> anyhow::Result<u64> {
     let (organizer_id, who, via) = actor.describe();
     let log = audit::start(conn, campaign_id, organizer_id, &who, via, filter, clock.now())?;
+    let detail =
+        format!("{} via {via}, {}", format.extension(), serde_json::to_string(filter).unwrap_or_default());
+    let entry = organizers::AuditLine {
+        who: &actor.who(),
+        action: organizers::AuditAction::Export,
+        subject: Some(&campaign_id.to_string()),
+        detail: &detail,
+    };
+    organizers::audit_blocking(conn, entry, clock.now())?;
     let rows = match format {
         Format::Csv => stream::write_csv(conn, keys, campaign_id, filter, out, progress)?,
         Format::Xlsx => xlsx::write_xlsx(conn, keys, campaign_id, filter, out, progress)?,

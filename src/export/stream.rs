@@ -83,6 +83,9 @@ pub(super) fn each_chunk<T: Send>(
     if let Some(country) = filter.country {
         query = query.filter(signatures::country.eq(country.code()));
     }
+    if let Some(partner) = &filter.partner {
+        query = query.filter(signatures::partner_id.eq(partner.as_ref()).and(signatures::partner_opt_in));
+    }
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
     let (jobs, queue) = sync_channel::<Job<T>>(threads);

@@ -5,10 +5,12 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
+use super::account::find_enabled_by_email;
+use super::audit::{self, AuditAction, Entry, Who};
 use super::device::Devices;
 use super::session::start_session;
 use super::throttle::{self, Keys};
-use super::{Organizer, OrganizerEmail, find_by_email, password};
+use super::{Organizer, OrganizerEmail, password};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -46,7 +48,7 @@ pub async fn log_in(
     now: DateTime<Utc>,
 ) -> Result<SignedIn, LoginError> {
     let found = match OrganizerEmail::parse(attempt.email) {
-        Ok(email) => find_by_email(conn, &email).await.map_err(anyhow::Error::from)?,
+        Ok(email) => find_enabled_by_email(conn, &email).await.map_err(anyhow::Error::from)?,
         Err(_) => None,
     };
     let known_device = found
@@ -58,6 +60,8 @@ pub async fn log_in(
         None => Keys::new(attempt.email, attempt.client),
     };
     let password = attempt.password;
+    // A failed sign-in is logged against an account that exists, and never the address typed.
+    let account = found.as_ref().map(|(organizer, _)| Who::organizer(organizer));
     // One transaction: the throttle's rows stay locked while the password is checked, so
     // attempts for the same account or from the same client take turns (see `throttle`).
     let checked: Result<(Organizer, String), LoginError> = conn
@@ -76,6 +80,11 @@ pub async fn log_in(
                 }
                 _ => {
                     throttle::failed(conn, &keys, now).await?;
+                    if let Some(who) = &account {
+                        let entry =
+                            Entry { who, action: AuditAction::SignInFailed, subject: None, detail: "" };
+                        audit::record(conn, entry, now).await?;
+                    }
                     tracing::info!(known_browser = known_device.is_some(), "login failed");
                     Ok(Err(LoginError::WrongCredentials))
                 }
@@ -85,6 +94,9 @@ pub async fn log_in(
         .map_err(|e: anyhow::Error| LoginError::Unexpected(e))?;
     let (organizer, hash) = checked?;
     let session = start_session(conn, &organizer, now).await.map_err(anyhow::Error::from)?;
+    let entry =
+        Entry { who: &Who::organizer(&organizer), action: AuditAction::SignIn, subject: None, detail: "" };
+    audit::record(conn, entry, now).await.map_err(anyhow::Error::from)?;
     tracing::info!(organizer = %organizer.id, "organizer signed in");
     let device_cookie = devices.issue(organizer.id, &hash, now);
     Ok(SignedIn { organizer, session, device_cookie })

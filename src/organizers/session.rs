@@ -56,6 +56,7 @@ pub async fn find_session(
         .inner_join(organizers::table)
         .filter(organizer_sessions::id_hash.eq(secret::digest(id)))
         .filter(organizer_sessions::expires_at.gt(now))
+        .filter(organizers::disabled_at.is_null())
         .select((Organizer::as_select(), organizer_sessions::csrf_token))
         .first::<(Organizer, String)>(conn)
         .await

@@ -68,6 +68,7 @@ pub async fn find_by_token(
         .inner_join(organizers::table)
         .filter(api_tokens::token_hash.eq(&hash))
         .filter(api_tokens::expires_at.gt(now))
+        .filter(organizers::disabled_at.is_null())
         .select((Organizer::as_select(), api_tokens::last_used_at))
         .first(conn)
         .await

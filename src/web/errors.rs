@@ -27,6 +27,9 @@ pub enum WebError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    /// Signed in, but the organizer's role does not allow this.
+    #[error("your role does not allow this")]
+    Forbidden,
     /// Another request changed the same thing first (a unique key taken meanwhile).
     #[error("this clashed with a change made at the same moment; please try again")]
     Conflict(#[source] anyhow::Error),
@@ -132,6 +135,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Busy { .. } | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -152,6 +156,7 @@ impl WebError {
             WebError::BadRequest(_) => "bad-request",
             WebError::Unauthorized => "unauthorized",
             WebError::NotFound => "not-found",
+            WebError::Forbidden => "forbidden",
             WebError::Conflict(_) => "conflict",
             WebError::Busy { .. } | WebError::Unavailable(_) => "unavailable",
             WebError::Unexpected(_) => "unexpected",
@@ -163,8 +168,11 @@ impl WebError {
             WebError::Conflict(e) => tracing::warn!(error = %format!("{e:#}"), "request conflicted"),
             WebError::Unavailable(e) => tracing::warn!(error = %format!("{e:#}"), "database unavailable"),
             WebError::Unexpected(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
-            WebError::BadRequest(_) | WebError::Unauthorized | WebError::NotFound | WebError::Busy { .. } => {
-            }
+            WebError::BadRequest(_)
+            | WebError::Unauthorized
+            | WebError::NotFound
+            | WebError::Forbidden
+            | WebError::Busy { .. } => {}
         }
     }
 

@@ -11,6 +11,7 @@ mod errors;
 pub mod form;
 mod health;
 mod https;
+mod invitation;
 mod lang_choice;
 mod metrics;
 mod observe;
@@ -120,5 +121,7 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         // neither (`List-Unsubscribe=One-Click` as its body).
         .route("/unsubscribe/{token}", web::get().to(unsubscribe::page))
         .route("/unsubscribe/{token}", web::post().to(unsubscribe::unsubscribe))
+        .route("/invitation/{token}", web::get().to(invitation::page))
+        .route("/invitation/{token}", web::post().to(invitation::accept))
         .configure(protected::register);
 }

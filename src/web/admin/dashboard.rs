@@ -8,7 +8,7 @@ use super::render;
 use crate::campaigns::{self, Campaign};
 use crate::export::{ExportLogEntry, recent_exports};
 use crate::letters::Scheduler;
-use crate::organizers::Session;
+use crate::organizers::{Access, Need, Session};
 use crate::reports::{self, Chart, MailRow, StatusTotals, TargetLetters};
 use crate::web::AppState;
 use crate::web::errors::WebError;
@@ -27,17 +27,19 @@ struct IndexPage {
     who: String,
     csrf_token: String,
     campaigns: Vec<CampaignLine>,
+    manages_organizers: bool,
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn index(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let mut campaigns = Vec::new();
     let now = state.clock.now();
-    for c in campaigns::list(&mut conn).await? {
+    for c in campaigns::list(&mut conn).await?.into_iter().filter(|c| access.sees_campaign(c.id)) {
         campaigns.push(CampaignLine {
             title: c.file.text(c.file.default_lang()).title.clone(),
             totals: reports::status_totals(&mut conn, c.id, now).await?,
@@ -47,8 +49,12 @@ pub async fn index(
             goal: c.goal,
         });
     }
-    let page =
-        IndexPage { who: session.organizer.email.clone(), csrf_token: session.csrf_token.clone(), campaigns };
+    let page = IndexPage {
+        who: session.organizer.email.clone(),
+        csrf_token: session.csrf_token.clone(),
+        campaigns,
+        manages_organizers: access.manages_organizers(),
+    };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -68,12 +74,17 @@ struct CampaignPage {
     mail: Vec<MailRow>,
     next_dispatch: String,
     exports: Vec<ExportLogEntry>,
+    can_export: bool,
+    can_mail: bool,
+    /// A partner organizer's partner, whose opted-in supporters are all their exports hold.
+    partner: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 pub async fn campaign(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
@@ -98,6 +109,9 @@ pub async fn campaign(
         mail: reports::supporter_mail(&mut conn, c.id).await?,
         next_dispatch: next_dispatch(&c, state.clock.now()),
         exports: recent_exports(&mut conn, c.id, 20).await?,
+        can_export: access.allows(Need::Supporters, Some(c.id)).is_ok(),
+        can_mail: access.allows(Need::Mailings, Some(c.id)).is_ok(),
+        partner: access.partner().map(ToString::to_string),
         slug: c.slug,
     };
     Ok(render(StatusCode::OK, &page))

@@ -21,7 +21,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::campaigns;
 use crate::export::{self, Actor, ExportFilter, FilterError, Format};
-use crate::organizers::Session;
+use crate::organizers::{Access, Session};
 use crate::web::AppState;
 use crate::web::errors::{Answered, Plain, WebError};
 
@@ -61,9 +61,10 @@ pub async fn signatures_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, Answered<Plain>> {
-    download(req, state, session, slug, Format::Csv).await
+    download(req, state, session, access, slug, Format::Csv).await
 }
 
 #[tracing::instrument(skip_all, fields(slug = %slug))]
@@ -71,19 +72,24 @@ pub async fn signatures_xlsx(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, Answered<Plain>> {
-    download(req, state, session, slug, Format::Xlsx).await
+    download(req, state, session, access, slug, Format::Xlsx).await
 }
 
 async fn download(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
     format: Format,
 ) -> Result<HttpResponse, Answered<Plain>> {
-    let filter = filter_from_query(req.query_string())?;
+    let mut filter = filter_from_query(req.query_string())?;
+    // The guard let only those who may read personal data this far; a partner's export
+    // holds only the supporters who opted in to that partner.
+    filter.partner = access.supporters_filter().map_err(|_| WebError::Forbidden)?;
     let campaign = {
         let mut conn = state.pool.get().await?;
         campaigns::find_by_slug(&mut conn, &slug).await?.ok_or(WebError::NotFound)?

@@ -1,10 +1,12 @@
-//! The organizers' pages: sign-in, the dashboards, the CSV export and the API tokens. Handlers only; the
+//! The organizers' pages: sign-in, the dashboards, the CSV export, the API tokens, and
+//! the owners' organizers and audit pages. Handlers only; the
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
 pub mod export;
 pub mod login;
 pub mod mailings;
+pub mod organizers;
 pub mod tokens;
 
 use actix_web::http::StatusCode;

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::paging::encode;
 use super::{ApiError, Start, paging};
 use crate::campaigns::{self, Campaign};
-use crate::export::{Confirmed, SupporterRecord, confirmed_after, confirmed_page};
+use crate::export::{Confirmed, SupporterRecord, confirmed_after, confirmed_count, confirmed_page};
+use crate::organizers::Access;
 use crate::web::AppState;
 use crate::web::errors::WebError;
 
@@ -164,7 +165,11 @@ async fn find(conn: &mut diesel_async::AsyncPgConnection, slug: &str) -> Result<
     campaigns::find_by_slug(conn, slug).await?.ok_or(WebError::NotFound.into())
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    access: web::ReqData<Access>,
+) -> Result<HttpResponse, ApiError> {
     // A handful of petitions: page numbers are all they need.
     let (page, per_page) = match paging(&req)? {
         (Start::Page(page), per_page) => (page, per_page),
@@ -175,7 +180,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     };
     let base = &state.settings.base_url;
     let mut conn = state.pool.get().await?;
-    let all = campaigns::list(&mut conn).await?;
+    let all: Vec<Campaign> =
+        campaigns::list(&mut conn).await?.into_iter().filter(|c| access.sees_campaign(c.id)).collect();
     let total = all.len() as i64;
     let mut items = Vec::new();
     for c in all.iter().skip(((page - 1) * per_page) as usize).take(per_page as usize) {
@@ -192,22 +198,30 @@ pub async fn one(state: web::Data<AppState>, slug: web::Path<String>) -> Result<
     Ok(HttpResponse::Ok().json(petition(&state.settings.base_url, &c, count)))
 }
 
-/// Confirmed signatures only: pending ones have not been proven to be their owner's.
+/// Confirmed signatures only: pending ones have not been proven to be their owner's. A
+/// partner's token reads only the supporters who opted in to that partner.
 pub async fn signatures(
     req: HttpRequest,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (start, per_page) = paging(&req)?;
+    let partner = access.supporters_filter().map_err(|_| WebError::Forbidden)?;
+    let partner = partner.as_ref();
     let base = &state.settings.base_url;
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
-    let total = confirmed_total(&state, &mut conn, &c).await?;
+    let total = match partner {
+        Some(partner) => confirmed_count(&mut conn, c.id, partner).await?,
+        None => confirmed_total(&state, &mut conn, &c).await?,
+    };
     let path = format!("/api/v1/petitions/{}/signatures", c.slug);
     let key = "osdi:signatures";
     let body = match start {
         Start::Page(page) => {
-            let rows = confirmed_page(&mut conn, &state.keys, c.id, (page - 1) * per_page, per_page).await?;
+            let rows = confirmed_page(&mut conn, &state.keys, c.id, partner, (page - 1) * per_page, per_page)
+                .await?;
             let items = rows.iter().map(|s| signature(base, &c.slug, s)).collect();
             collection(base, &path, page, per_page, total, key, items)
         }
@@ -215,7 +229,8 @@ pub async fn signatures(
             let settled_before = state.clock.now() - SETTLING;
             // One row more than the page tells whether there is a next one.
             let mut rows =
-                confirmed_after(&mut conn, &state.keys, c.id, cursor, settled_before, per_page + 1).await?;
+                confirmed_after(&mut conn, &state.keys, c.id, partner, cursor, settled_before, per_page + 1)
+                    .await?;
             let more = rows.len() as i64 > per_page;
             rows.truncate(per_page as usize);
             let next = rows
