@@ -15,7 +15,10 @@ import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, ROOT, SLUG, launchProfile, mailTo, startMail, startServer } from "./harness.mjs";
+import { createRequire } from "node:module";
+import { ARTIFACTS, ROOT, SLUG, axe, launchProfile, mailTo, startMail, startServer } from "./harness.mjs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const LIMIT = { timeout: 120_000 };
 const EMBED_QUERY = "?via=exile-network&utm_source=partner-site&utm_medium=embed";
@@ -137,6 +140,34 @@ test("a supporter signs inside a partner's frame with third-party cookies blocke
   assert.equal(cell("partner"), "exile-network");
   assert.equal(cell("source"), "partner-site");
   assert.equal(cell("medium"), "embed");
+
+  // The organizers' dashboard counts it under the partner and the source, and offers the snippet.
+  server.cli(["organizer", "add", "lead@example.org", "--password-stdin"], "a long enough password 2026\n");
+  await page.goto(`${server.base}/admin/login`);
+  await page.fill("#email", "lead@example.org");
+  await page.fill("#password", "a long enough password 2026");
+  await Promise.all([page.waitForURL(/\/admin$/), page.click("form button[type=submit]")]);
+  await page.goto(`${server.base}/admin/c/${SLUG}`);
+  const partnerRow = await page.locator("table.partners tr", { hasText: "Afghan Exile Network" }).innerText();
+  assert.match(partnerRow, /Afghan Exile Network\s+1\s+1\s+100%\s+1/);
+  assert.match(await page.locator("table.sources").innerText(), /partner-site\s+1\s+1\s+100%/);
+  assert.match(await page.locator("pre.snippet").last().innerText(), /embed\?via=exile-network/);
+  await page.locator("h2", { hasText: "By partner" }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, "embed-partner-dashboard.png"), fullPage: true });
+  await context.close();
+});
+
+test("the embed has no serious accessibility problems in any language", LIMIT, async () => {
+  const context = await launchProfile(1);
+  const page = context.pages()[0] ?? (await context.newPage());
+  for (const lang of ["en", "de", "fa-AF", "ps"]) {
+    await page.goto(`${server.base}/c/${SLUG}/embed${EMBED_QUERY}&lang=${lang}`);
+    assert.equal(await page.getAttribute("html", "lang"), lang);
+    const { serious } = await axe(page, axeSource);
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], `embed in ${lang}`);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(ARTIFACTS, "embed-phone-ps.png"), fullPage: true });
   await context.close();
 });
 

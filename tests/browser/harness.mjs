@@ -97,7 +97,7 @@ export async function startServer(smtpUrl, { campaignsDir } = {}) {
   });
   return {
     base,
-    cli: (args) => execFileSync(bin, args, { env, encoding: "utf8" }),
+    cli: (args, input) => execFileSync(bin, args, { env, encoding: "utf8", input }),
     stop: () =>
       new Promise((ok) => {
         if (exited !== null) return ok();
