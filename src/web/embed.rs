@@ -4,7 +4,9 @@
 //!
 //! A framed page may get no cookies (browsers block third-party ones), so the form carries
 //! a signed, single-use form token instead of the CSRF cookie's proof (`crate::embed`), and
-//! nothing here sets or needs a cookie. The language comes from `?lang=` or the browser.
+//! nothing here needs a cookie: the language comes from `?lang=` (carried by the form and
+//! the thanks link) or the browser; the `lang` cookie `remember_lang` leaves after a
+//! `?lang=` helps where the browser keeps it and is not missed where it does not.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
