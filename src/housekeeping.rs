@@ -1,5 +1,6 @@
 //! Housekeeping the workers do beside sending and scheduling: daily, the retention purge
-//! (`signatures::purge_unconfirmed`) and erasing the copies of letters 90 days after their
+//! (`signatures::purge_unconfirmed`), forgetting expired embed form tokens
+//! (`embed::purge_expired`) and erasing the copies of letters 90 days after their
 //! campaign closed (`letters::erase_after_closing`); at every tick, confirmation reminders
 //! (`signatures::queue_reminders`). It runs as its own task so that a failing job
 //! holds up neither the letters nor the mail, and they cannot hold it up; within it, each
@@ -110,6 +111,10 @@ impl Housekeeping {
         let purged = crate::signatures::purge_unconfirmed(&mut conn, now).await?;
         if purged > 0 {
             tracing::info!(purged, "deleted signatures left unconfirmed for 30 days");
+        }
+        let forgotten = crate::embed::purge_expired(&mut conn, now).await?;
+        if forgotten > 0 {
+            tracing::info!(forgotten, "forgot the used embed form tokens that have expired");
         }
         Ok(())
     }

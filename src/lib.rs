@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod db;
 pub mod dkim;
 pub mod domain;
+pub mod embed;
 pub mod export;
 pub mod gauges;
 pub mod housekeeping;

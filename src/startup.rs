@@ -316,6 +316,7 @@ pub async fn start(
             pool: pool.clone(),
             csrf: Csrf::new(&secret, settings.secure_cookies()),
             devices: crate::organizers::Devices::new(&secret),
+            form_tokens: crate::embed::FormTokens::new(&secret),
             limiter: SignLimiter::new(&settings.sign_rate),
             counts: CountCache::default(),
             mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },

@@ -32,6 +32,8 @@ privacy-note = Nur das Organisationsteam sieht Ihre E-Mail-Adresse und Postleitz
 errors-heading = Bitte prüfen Sie Ihre Angaben
 errors-intro = Diese Felder brauchen Ihre Aufmerksamkeit:
 form-expired = Das Formular war abgelaufen. Bitte prüfen Sie Ihre Angaben und klicken Sie erneut auf Unterschreiben.
+form-used = Dieses Formular wurde bereits abgeschickt. Falls Ihre Unterschrift noch nicht eingegangen ist, prüfen Sie Ihre Angaben und klicken Sie erneut auf Unterschreiben.
+embed-read-call = Den ganzen Aufruf lesen (öffnet sich in einem neuen Tab)
 closed-notice = Diese Kampagne ist beendet und nimmt keine Unterschriften mehr an.
 # { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
 closes-on = Unterschriften werden bis zum { $day }. { $month } { $year }, { $time } Uhr ({ $zone }) gesammelt.

@@ -36,6 +36,8 @@ privacy-note = Only the organizers see your email address and postcode. You can 
 errors-heading = There is a problem
 errors-intro = Please check these fields:
 form-expired = This form had expired. Please check your details and press Sign again.
+form-used = This form was already sent. If your signature is not in yet, check your details and press Sign again.
+embed-read-call = Read the whole call (opens in a new tab)
 closed-notice = This campaign is closed and no longer takes signatures.
 # { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
 closes-on = Signatures are collected until { $day } { $month } { $year }, { $time } ({ $zone }).

@@ -12,6 +12,7 @@ use lettre::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Lang, Slug};
+use crate::embed::EmbedOrigin;
 use crate::partners::{Partner, PartnerId};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -34,6 +35,8 @@ pub struct CampaignFile {
     pub partners: Vec<Partner>,
     /// When signing ends (`closes_at`, RFC 3339), whatever `status` says until then.
     pub closes_at: Option<DateTime<Utc>>,
+    /// The partner sites that may frame the form (`/c/{slug}/embed`).
+    pub embed_origins: Vec<EmbedOrigin>,
 }
 
 /// The file as written: what serde reads and writes, before the checks across fields.
@@ -55,6 +58,9 @@ struct FileShape {
     partners: Vec<Partner>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339")]
     closes_at: Option<DateTime<Utc>>,
+    /// `embed_origins = ["https://partner.example"]`; none: no site may frame the form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    embed_origins: Vec<EmbedOrigin>,
 }
 
 crate::db::text_enum! {
@@ -240,6 +246,7 @@ impl TryFrom<FileShape> for CampaignFile {
             targets: shape.targets,
             partners: shape.partners,
             closes_at: shape.closes_at,
+            embed_origins: shape.embed_origins,
         })
     }
 }
@@ -259,6 +266,7 @@ impl From<CampaignFile> for FileShape {
             targets: file.targets,
             partners: file.partners,
             closes_at: file.closes_at,
+            embed_origins: file.embed_origins,
         }
     }
 }
@@ -384,6 +392,24 @@ mod tests {
         for (broken, named) in cases {
             let error = CampaignFile::parse(&broken).unwrap_err();
             assert!(error.contains(named), "{named}: {error}");
+            assert_eq!(error.lines().count(), 1, "{error}");
+        }
+    }
+
+    #[test]
+    fn embed_origins_are_read_and_a_bad_one_is_refused_in_one_line_that_names_it() {
+        let file = CampaignFile::parse(SHIPPED).unwrap();
+        let origins: Vec<&str> = file.embed_origins.iter().map(AsRef::as_ref).collect();
+        assert_eq!(origins, ["https://www.exile-network.example"]);
+        let stored = serde_json::to_value(&file).unwrap();
+        let again: CampaignFile = serde_json::from_value(stored).unwrap();
+        assert_eq!(again.embed_origins, file.embed_origins, "kept through storage");
+        for bad in
+            ["https://www.exile-network.example/join", "www.exile-network.example", "https://*.example"]
+        {
+            let broken = SHIPPED.replace("\"https://www.exile-network.example\"]", &format!("{bad:?}]"));
+            let error = CampaignFile::parse(&broken).unwrap_err();
+            assert!(error.contains(bad) && error.contains("embed origin"), "{bad}: {error}");
             assert_eq!(error.lines().count(), 1, "{error}");
         }
     }

@@ -175,6 +175,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    signature_source_counts (campaign_id, day, partner, source, status, partner_opt_in) {
+        campaign_id -> Uuid,
+        day -> Date,
+        partner -> Text,
+        source -> Text,
+        status -> Text,
+        partner_opt_in -> Bool,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     signature_count_state (campaign_id) {
         campaign_id -> Uuid,
         counted_at -> Nullable<Timestamptz>,
@@ -236,6 +248,13 @@ diesel::table! {
         email_key -> Text,
         sender -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    embed_tokens_used (id) {
+        id -> Uuid,
+        expires_at -> Timestamptz,
     }
 }
 

@@ -17,6 +17,8 @@
 //! * every other day is read as cached. The totals are therefore exact for today and for
 //!   every earlier day, not an estimate.
 //!
+//! The same refresh keeps `signature_source_counts` for the same days (`super::sources`).
+//!
 //! A refresh costs about as much as the signatures made, confirmed or withdrawn since the
 //! previous one; the very first one of a campaign counts everything once.
 
@@ -232,7 +234,7 @@ async fn count_everything(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> Qu
     ] {
         diesel::sql_query(sql).bind::<SqlUuid, _>(campaign_id).execute(conn).await?;
     }
-    Ok(())
+    super::sources::count_all(conn, campaign_id).await
 }
 
 /// The days whose counts may differ from the cached ones: signing days of everything
@@ -295,5 +297,5 @@ async fn recount(conn: &mut AsyncPgConnection, campaign_id: Uuid, days: &[NaiveD
     .bind::<Array<Date>, _>(days)
     .execute(conn)
     .await?;
-    Ok(())
+    super::sources::recount(conn, campaign_id, days).await
 }

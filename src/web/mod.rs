@@ -7,6 +7,7 @@ mod assets;
 pub mod body;
 mod client_ip;
 mod csrf;
+mod embed;
 mod errors;
 pub mod form;
 mod health;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub csrf: Csrf,
     /// Signs and checks the cookies of browsers that signed in before.
     pub devices: crate::organizers::Devices,
+    /// Signs and checks the embed's form tokens, its CSRF proof without cookies.
+    pub form_tokens: crate::embed::FormTokens,
     pub limiter: SignLimiter,
     pub counts: CountCache,
     pub mail: MailContext,
@@ -110,6 +113,11 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
+        // The form inside a partner's page: framable by the campaign's `embed_origins`,
+        // proven by a form token instead of the CSRF cookie a framed page may not get.
+        .route("/c/{slug}/embed", web::get().to(embed::form))
+        .route("/c/{slug}/embed", web::post().to(embed::sign))
+        .route("/c/{slug}/embed/thanks", web::get().to(embed::thanks))
         .route("/assets/count.js", web::get().to(assets::count_js))
         .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/confirm/{token}", web::get().to(public::confirm_page))

@@ -2,6 +2,7 @@
 //! The language is chosen in `lang_choice.rs`; the words come from `crate::i18n`.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue, X_FRAME_OPTIONS};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
@@ -82,15 +83,19 @@ impl<'a> Content<'a> {
 }
 
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    let mut response = render_framed(status, page, "'none'");
+    // For browsers older than `frame-ancestors`: our pages are never framed, but the embed.
+    response.headers_mut().insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// A page only the pages of `frame_ancestors` (a CSP source list, see `crate::embed`)
+/// may frame: the embed's.
+pub fn render_framed(status: StatusCode, page: &impl Template, frame_ancestors: &str) -> HttpResponse {
     match page.render() {
         Ok(html) => HttpResponseBuilder::new(status)
             .content_type("text/html; charset=utf-8")
-            .insert_header((
-                "Content-Security-Policy",
-                // Scripts only from this server (`/assets/count.js`); inline style
-                // attributes carry the progress bar's width.
-                "default-src 'self'; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-            ))
+            .insert_header((CONTENT_SECURITY_POLICY, content_security_policy(frame_ancestors)))
             .insert_header(("X-Content-Type-Options", "nosniff"))
             .insert_header(("Referrer-Policy", "no-referrer"))
             // The language follows the cookie and Accept-Language: no cache may mix them up.
@@ -101,6 +106,26 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
             HttpResponse::InternalServerError().body("Internal error")
         }
     }
+}
+
+/// Lets the pages of `frame_ancestors` frame a page `render` made: the embed's answers
+/// that other code renders (a closed campaign, too many attempts) stay in the frame.
+pub fn allow_framing(response: &mut HttpResponse, frame_ancestors: &str) {
+    let headers = response.headers_mut();
+    if headers.contains_key(CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&content_security_policy(frame_ancestors))
+    {
+        headers.insert(CONTENT_SECURITY_POLICY, value);
+        headers.remove(X_FRAME_OPTIONS);
+    }
+}
+
+fn content_security_policy(frame_ancestors: &str) -> String {
+    // Scripts only from this server (`/assets/count.js`); inline style attributes carry
+    // the progress bar's width.
+    format!(
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
 }
 
 pub struct Progress {
@@ -142,9 +167,43 @@ pub struct CampaignPage<'a> {
     pub values: FormValues,
     pub errors: FormErrors,
     pub notice: Option<String>,
-    pub csrf_token: String,
+    /// Where the form posts: `/c/{slug}/sign`.
+    pub form_action: String,
+    /// The hidden field that proves the form is ours: `csrf_token`.
+    pub proof_field: &'static str,
+    pub proof: String,
     pub countries: &'static [CountryOption],
     pub partner_optin: Option<PartnerOptin>,
+}
+
+/// The form alone, with the count, for a partner's `<iframe>`.
+#[derive(Template)]
+#[template(path = "pages/embed.html")]
+pub struct EmbedPage<'a> {
+    pub page: Chrome,
+    pub slug: &'a str,
+    pub content: Content<'a>,
+    pub progress: Progress,
+    pub is_open: bool,
+    pub closes_on: Option<String>,
+    pub values: FormValues,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+    /// `/c/{slug}/embed`.
+    pub form_action: String,
+    /// `form_token`: a cookie may not reach a framed page (see `crate::embed`).
+    pub proof_field: &'static str,
+    pub proof: String,
+    pub countries: &'static [CountryOption],
+    pub partner_optin: Option<PartnerOptin>,
+    /// The campaign's own page, with the same partner and source, opened in a new tab.
+    pub full_page: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/embed_thanks.html")]
+pub struct EmbedThanksPage {
+    pub page: Chrome,
 }
 
 pub struct CampaignSummary {

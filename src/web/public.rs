@@ -70,7 +70,7 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remov
 /// Where the visitor came from: the partner link's `via` and utm parameters, and the host
 /// of the page that linked here (`Referer`; a link within this site is no referrer). What
 /// does not parse is left out (see `crate::partners`).
-fn referral(req: &HttpRequest, state: &AppState, campaign: &Campaign) -> Referral {
+pub fn referral(req: &HttpRequest, state: &AppState, campaign: &Campaign) -> Referral {
     let query = form::parse(req.query_string().as_bytes()).unwrap_or_default();
     let mut referral =
         Referral::read(|name| query.get(name).map(String::as_str), |id| campaign.file.partner(id).is_some());
@@ -96,50 +96,88 @@ pub async fn campaign_page<'a>(
     notice: Option<String>,
     csrf_cookie: &str,
 ) -> Result<CampaignPage<'a>, WebError> {
-    let mut conn = state.pool.get().await?;
-    let count = state.counts.get(&mut conn, campaign.id).await?;
-    let partner_optin = values.referral.partner.as_ref().and_then(|id| campaign.file.partner(id)).map(|p| {
-        let (text_lang, text) = p.optin(lang, campaign.file.default_lang());
-        PartnerOptin {
-            field: p.id.optin_field(),
-            text: text.to_owned(),
-            lang: text_lang.code(),
-            dir: text_lang.dir(),
-        }
-    });
-    // Also the answer to a refused POST to `/sign`, so the switch names the page; and it
-    // keeps the partner and source, or a supporter who changes language would lose them.
-    let mut page = Chrome::at(&format!("/c/{}", campaign.slug), lang);
-    let carried: String = values
-        .referral
-        .hidden_fields()
-        .into_iter()
-        .map(|(name, value)| format!("&{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
-        .collect();
-    for link in &mut page.switch {
-        link.href.push_str(&carried);
-    }
-    // Asked now, not at import: a campaign closes by itself when its time comes.
-    let is_open = campaign.open_at(state.clock.now());
-    let closes_on = campaign
-        .file
-        .closes_at
-        .filter(|_| is_open)
-        .map(|at| Texts::new(lang).closes_on(at, campaign.file.dispatch.timezone));
+    let parts = FormParts::new(state, campaign, lang, &values).await?;
     Ok(CampaignPage {
-        page,
+        // Also the answer to a refused POST to `/sign`, so the switch names the page.
+        page: chrome_carrying(&format!("/c/{}", campaign.slug), lang, &values.referral),
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
-        progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
-        is_open,
-        closes_on,
+        progress: parts.progress,
+        is_open: parts.is_open,
+        closes_on: parts.closes_on,
         values,
         errors,
         notice,
-        csrf_token: state.csrf.token_for(csrf_cookie),
+        form_action: format!("/c/{}/sign", campaign.slug),
+        proof_field: "csrf_token",
+        proof: state.csrf.token_for(csrf_cookie),
         countries: countries(),
-        partner_optin,
+        partner_optin: parts.partner_optin,
     })
+}
+
+/// What a page with the form shows besides the form's values: the count, whether and
+/// until when it is open, and the partner's opt-in.
+pub struct FormParts {
+    pub progress: Progress,
+    pub is_open: bool,
+    pub closes_on: Option<String>,
+    pub partner_optin: Option<PartnerOptin>,
+}
+
+impl FormParts {
+    pub async fn new(
+        state: &AppState,
+        campaign: &Campaign,
+        lang: Lang,
+        values: &FormValues,
+    ) -> Result<FormParts, WebError> {
+        let mut conn = state.pool.get().await?;
+        let count = state.counts.get(&mut conn, campaign.id).await?;
+        let partner_optin =
+            values.referral.partner.as_ref().and_then(|id| campaign.file.partner(id)).map(|p| {
+                let (text_lang, text) = p.optin(lang, campaign.file.default_lang());
+                PartnerOptin {
+                    field: p.id.optin_field(),
+                    text: text.to_owned(),
+                    lang: text_lang.code(),
+                    dir: text_lang.dir(),
+                }
+            });
+        // Asked now, not at import: a campaign closes by itself when its time comes.
+        let is_open = campaign.open_at(state.clock.now());
+        let closes_on = campaign
+            .file
+            .closes_at
+            .filter(|_| is_open)
+            .map(|at| Texts::new(lang).closes_on(at, campaign.file.dispatch.timezone));
+        Ok(FormParts {
+            progress: Progress::new(count, campaign.goal, &Texts::new(lang)),
+            is_open,
+            closes_on,
+            partner_optin,
+        })
+    }
+}
+
+/// The frame of a page with the form at `path`. Its language switch keeps the partner
+/// and source, or a supporter who changes language would lose them.
+pub fn chrome_carrying(path: &str, lang: Lang, referral: &Referral) -> Chrome {
+    let mut page = Chrome::at(path, lang);
+    let carried = query_of(referral);
+    for link in &mut page.switch {
+        link.href.push_str(&carried);
+    }
+    page
+}
+
+/// `&via=...&utm_source=...`: the referral as query parameters.
+pub fn query_of(referral: &Referral) -> String {
+    referral
+        .hidden_fields()
+        .into_iter()
+        .map(|(name, value)| format!("&{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
+        .collect()
 }
 
 pub async fn thanks(

@@ -20,6 +20,15 @@ use crate::i18n::Texts;
 use crate::partners::Referral;
 use crate::signatures::{self, NewSignature};
 
+/// Which form was posted: the campaign page's, proven by the CSRF cookie, or the embed's
+/// in a partner's frame, proven by a form token (`crate::embed`). Each is answered in its
+/// own kind of page, so a supporter in a frame stays in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    Page,
+    Embed,
+}
+
 pub async fn sign(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -27,6 +36,17 @@ pub async fn sign(
     body: Body,
 ) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
+    sign_form(req, &state, &campaign, body, Frame::Page).await
+}
+
+/// Signs from either form; the first four checks and the last steps are the same.
+pub async fn sign_form(
+    req: HttpRequest,
+    state: &AppState,
+    campaign: &Campaign,
+    body: Body,
+    frame: Frame,
+) -> Result<HttpResponse, WebError> {
     // Until the form is read, the cookie and the browser tell the language.
     let early_lang = pick_lang(&req, campaign.file.default_lang());
     // The clock at request time decides, not the import: no one need re-import at closing.
@@ -53,46 +73,110 @@ pub async fn sign(
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     // The language of the page the form was on.
     let lang = Lang::from_tag(field("lang")).unwrap_or(early_lang);
-    let thanks = format!("/c/{}/thanks?lang={}", campaign.slug, lang.code());
+    let thanks = match frame {
+        Frame::Page => format!("/c/{}/thanks?lang={}", campaign.slug, lang.code()),
+        Frame::Embed => format!("/c/{}/embed/thanks?lang={}", campaign.slug, lang.code()),
+    };
 
     // A filled honeypot is a robot: it gets the answer a person gets, and nothing is stored.
     if !field("website").is_empty() {
         return Ok(see_other(&thanks));
     }
 
-    let values = form_values(&fields, &campaign);
+    let values = form_values(&fields, campaign);
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
-    if !state.csrf.verify(&req, field("csrf_token")) {
-        let page = campaign_page(
-            &state,
-            &campaign,
-            lang,
-            values,
-            FormErrors::default(),
-            Some(Texts::new(lang).t("form-expired")),
-            &cookie_value,
-        )
-        .await?;
-        let mut response = render(StatusCode::FORBIDDEN, &page);
-        if let Some(cookie) = new_cookie {
-            response.add_cookie(&cookie).ok();
+    let now = state.clock.now();
+    let token = match frame {
+        Frame::Page => {
+            if !state.csrf.verify(&req, field("csrf_token")) {
+                let notice = Some(Texts::new(lang).t("form-expired"));
+                let page = campaign_page(
+                    state,
+                    campaign,
+                    lang,
+                    values,
+                    FormErrors::default(),
+                    notice,
+                    &cookie_value,
+                )
+                .await?;
+                let mut response = render(StatusCode::FORBIDDEN, &page);
+                if let Some(cookie) = new_cookie {
+                    response.add_cookie(&cookie).ok();
+                }
+                return Ok(response);
+            }
+            None
         }
-        return Ok(response);
-    }
+        Frame::Embed => match state.form_tokens.check(field("form_token"), campaign.id, now) {
+            Ok(token) => Some(token),
+            Err(refusal) => return refused_token(state, campaign, lang, values, refusal).await,
+        },
+    };
 
     let new = match parse_signature(&fields, values.referral.clone(), lang) {
         Ok(new) => new,
         Err(errors) => {
-            let page = campaign_page(&state, &campaign, lang, values, *errors, None, &cookie_value).await?;
-            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+            let page = match frame {
+                Frame::Page => render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &campaign_page(state, campaign, lang, values, *errors, None, &cookie_value).await?,
+                ),
+                Frame::Embed => {
+                    super::embed::form_again(
+                        state,
+                        campaign,
+                        lang,
+                        values,
+                        *errors,
+                        None,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await?
+                }
+            };
+            return Ok(page);
         }
     };
+    // Used up only now that it signs: a form sent back with a mistake keeps working.
+    if let Some(token) = token {
+        let mut conn = state.pool.get().await?;
+        if let Err(refusal) = crate::embed::consume(&mut conn, token).await? {
+            return refused_token(state, campaign, lang, values, refusal).await;
+        }
+    }
 
     let ctx = signatures::SignContext { keys: &state.keys, mail: &state.mail };
-    state.signing.sign(signatures::prepare(&campaign, &new, &ctx, state.clock.now())?).await?;
+    state.signing.sign(signatures::prepare(campaign, &new, &ctx, now)?).await?;
     state.surges.record(new.email.domain(), client);
     state.outbox_wake.notify_one();
     Ok(see_other(&thanks))
+}
+
+/// The embed's form again, filled in, with a fresh token and why the last one was refused.
+async fn refused_token(
+    state: &AppState,
+    campaign: &Campaign,
+    lang: Lang,
+    values: FormValues,
+    refusal: crate::embed::TokenRefusal,
+) -> Result<HttpResponse, WebError> {
+    tracing::info!(?refusal, "embed form token refused");
+    let key = match refusal {
+        crate::embed::TokenRefusal::Used => "form-used",
+        _ => "form-expired",
+    };
+    let notice = Some(Texts::new(lang).t(key));
+    super::embed::form_again(
+        state,
+        campaign,
+        lang,
+        values,
+        FormErrors::default(),
+        notice,
+        StatusCode::FORBIDDEN,
+    )
+    .await
 }
 
 fn see_other(location: &str) -> HttpResponse {

@@ -3,8 +3,8 @@
 // use (tests/support/smtp_server.rs, as target/debug/examples/smtp_server), and Debian's
 // Chromium. Nothing here is a stub.
 
-import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, createWriteStream, existsSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, createWriteStream, existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -54,8 +54,10 @@ export async function startMail() {
   return { url: `smtp://127.0.0.1:${port}`, dir, stop: () => child.kill() };
 }
 
-/** The real `rallypost serve`, zero-config, in a fresh data dir. */
-export async function startServer(smtpUrl) {
+/** The real `rallypost serve`, zero-config, in a fresh data dir; `campaignsDir` replaces
+ * the shipped campaigns. `cli(args)` runs another rallypost command against the same
+ * installation and returns what it printed. */
+export async function startServer(smtpUrl, { campaignsDir } = {}) {
   const bin = process.env.RALLYPOST_BIN ?? join(ROOT, "target/debug/rallypost");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run cargo build first`);
   const port = await freePort();
@@ -71,7 +73,7 @@ export async function startServer(smtpUrl) {
     RALLYPOST_BIND: `127.0.0.1:${port}`,
     RALLYPOST_BASE_URL: base,
     RALLYPOST_SMTP_URL: smtpUrl,
-    RALLYPOST_CAMPAIGNS_DIR: join(ROOT, "campaigns"),
+    RALLYPOST_CAMPAIGNS_DIR: campaignsDir ?? join(ROOT, "campaigns"),
     RALLYPOST_SIGN_RATE: "off",
     RALLYPOST_MAIL_FROM: "End forced returns <campaign@rallypost.example>",
   };
@@ -95,6 +97,7 @@ export async function startServer(smtpUrl) {
   });
   return {
     base,
+    cli: (args, input) => execFileSync(bin, args, { env, encoding: "utf8", input }),
     stop: () =>
       new Promise((ok) => {
         if (exited !== null) return ok();
@@ -104,14 +107,27 @@ export async function startServer(smtpUrl) {
   };
 }
 
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
 /** Debian's Chromium, never a downloaded browser. */
 export function launchBrowser() {
-  return chromium.launch({
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** Chromium with a fresh profile whose cookie setting is `cookieControlsMode`, the
+ * profile preference behind chrome://settings/cookies: 0 allows third-party cookies,
+ * 1 blocks them. (A context from `launchBrowser` is off the record, where Chromium's
+ * default already blocks them; a profile says so explicitly, and can say the opposite.) */
+export function launchProfile(cookieControlsMode) {
+  const dir = mkdtempSync(join(tmpdir(), "rallypost-browser-profile-"));
+  mkdirSync(join(dir, "Default"));
+  writeFileSync(join(dir, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: cookieControlsMode } }));
+  return chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 

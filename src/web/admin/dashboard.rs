@@ -6,10 +6,11 @@ use askama::Template;
 
 use super::render;
 use crate::campaigns::{self, Campaign};
+use crate::domain::Country;
 use crate::export::{ExportLogEntry, recent_exports};
 use crate::letters::Scheduler;
 use crate::organizers::{Access, Need, Session};
-use crate::reports::{self, Chart, MailRow, StatusTotals, TargetLetters};
+use crate::reports::{self, Chart, MailRow, ReferralCounts, StatusTotals, TargetLetters};
 use crate::web::AppState;
 use crate::web::errors::WebError;
 
@@ -78,6 +79,34 @@ struct CampaignPage {
     can_mail: bool,
     /// A partner organizer's partner, whose opted-in supporters are all their exports hold.
     partner: Option<String>,
+    referrals: ReferralCounts,
+    /// Partner ids and names, for the partner table.
+    partner_names: Vec<(String, String)>,
+    /// The `<iframe>` snippets: the lead's first, then one per partner.
+    snippets: Vec<Snippet>,
+    embed_origins: Vec<String>,
+}
+
+/// One copy-and-paste `<iframe>`, for the lead organisation or one partner.
+struct Snippet {
+    /// Whose it is: "Lead organisation" or the partner's name.
+    who: String,
+    url: String,
+    /// The campaign's title, written as the snippet's `title` attribute needs it.
+    title_attribute: String,
+}
+
+impl CampaignPage {
+    /// The partner's name as the campaign file gives it; "none" for no partner.
+    fn partner_name(&self, id: &str) -> String {
+        if id.is_empty() {
+            return "none (the lead's own links)".into();
+        }
+        self.partner_names
+            .iter()
+            .find(|(p, _)| p == id)
+            .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+    }
 }
 
 #[tracing::instrument(skip_all, fields(slug = %slug))]
@@ -92,14 +121,30 @@ pub async fn campaign(
         return Err(WebError::NotFound);
     };
     let counts = reports::signature_counts(&mut conn, c.id, state.clock.now()).await?;
+    // A partner's organizer sees only their own partner's and sources' lines (and the totals).
+    let referrals = reports::referral_counts(&mut conn, c.id, access.partner().map(|p| p.as_ref())).await?;
+    let title = c.file.text(c.file.default_lang()).title.clone();
+    let title_attribute = title.replace('&', "&amp;").replace('"', "&quot;");
+    let base_url = &state.settings.base_url;
+    let snippets = std::iter::once(Snippet {
+        who: "Lead organisation".into(),
+        url: crate::embed::embed_url(base_url, &c.slug, None),
+        title_attribute: title_attribute.clone(),
+    })
+    .chain(c.file.partners.iter().map(|p| Snippet {
+        who: p.name.clone(),
+        url: crate::embed::embed_url(base_url, &c.slug, Some(p.id.as_ref())),
+        title_attribute: title_attribute.clone(),
+    }))
+    .collect();
     let page = CampaignPage {
         who: session.organizer.email.clone(),
         csrf_token: session.csrf_token.clone(),
-        title: c.file.text(c.file.default_lang()).title.clone(),
+        title,
         goal: c.goal,
         totals: counts.totals,
         chart: Chart::new(&counts.by_day),
-        countries: counts.by_country,
+        countries: counts.by_country.into_iter().map(|(code, n)| (country_name(code), n)).collect(),
         conversion: counts.conversion,
         letters: reports::letters_by_target(&mut conn, c.id)
             .await?
@@ -112,9 +157,18 @@ pub async fn campaign(
         can_export: access.allows(Need::Supporters, Some(c.id)).is_ok(),
         can_mail: access.allows(Need::Mailings, Some(c.id)).is_ok(),
         partner: access.partner().map(ToString::to_string),
+        referrals,
+        partner_names: c.file.partners.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),
+        snippets,
+        embed_origins: c.file.embed_origins.iter().map(|o| o.as_ref().to_owned()).collect(),
         slug: c.slug,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A country's name, for people; the stored code if it is none we know.
+fn country_name(code: String) -> String {
+    Country::parse(&code).map_or(code, |c| c.name().to_owned())
 }
 
 /// The target's office as the campaign file names it; its id if it left the file.

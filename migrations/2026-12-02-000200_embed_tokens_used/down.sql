@@ -1,0 +1,1 @@
+drop table embed_tokens_used;

@@ -1,0 +1,1 @@
+drop table signature_source_counts;
