@@ -18,6 +18,7 @@ mod pages;
 pub mod protected;
 mod public;
 mod rate_limit;
+mod share;
 mod sign;
 mod sign_form;
 mod unsubscribe;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub database_url: String,
     /// Web exports running now; each holds one of its own connections (see `admin::export`).
     pub exports: ExportSlots,
+    /// The share images drawn so far, one per campaign and language.
+    pub share_images: crate::share::ShareImages,
 }
 
 impl AppState {
@@ -109,7 +112,9 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
+        .route("/c/{slug}/share.png", web::get().to(share::image))
         .route("/assets/count.js", web::get().to(assets::count_js))
+        .route("/assets/share.js", web::get().to(assets::share_js))
         .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/confirm/{token}", web::get().to(public::confirm_page))
         .route("/confirm/{token}", web::post().to(public::confirm))

@@ -61,6 +61,11 @@ pub async fn sign(
     }
 
     let values = form_values(&fields, &campaign);
+    // The thanks page's share links keep the partner who brought the supporter.
+    let thanks = match &values.referral.partner {
+        Some(via) => format!("{thanks}&via={via}"),
+        None => thanks,
+    };
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     if !state.csrf.verify(&req, field("csrf_token")) {
         let page = campaign_page(

@@ -29,6 +29,7 @@ mod privacy;
 mod private_files;
 mod reminders;
 mod request_bodies;
+mod share;
 mod signing;
 mod waking;
 mod webhooks;
