@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod partners;
 pub mod progress;
 pub mod reports;
+pub mod share;
 pub mod signatures;
 pub mod startup;
 pub mod suppressions;

@@ -333,6 +333,7 @@ pub async fn start(
             transport: transport(&settings)?,
             database_url: database_url.to_owned(),
             exports: crate::web::ExportSlots::new(CONCURRENT_WEB_EXPORTS),
+            share_images: Default::default(),
         });
         addr = Some(listener.local_addr()?);
         let server_state = state.clone();

@@ -14,6 +14,7 @@ use crate::crypto::{DataKeys, Field, secret};
 use crate::db::schema::signatures;
 use crate::domain::Lang;
 use crate::outbox;
+use crate::partners::PartnerId;
 use crate::suppressions;
 use crate::webhooks;
 
@@ -22,8 +23,9 @@ const CONFIRM_TOKEN_LIFETIME: Duration = Duration::days(7);
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ConfirmOutcome {
-    /// Newly confirmed, or confirmed before: either way it counts. Carries the campaign slug.
-    Confirmed { campaign_id: Uuid, lang: Lang },
+    /// Newly confirmed, or confirmed before: either way it counts. Carries the campaign,
+    /// the supporter's language and the partner who brought them, for the share links.
+    Confirmed { campaign_id: Uuid, lang: Lang, via: Option<PartnerId> },
     /// Unknown, expired, or withdrawn since.
     Invalid,
 }
@@ -86,7 +88,8 @@ pub async fn confirm(
         };
         let campaign = campaigns::find_by_id(conn, sig.campaign_id).await?;
         let lang = Lang::from_tag(&sig.language).unwrap_or_default();
-        let confirmed = ConfirmOutcome::Confirmed { campaign_id: campaign.id, lang };
+        let via = sig.partner_id.as_deref().and_then(|id| PartnerId::parse(id).ok());
+        let confirmed = ConfirmOutcome::Confirmed { campaign_id: campaign.id, lang, via };
         match sig.status {
             SignatureStatus::Confirmed => return Ok(confirmed),
             SignatureStatus::Pending if now - sig.confirmation_sent_at <= CONFIRM_TOKEN_LIFETIME => {}

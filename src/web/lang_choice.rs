@@ -7,7 +7,7 @@ use actix_web::HttpRequest;
 use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, header::ACCEPT_LANGUAGE};
+use actix_web::http::{Method, header::ACCEPT_LANGUAGE, header::CONTENT_TYPE};
 use actix_web::middleware::Next;
 
 use crate::domain::Lang;
@@ -37,8 +37,13 @@ pub async fn remember_lang(
         .flatten()
         .filter(|lang| req.cookie(COOKIE).is_none_or(|c| c.value() != lang.code()));
     let mut response = next.call(req).await?;
+    // Only a page is the visitor's choice: an image fetched with `?lang=` (a share preview's)
+    // sets nothing, and a cookie would keep shared caches from storing it.
+    let is_page =
+        response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if let Some(lang) = chosen
         && response.status().is_success()
+        && is_page
     {
         let cookie = Cookie::build(COOKIE, lang.code())
             .path("/")

@@ -20,6 +20,7 @@ mod pages;
 pub mod protected;
 mod public;
 mod rate_limit;
+mod share;
 mod sign;
 mod sign_form;
 mod unsubscribe;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub database_url: String,
     /// Web exports running now; each holds one of its own connections (see `admin::export`).
     pub exports: ExportSlots,
+    /// The share images drawn so far, one per campaign and language.
+    pub share_images: crate::share::ShareImages,
 }
 
 impl AppState {
@@ -118,7 +121,9 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/embed", web::get().to(embed::form))
         .route("/c/{slug}/embed", web::post().to(embed::sign))
         .route("/c/{slug}/embed/thanks", web::get().to(embed::thanks))
+        .route("/c/{slug}/share.png", web::get().to(share::image))
         .route("/assets/count.js", web::get().to(assets::count_js))
+        .route("/assets/share.js", web::get().to(assets::share_js))
         .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/confirm/{token}", web::get().to(public::confirm_page))
         .route("/confirm/{token}", web::post().to(public::confirm))

@@ -9,6 +9,7 @@ use askama::Template;
 use crate::campaigns::PageText;
 use crate::domain::Lang;
 use crate::i18n::Texts;
+use crate::share::{Preview, ShareLinks};
 
 pub use super::lang_choice::pick_lang;
 pub use super::sign_form::{CountryOption, FormErrors, FormValues, PartnerOptin, countries};
@@ -174,6 +175,8 @@ pub struct CampaignPage<'a> {
     pub proof: String,
     pub countries: &'static [CountryOption],
     pub partner_optin: Option<PartnerOptin>,
+    /// The Open Graph and Twitter card tags.
+    pub preview: Preview,
 }
 
 /// The form alone, with the count, for a partner's `<iframe>`.
@@ -229,6 +232,7 @@ pub struct ThanksPage<'a> {
     pub page: Chrome,
     pub slug: &'a str,
     pub content: Content<'a>,
+    pub share: ShareLinks,
 }
 
 /// A page with a heading, a paragraph, and optionally one button or one link.
@@ -240,7 +244,7 @@ pub struct MessagePage {
     pub body: String,
     pub button: Option<(String, String)>,
     pub link: Option<(String, String)>,
-    pub share: Option<Share>,
+    pub share: Option<ShareLinks>,
 }
 
 impl MessagePage {
@@ -255,25 +259,4 @@ impl MessagePage {
             share: None,
         }
     }
-}
-
-pub struct Share {
-    pub url: String,
-    pub text: String,
-}
-
-impl Share {
-    pub fn email_href(&self) -> String {
-        format!("mailto:?subject={}&body={}", enc(&self.text), enc(&format!("{} {}", self.text, self.url)))
-    }
-    pub fn whatsapp_href(&self) -> String {
-        format!("https://wa.me/?text={}", enc(&format!("{} {}", self.text, self.url)))
-    }
-    pub fn telegram_href(&self) -> String {
-        format!("https://t.me/share/url?url={}&text={}", enc(&self.url), enc(&self.text))
-    }
-}
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

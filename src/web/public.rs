@@ -12,12 +12,13 @@ use super::errors::WebError;
 use super::form;
 use super::pages::{
     CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage,
-    PartnerOptin, Progress, Share, ThanksPage, countries, pick_lang, render,
+    PartnerOptin, Progress, ThanksPage, countries, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
 use crate::i18n::Texts;
-use crate::partners::{HostName, Referral};
+use crate::partners::{HostName, PartnerId, Referral};
+use crate::share::{Preview, ShareLinks};
 use crate::signatures::{self, ConfirmOutcome, WithdrawOutcome};
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
@@ -113,6 +114,7 @@ pub async fn campaign_page<'a>(
         proof: state.csrf.token_for(csrf_cookie),
         countries: countries(),
         partner_optin: parts.partner_optin,
+        preview: Preview::new(&state.settings.base_url, &campaign.slug, &campaign.file, lang),
     })
 }
 
@@ -187,12 +189,24 @@ pub async fn thanks(
 ) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
     let lang = pick_lang(&req, campaign.file.default_lang());
+    // The sign form's redirect names the partner who brought the supporter; only a
+    // partner this campaign lists is passed on.
+    let via = form::parse(req.query_string().as_bytes())
+        .ok()
+        .and_then(|query| query.get("via").and_then(|id| PartnerId::parse(id).ok()))
+        .filter(|id| campaign.file.partner(id).is_some());
     let page = ThanksPage {
         page: Chrome::new(&req, lang),
         slug: &campaign.slug,
         content: Content::new(&campaign.file, lang),
+        share: share_links(&state, &campaign, lang, via),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+fn share_links(state: &AppState, campaign: &Campaign, lang: Lang, via: Option<PartnerId>) -> ShareLinks {
+    let text = campaign.file.text(lang).share_text.clone();
+    ShareLinks::new(&state.settings.base_url, &campaign.slug, lang, text, via)
 }
 
 #[derive(serde::Serialize)]
@@ -239,7 +253,7 @@ pub async fn confirm(
     )
     .await?;
     Ok(match outcome {
-        ConfirmOutcome::Confirmed { campaign_id, lang } => {
+        ConfirmOutcome::Confirmed { campaign_id, lang, via } => {
             state.outbox_wake.notify_one();
             let campaign = campaigns::find_by_id(&mut conn, campaign_id).await?;
             state.counts.invalidate(campaign.id);
@@ -248,10 +262,10 @@ pub async fn confirm(
             let lang = pick_lang(&req, lang);
             // The answer to a POST: a switch would lead back to the confirm button.
             let mut page = MessagePage::keyed(Chrome::plain(lang), "confirmed");
-            let url = format!("{}/c/{}", state.settings.base_url, campaign.slug);
             page.link =
                 Some((format!("/c/{}?lang={}", campaign.slug, lang.code()), page.page.t("back-to-campaign")));
-            page.share = Some(Share { url, text: campaign.file.text(lang).share_text.clone() });
+            let via = via.filter(|id| campaign.file.partner(id).is_some());
+            page.share = Some(share_links(&state, &campaign, lang, via));
             render(StatusCode::OK, &page)
         }
         ConfirmOutcome::Invalid => invalid_link(&req),

@@ -84,6 +84,11 @@ pub async fn sign_form(
     }
 
     let values = form_values(&fields, campaign);
+    // The thanks page's share links keep the partner who brought the supporter.
+    let thanks = match &values.referral.partner {
+        Some(via) => format!("{thanks}&via={via}"),
+        None => thanks,
+    };
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
     let now = state.clock.now();
     let token = match frame {

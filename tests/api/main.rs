@@ -32,6 +32,7 @@ mod private_files;
 mod reminders;
 mod request_bodies;
 mod roles;
+mod share;
 mod signing;
 mod waking;
 mod webhooks;

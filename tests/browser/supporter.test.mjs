@@ -157,6 +157,8 @@ test("an English supporter signs by keyboard on a phone, confirms by email, and 
   assert.match(await page.textContent("h1"), /your signature counts/);
   const shareLinks = await page.$$eval(".share a", (as) => as.map((a) => a.href));
   assert.equal(shareLinks.length, 3, "plain share links");
+  for (const href of shareLinks) assert.match(href, /utm_source%3D(whatsapp|telegram|email)/, href);
+  assert.match(await page.inputValue("#share-link"), /utm_source=copy/);
   assert.equal(await confirmedCount(), before + 1);
 
   await page.goto(`${server.base}/c/${SLUG}`);
@@ -345,6 +347,12 @@ test("Dari and Pashto campaign pages lay out right to left at desktop width", LI
     await assertRightToLeft(page);
     await checkAccessibility(page, `desktop-${t.lang}-campaign`);
     await shot(page, `desktop-rtl-campaign-${t.lang}`);
+    // The share image the page's preview tags name, kept for a person to look at: the
+    // title must be joined and read right to left.
+    const image = await page.getAttribute('meta[property="og:image"]', "content");
+    const response = await context.request.get(image);
+    assert.equal(response.headers()["content-type"], "image/png");
+    writeFileSync(join(ARTIFACTS, `share-image-${t.lang}.png`), await response.body());
     await context.close();
   }
 });
