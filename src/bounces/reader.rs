@@ -17,6 +17,11 @@ use super::verp::ReturnPaths;
 use crate::clock::Clock;
 use crate::db::Pool;
 
+/// The longest one pass may take: a server that stops answering must not stop the reader.
+/// A pass cut short leaves what it had not flagged unseen; reading it again counts nothing
+/// twice.
+const PASS_TIMEOUT: Duration = Duration::from_secs(300);
+
 pub struct Reader {
     pool: Pool,
     clock: Arc<dyn Clock>,
@@ -55,7 +60,9 @@ impl Reader {
 
     /// One pass over the unseen messages.
     pub async fn read_once(&self) -> anyhow::Result<Pass> {
-        mailbox::read_unseen(&self.mailbox, self).await
+        tokio::time::timeout(PASS_TIMEOUT, mailbox::read_unseen(&self.mailbox, self))
+            .await
+            .map_err(|_| anyhow::anyhow!("the bounce mailbox took longer than {PASS_TIMEOUT:?}"))?
     }
 }
 

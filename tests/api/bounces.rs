@@ -1,7 +1,7 @@
 //! Bounces through a real IMAP server (Dovecot, started per test): each message goes out
 //! with its own return path, real delivery status notifications are delivered into the
 //! bounce mailbox, and the workers' reader turns them into suppressions, counts and the
-//! dashboard's list of bounced letters.
+//! dashboard's list of bounced letters and a mailing's bounced count.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -10,7 +10,9 @@ use rallypost::campaigns::DispatchMode;
 use rallypost::db::schema::{bounces, signatures, suppressions};
 use rallypost::domain::SupporterEmail;
 
-use crate::helpers::{AppOptions, ImapServer, ReceivedMail, SLUG, TestApp, spawn_app_with, valid_form};
+use crate::helpers::{
+    AppOptions, ImapServer, ReceivedMail, SLUG, TestApp, hidden_value, spawn_app_with, valid_form,
+};
 
 async fn app_with_mailbox() -> (TestApp, ImapServer) {
     let imap = ImapServer::start().await;
@@ -292,4 +294,34 @@ async fn a_letter_that_bounced_appears_on_the_dashboard_with_its_target_and_reas
     assert!(table.contains("2026-11-30 09:00 UTC"), "when: {table}");
     assert!(table.contains(reason), "the reason: {table}");
     assert!(!app.is_suppressed("letter0@example.org").await, "a letter's bounce is not the signer's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailing_shows_how_many_of_its_messages_bounced() {
+    let (app, imap) = app_with_mailbox().await;
+    app.add_news_readers("reader", 3, "en").await;
+    app.login_as_organizer().await;
+    let (_, page) = app.get_text(&format!("/admin/c/{SLUG}/mailings")).await;
+    let csrf = hidden_value(&page, "csrf_token").unwrap();
+    let fields = [("csrf_token", csrf.as_str()), ("subject_en", "News"), ("text_en", "Dear {name}, news.")];
+    let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let response = app.post_form(&format!("/admin/c/{SLUG}/mailings"), &fields).await;
+    assert_eq!(response.status(), 303);
+    let mailing = response.headers()["location"].to_str().unwrap().to_owned();
+    let send = vec![("csrf_token".to_owned(), csrf.clone())];
+    assert_eq!(app.post_form(&format!("{mailing}/send"), &send).await.status(), 303);
+    let mailer =
+        rallypost::startup::mailer(&app.settings, app.pool.clone(), app.clock.clone(), app.keys()).unwrap();
+    assert_eq!(mailer.tick().await.unwrap(), 3);
+    app.sender().send_due().await.unwrap();
+    let news = app.mail.messages().into_iter().find(|m| m.rcpt == "reader1@example.org").expect("the news");
+
+    imap.deliver(&hard("news-1", &news.mail_from, "reader1@example.org")).await;
+    reader(&app).read_once().await.unwrap();
+    let (_, page) = app.get_text(&mailing).await;
+
+    assert!(page.contains("<strong>1</strong> bounced"), "{page}");
+    assert!(page.contains("<strong>3</strong> sent"), "{page}");
+    assert!(app.is_suppressed("reader1@example.org").await);
+    assert!(!app.is_suppressed("reader0@example.org").await);
 }
