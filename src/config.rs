@@ -11,6 +11,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use secrecy::{ExposeSecret, SecretBox, SecretSlice, SecretString};
 
+use crate::bounces::MailboxUrl;
 use crate::db::Pooler;
 use crate::dkim::Dkim;
 use crate::outbox::smtp::SmtpTarget;
@@ -69,6 +70,14 @@ pub struct Settings {
     /// How long after signing the first reminder goes; the n-th goes n times this long
     /// after signing (`RALLYPOST_REMINDER_AFTER`).
     pub reminder_after: Duration,
+    /// The bounce mailbox the workers read (`RALLYPOST_BOUNCE_IMAP_URL`); `None`: only
+    /// refusals at send time count as bounces.
+    pub bounce_imap: Option<MailboxUrl>,
+    /// The domain of each message's return path (`RALLYPOST_BOUNCE_DOMAIN`), by default
+    /// the `RALLYPOST_MAIL_FROM` domain.
+    pub bounce_domain: String,
+    /// How often the workers read the bounce mailbox (`RALLYPOST_BOUNCE_POLL_SECS`).
+    pub bounce_poll: Duration,
 }
 
 /// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
@@ -297,7 +306,36 @@ impl Settings {
             },
         };
 
+        let bounce_imap = match get("RALLYPOST_BOUNCE_IMAP_URL").map(|t| t.trim().to_owned()) {
+            None => None,
+            Some(t) if t.is_empty() => None,
+            Some(t) => Some(MailboxUrl::parse(&t).map_err(|m| bad("RALLYPOST_BOUNCE_IMAP_URL", m))?),
+        };
+        let bounce_domain = match get("RALLYPOST_BOUNCE_DOMAIN").map(|t| t.trim().to_ascii_lowercase()) {
+            None => mail_from.email.domain().to_ascii_lowercase(),
+            Some(d) if d.is_empty() => mail_from.email.domain().to_ascii_lowercase(),
+            Some(d) => match lettre::Address::new("bounce", &d) {
+                Ok(_) => d,
+                Err(_) => return Err(bad("RALLYPOST_BOUNCE_DOMAIN", format!("not a mail domain: {d:?}"))),
+            },
+        };
+        let bounce_poll = match get("RALLYPOST_BOUNCE_POLL_SECS") {
+            None => Duration::from_secs(60),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(secs) if secs > 0 => Duration::from_secs(secs),
+                _ => {
+                    return Err(bad(
+                        "RALLYPOST_BOUNCE_POLL_SECS",
+                        format!("not a positive number of seconds: {text:?}"),
+                    ));
+                }
+            },
+        };
+
         Ok(Settings {
+            bounce_imap,
+            bounce_domain,
+            bounce_poll,
             pooler,
             outbox_poll,
             reminders,
@@ -427,6 +465,15 @@ mod tests {
     }
 
     #[test]
+    fn the_bounce_domain_is_the_senders_unless_set() {
+        let s = load(&[("RALLYPOST_MAIL_FROM", "Campaign <campaign@Rallypost.Example>")]).unwrap();
+        assert_eq!(s.bounce_domain, "rallypost.example");
+        assert!(s.bounce_imap.is_none());
+        let s = load(&[("RALLYPOST_BOUNCE_DOMAIN", "bounces.rallypost.example")]).unwrap();
+        assert_eq!(s.bounce_domain, "bounces.rallypost.example");
+    }
+
+    #[test]
     fn defaults_need_no_settings() {
         let s = load(&[]).unwrap();
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
@@ -456,6 +503,10 @@ mod tests {
             ("RALLYPOST_REMINDER_AFTER", "2 fortnights"),
             ("RALLYPOST_REMINDER_AFTER", "10m"),
             ("RALLYPOST_REMINDER_AFTER", "30d"),
+            ("RALLYPOST_BOUNCE_IMAP_URL", "pop3://u:p@mail.example"),
+            ("RALLYPOST_BOUNCE_IMAP_URL", "imaps://mail.example/INBOX"),
+            ("RALLYPOST_BOUNCE_DOMAIN", "not a domain"),
+            ("RALLYPOST_BOUNCE_POLL_SECS", "0"),
         ] {
             let err = load(&[(key, value)]).unwrap_err();
             assert_eq!(err.setting, key);
@@ -477,6 +528,7 @@ mod tests {
             ("RALLYPOST_DKIM_KEY_FILE", dkim_file),
             ("RALLYPOST_DKIM_SELECTOR", "campaign2026"),
             ("RALLYPOST_METRICS_TOKEN", "metrics-token-of-thirty-two-characters-3456"),
+            ("RALLYPOST_BOUNCE_IMAP_URL", "imaps://bounces:imap-pass-7890@mail.example/INBOX"),
         ])
         .unwrap();
         let shown = format!("{settings:?} {settings:#?}");
@@ -488,6 +540,7 @@ mod tests {
             "smtp-pass-5678",
             "cookie-secret",
             "metrics-token",
+            "imap-pass-7890",
             &data_key,
             &old_key,
             "[7, 7, 7",

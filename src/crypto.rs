@@ -19,6 +19,7 @@ struct DataKey {
     id: String,
     cipher: XChaCha20Poly1305,
     lookup: [u8; 32],
+    tagging: [u8; 32],
 }
 
 impl DataKey {
@@ -26,7 +27,10 @@ impl DataKey {
         let digest = Sha256::digest(secret);
         let mut lookup = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("any key length");
         lookup.update(b"rallypost email lookup v1");
+        let mut tagging = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("any key length");
+        tagging.update(b"rallypost tags v1");
         DataKey {
+            tagging: tagging.finalize().into_bytes().into(),
             id: hex::encode(&digest[..4]),
             cipher: XChaCha20Poly1305::new(secret.into()),
             lookup: lookup.finalize().into_bytes().into(),
@@ -157,6 +161,33 @@ impl DataKeys {
             None => std::iter::once(unkeyed_lookup(canonical)).chain(keyed).collect(),
         }
     }
+}
+
+impl DataKeys {
+    /// A keyed hash (HMAC-SHA256) of `data` for `purpose` under the current key, for a
+    /// value handed out that must come back unforged (a bounce address). With encryption
+    /// off (benchmarks only), unkeyed.
+    pub fn tag(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        tag(self.current.as_ref(), purpose, data)
+    }
+
+    /// `tag` under every configured key, current first: a value handed out before a
+    /// rotation still checks.
+    pub fn tags(&self, purpose: &str, data: &[u8]) -> Vec<[u8; 32]> {
+        match &self.current {
+            None => vec![tag(None, purpose, data)],
+            Some(_) => self.current.iter().chain(&self.old).map(|k| tag(Some(k), purpose, data)).collect(),
+        }
+    }
+}
+
+fn tag(key: Option<&DataKey>, purpose: &str, data: &[u8]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.map_or(&[][..], |k| &k.tagging[..]))
+        .expect("any key length");
+    mac.update(purpose.as_bytes());
+    mac.update(b"\0");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 fn lookup(key: &DataKey, canonical: &str) -> String {

@@ -1,5 +1,6 @@
 //! rallypost: a backend for advocacy campaigns.
 
+pub mod bounces;
 pub mod campaigns;
 pub mod cli;
 pub mod clock;

@@ -12,6 +12,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::bounces::{ReturnPaths, SmtpRefusals};
 use crate::campaigns;
 use crate::clock::Clock;
 use crate::config::{DataKeySetting, Settings};
@@ -171,18 +172,39 @@ pub fn sender(
     keys: Arc<DataKeys>,
 ) -> anyhow::Result<Sender> {
     let lease = chrono::Duration::from_std(settings.outbox_lease)?;
+    let return_paths = return_paths(settings, keys.clone())?;
     Ok(Sender::new(
         pool,
         claim_sources(),
-        clock,
+        clock.clone(),
         transport(settings)?,
         settings.mail_from.email.clone(),
         wake,
         SMTP_LANES,
         keys,
     )
+    .with_return_path(return_paths)
+    .with_refusals(Arc::new(SmtpRefusals::new(clock)))
     .with_lease(lease)
     .with_poll(settings.outbox_poll))
+}
+
+/// Each message's own return path, at the bounce domain, tagged under the data key (which
+/// every process of an installation shares).
+pub fn return_paths(settings: &Settings, keys: Arc<DataKeys>) -> anyhow::Result<Arc<ReturnPaths>> {
+    Ok(Arc::new(ReturnPaths::new(keys, &settings.bounce_domain)?))
+}
+
+/// The bounce mailbox reader, when `RALLYPOST_BOUNCE_IMAP_URL` names one.
+pub fn bounce_reader(
+    settings: &Settings,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    keys: Arc<DataKeys>,
+) -> anyhow::Result<Option<crate::bounces::Reader>> {
+    let Some(mailbox) = settings.bounce_imap.clone() else { return Ok(None) };
+    let paths = return_paths(settings, keys)?;
+    Ok(Some(crate::bounces::Reader::new(pool, clock, paths, mailbox, settings.bounce_poll)))
 }
 
 /// Where the webhook deliverer takes its rows from: webhook rows, oldest due first. The
@@ -301,6 +323,9 @@ pub async fn start(
         tasks.push(tokio::spawn(mailer.run(shutdown.clone())));
         let housekeeping = Arc::new(housekeeping(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));
+        if let Some(reader) = bounce_reader(&settings, pool.clone(), clock.clone(), keys.clone())? {
+            tasks.push(tokio::spawn(Arc::new(reader).run(shutdown.clone())));
+        }
     }
 
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);

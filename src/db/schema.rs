@@ -258,6 +258,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bounces (id) {
+        id -> Uuid,
+        source_key -> Text,
+        outbox_id -> Uuid,
+        kind -> Text,
+        campaign_id -> Nullable<Uuid>,
+        signature_id -> Nullable<Uuid>,
+        target_id -> Nullable<Text>,
+        hard -> Bool,
+        reason -> Text,
+        bounced_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(signatures -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
@@ -290,3 +305,4 @@ diesel::allow_tables_to_appear_in_same_query!(suppressions, signatures);
 diesel::allow_tables_to_appear_in_same_query!(mailings, outbox);
 diesel::allow_tables_to_appear_in_same_query!(mailing_recipients, outbox);
 diesel::allow_tables_to_appear_in_same_query!(suppressions, outbox);
+diesel::allow_tables_to_appear_in_same_query!(bounces, mailing_recipients);

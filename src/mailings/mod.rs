@@ -20,7 +20,9 @@ pub use audience::count as audience_count;
 pub use draft::{Draft, DraftError, MAX_BYTES, MailingText};
 pub use fill::Mailer;
 pub use message::{MailingContext, Prepared, prepare, version_for};
-pub use store::{Action, ActionError, Mailing, MailingStatus, Progress, act, create, find, list, progress};
+pub use store::{
+    Action, ActionError, Mailing, MailingStatus, Progress, act, create, find, list, outbox_ids, progress,
+};
 pub use test_send::send_test;
 pub use token::UnsubscribeKey;
 pub use unsubscribe::{UnsubscribeOutcome, is_valid, unsubscribe};

@@ -285,3 +285,12 @@ pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid) -> anyhow::Result<
         unsubscribed: row.unsubscribed,
     })
 }
+
+/// The outbox rows of a mailing's messages, as a subquery, for what keeps facts about sent
+/// messages by their row (bounces) to count a mailing's.
+#[diesel::dsl::auto_type]
+pub fn outbox_ids(mailing: Uuid) -> _ {
+    mailing_recipients::table
+        .filter(mailing_recipients::mailing_id.eq(mailing))
+        .select(mailing_recipients::outbox_id)
+}

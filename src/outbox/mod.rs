@@ -11,6 +11,7 @@
 //! `mark_failed`, so the queue, the lease and the erasure rules stay in one place.
 
 mod claim;
+mod hooks;
 mod message;
 mod recorder;
 mod sender;
@@ -21,13 +22,14 @@ mod transport;
 mod wake;
 
 pub use claim::{Claim, ClaimSource, DueRows, claimable, lease};
+pub use hooks::{FixedReturnPath, Refusals, ReturnPath};
 pub use message::{Attachment, Email, build_message, build_message_with_headers};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
-    DueKind, NewMessage, OutboxRow, cancel_for_signature, cancel_for_target, counts_by_target, due_sample,
-    enqueue, enqueue_many, erase_bodies, ids_for_signature, mark_failed, mark_retry, mark_sent,
-    redact_for_signature, release, status_counts, targets_for_signature,
+    DueKind, NewMessage, Origin, OutboxRow, cancel_for_signature, cancel_for_target, counts_by_target,
+    due_sample, enqueue, enqueue_many, erase_bodies, ids_for_signature, mark_failed, mark_retry, mark_sent,
+    origin, redact_for_signature, release, status_counts, targets_for_signature,
 };
 pub use transport::Transport;
 pub use wake::listen;

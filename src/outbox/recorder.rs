@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use super::hooks::Refusals;
 use super::status::Kind;
 use super::store;
 use super::transport::Delivery;
@@ -45,6 +46,7 @@ pub(super) struct Recorder<'a> {
     pub pool: &'a Pool,
     pub clock: &'a dyn Clock,
     pub metrics: &'a Metrics,
+    pub refusals: Option<&'a dyn Refusals>,
 }
 
 impl Recorder<'_> {
@@ -98,7 +100,7 @@ impl Recorder<'_> {
             self.metrics.observe_send(match &attempt.delivery {
                 Delivery::Accepted => SendResult::Accepted,
                 Delivery::Transient(_) if attempt.attempts < MAX_ATTEMPTS => SendResult::Retried,
-                Delivery::Transient(_) | Delivery::Permanent(_) => SendResult::Failed,
+                Delivery::Transient(_) | Delivery::Refused(_) | Delivery::Permanent(_) => SendResult::Failed,
             });
         }
         true
@@ -107,13 +109,19 @@ impl Recorder<'_> {
     async fn try_record(&self, group: &[Attempt]) -> anyhow::Result<()> {
         let mut db = self.pool.get().await?;
         let now = self.clock.now();
-        db.transaction(async |db| write(db, group, now).await).await?;
+        let refusals = self.refusals;
+        db.transaction(async |db| write(db, group, now, refusals).await).await?;
         Ok(())
     }
 }
 
 /// Sent rows in one statement per kind of row; the rare failures one by one.
-async fn write(db: &mut AsyncPgConnection, group: &[Attempt], now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn write(
+    db: &mut AsyncPgConnection,
+    group: &[Attempt],
+    now: DateTime<Utc>,
+    refusals: Option<&dyn Refusals>,
+) -> anyhow::Result<()> {
     let sent: Vec<(Uuid, Kind)> =
         group.iter().filter(|a| a.delivery == Delivery::Accepted).map(|a| (a.id, a.kind)).collect();
     store::mark_sent(db, &sent, now).await?;
@@ -122,6 +130,18 @@ async fn write(db: &mut AsyncPgConnection, group: &[Attempt], now: DateTime<Utc>
         match &attempt.delivery {
             // Operators (and faults/scale_out.py) tell which process sent what by this line.
             Delivery::Accepted => tracing::debug!(%id, kind, "outbox: accepted"),
+            Delivery::Refused(reply) => {
+                // The reply often quotes the address; it stays in the row, out of the log.
+                tracing::warn!(%id, kind, "outbox: refused for good by the server");
+                store::mark_failed(db, id, attempt.kind, reply).await?;
+                if let Some(refusals) = refusals {
+                    // A savepoint: what the hook wrote goes if it fails, the mark stays.
+                    let told = db.transaction(async |db| refusals.refused(db, id, reply).await).await;
+                    if let Err(e) = told {
+                        tracing::warn!(%id, error = %format!("{e:#}"), "outbox: recording the refusal failed");
+                    }
+                }
+            }
             Delivery::Permanent(reply) => {
                 tracing::warn!(%id, kind, %reply, "outbox: refused for good");
                 store::mark_failed(db, id, attempt.kind, reply).await?;

@@ -12,6 +12,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::claim::{Claim, ClaimSource, claim_from};
+use super::hooks::{FixedReturnPath, Refusals, ReturnPath};
 use super::recorder::{self, Attempt, Recorder};
 use super::store::{self, OutboxRow};
 use super::transport::{Connection, Delivery, Transport};
@@ -35,7 +36,8 @@ pub struct Sender {
     sources: Vec<Box<dyn ClaimSource>>,
     clock: Arc<dyn Clock>,
     transport: Transport,
-    envelope_from: lettre::Address,
+    return_path: Arc<dyn ReturnPath>,
+    refusals: Option<Arc<dyn Refusals>>,
     wake: Arc<Notify>,
     lanes: usize,
     keys: Arc<DataKeys>,
@@ -61,7 +63,8 @@ impl Sender {
             sources,
             clock,
             transport,
-            envelope_from,
+            return_path: Arc::new(FixedReturnPath(envelope_from)),
+            refusals: None,
             wake,
             lanes: lanes.max(1),
             keys,
@@ -74,6 +77,19 @@ impl Sender {
     /// Counts delivery results into `metrics` (shared with `/metrics` in `serve`).
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// Sends each message with the envelope sender `return_path` chooses for it, instead of
+    /// the one given to `new`.
+    pub fn with_return_path(mut self, return_path: Arc<dyn ReturnPath>) -> Self {
+        self.return_path = return_path;
+        self
+    }
+
+    /// Tells `refusals` about every message a server refuses for good.
+    pub fn with_refusals(mut self, refusals: Arc<dyn Refusals>) -> Self {
+        self.refusals = Some(refusals);
         self
     }
 
@@ -113,7 +129,12 @@ impl Sender {
     }
 
     fn recorder(&self) -> Recorder<'_> {
-        Recorder { pool: &self.pool, clock: self.clock.as_ref(), metrics: &self.metrics }
+        Recorder {
+            pool: &self.pool,
+            clock: self.clock.as_ref(),
+            metrics: &self.metrics,
+            refusals: self.refusals.as_deref(),
+        }
     }
 
     async fn lane(&self, results: &mpsc::Sender<Attempt>, shutdown: CancellationToken) {
@@ -217,7 +238,7 @@ impl Sender {
         let Ok(to) = recipient.parse::<lettre::Address>() else {
             return Delivery::Permanent("invalid recipient address".into());
         };
-        let envelope = match Envelope::new(Some(self.envelope_from.clone()), vec![to]) {
+        let envelope = match Envelope::new(Some(self.return_path.for_message(row.id)), vec![to]) {
             Ok(envelope) => envelope,
             Err(e) => return Delivery::Permanent(e.to_string()),
         };

@@ -159,6 +159,23 @@ pub async fn mark_failed(conn: &mut AsyncPgConnection, id: Uuid, kind: Kind, err
     Ok(())
 }
 
+/// What a row was sent for, without its contents: enough to tell whose address a bounce
+/// for it is about.
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = outbox)]
+pub struct Origin {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub campaign_id: Option<Uuid>,
+    pub signature_id: Option<Uuid>,
+    pub target_id: Option<String>,
+}
+
+/// Row `id`'s origin, if the row is still kept.
+pub async fn origin(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Origin>> {
+    outbox::table.find(id).select(Origin::as_select()).first(conn).await.optional()
+}
+
 /// Extends this worker's lease on `row` if it still holds it; false when the lease ran out
 /// and another worker claimed the row since, which must then not be sent by this one.
 pub async fn renew(conn: &mut AsyncPgConnection, row: &OutboxRow, until: DateTime<Utc>) -> QueryResult<bool> {

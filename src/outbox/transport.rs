@@ -27,7 +27,10 @@ pub enum Delivery {
     Accepted,
     /// Worth trying again later: connection trouble, a timeout, a 4xx reply.
     Transient(String),
-    /// The server refused for good (5xx); the reply is kept.
+    /// The receiving server refused the message for good (a 5xx reply, kept): the address
+    /// takes no mail, so it counts as a bounce.
+    Refused(String),
+    /// Cannot be sent, for a reason of ours (an unreadable row, a malformed address).
     Permanent(String),
 }
 
@@ -101,7 +104,7 @@ impl Connection<'_> {
                     conn.abort().await;
                 }
                 if e.is_permanent() {
-                    Delivery::Permanent(e.to_string())
+                    Delivery::Refused(e.to_string())
                 } else {
                     Delivery::Transient(e.to_string())
                 }

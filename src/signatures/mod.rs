@@ -11,6 +11,7 @@ mod rotate;
 mod sign;
 mod status;
 mod surge;
+mod undeliverable;
 
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
 pub use count::{CountCache, confirmed_count};
@@ -22,3 +23,4 @@ pub use rotate::{rotate_keys, seal_plain_rows};
 pub use sign::{NewSignature, Prepared, SignContext, SignOutcome, prepare, sign};
 pub use status::SignatureStatus;
 pub use surge::{SourceKind, SurgeMonitor};
+pub use undeliverable::{email_key, mark_undeliverable};

@@ -1,10 +1,12 @@
 //! The test harness, after zero-to-production's `spawn_app` and crates.io's test databases:
 //! the application on a free port (`app`), a fresh database per test copied from a migrated
-//! template and dropped at the end (`db`), a real SMTP server per test (`mail`), and rows
+//! template and dropped at the end (`db`), a real SMTP server per test (`mail`),
+//! a real IMAP server for the tests that need one (`imap`), and rows
 //! written straight into the database (`seed`). Tests import everything from here.
 
 mod app;
 mod db;
+mod imap;
 mod mail;
 mod seed;
 
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use app::*;
 pub use db::*;
+pub use imap::*;
 pub use mail::*;
 pub use seed::*;
 

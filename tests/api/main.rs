@@ -3,6 +3,7 @@
 
 mod anonymous;
 mod api;
+mod bounces;
 mod client_address;
 mod closing;
 mod commands;

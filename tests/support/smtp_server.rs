@@ -38,9 +38,10 @@ pub struct Options {
     pub delay: Duration,
 }
 
-/// One message as received: the envelope's recipients and the bytes after DATA.
+/// One message as received: the envelope's sender and recipients and the bytes after DATA.
 #[derive(Clone)]
 pub struct Received {
+    pub from: String,
     pub recipients: Vec<String>,
     pub raw: Vec<u8>,
 }
@@ -177,13 +178,14 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> st
 /// mailin's handler for one connection: collects the message and decides the reply.
 struct Recorder {
     shared: Arc<Shared>,
+    from: String,
     recipients: Vec<String>,
     data: Vec<u8>,
 }
 
 impl Recorder {
     fn new(shared: Arc<Shared>) -> Recorder {
-        Recorder { shared, recipients: Vec::new(), data: Vec::new() }
+        Recorder { shared, from: String::new(), recipients: Vec::new(), data: Vec::new() }
     }
 
     /// The reply asked for instead of acceptance, if any.
@@ -211,7 +213,8 @@ impl Recorder {
 }
 
 impl Handler for Recorder {
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.from = from.to_owned();
         self.recipients = to.to_vec();
         self.data.clear();
         mailin::response::START_DATA
@@ -227,6 +230,7 @@ impl Handler for Recorder {
             return refusal;
         }
         let message = Received {
+            from: std::mem::take(&mut self.from),
             recipients: std::mem::take(&mut self.recipients),
             raw: std::mem::take(&mut self.data),
         };

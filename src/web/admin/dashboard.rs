@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::render;
+use crate::bounces;
 use crate::campaigns::{self, Campaign};
 use crate::domain::Country;
 use crate::export::{ExportLogEntry, recent_exports};
@@ -72,6 +73,7 @@ struct CampaignPage {
     countries: Vec<(String, i64)>,
     conversion: Vec<reports::DayConversion>,
     letters: Vec<(String, TargetLetters)>,
+    bounced_letters: Vec<BouncedLetter>,
     mail: Vec<MailRow>,
     next_dispatch: String,
     exports: Vec<ExportLogEntry>,
@@ -108,6 +110,17 @@ impl CampaignPage {
             .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
     }
 }
+
+/// A letter or digest to a target that came back, as the dashboard shows it.
+struct BouncedLetter {
+    target: String,
+    when: String,
+    hard: bool,
+    reason: String,
+}
+
+/// The most bounced letters the dashboard lists.
+const BOUNCED_LETTERS_SHOWN: i64 = 50;
 
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 pub async fn campaign(
@@ -150,6 +163,16 @@ pub async fn campaign(
             .await?
             .into_iter()
             .map(|l| (target_name(&c, &l.target_id), l))
+            .collect(),
+        bounced_letters: bounces::bounced_letters(&mut conn, c.id, BOUNCED_LETTERS_SHOWN)
+            .await?
+            .into_iter()
+            .map(|b| BouncedLetter {
+                target: target_name(&c, b.target_id.as_deref().unwrap_or_default()),
+                when: b.bounced_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                hard: b.hard,
+                reason: b.reason,
+            })
             .collect(),
         mail: reports::supporter_mail(&mut conn, c.id).await?,
         next_dispatch: next_dispatch(&c, state.clock.now()),

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::login::csrf_matches;
 use super::{form_refused, message, render};
+use crate::bounces;
 use crate::campaigns::{self, Campaign};
 use crate::domain::Lang;
 use crate::mailings::{self, Action, ActionError, Draft, Mailing, MailingStatus, MailingText, Progress};
@@ -38,6 +39,7 @@ pub struct MailingLine {
     status: MailingStatus,
     created: String,
     progress: Progress,
+    bounced: i64,
 }
 
 #[derive(Template)]
@@ -94,6 +96,7 @@ async fn list_page(
             status: m.status,
             created: minute(m.created_at),
             progress: mailings::progress(&mut conn, m.id).await?,
+            bounced: bounces::bounced_in_mailing(&mut conn, m.id).await?,
         });
     }
     let page = ListPage {
@@ -199,6 +202,7 @@ struct MailingPage {
     filter: String,
     audience: i64,
     progress: Progress,
+    bounced: i64,
     previews: Vec<Preview>,
     notice: Option<String>,
 }
@@ -245,6 +249,7 @@ async fn mailing_page(
         filter,
         audience: mailings::audience_count(&mut conn, m).await?,
         progress: mailings::progress(&mut conn, m.id).await?,
+        bounced: bounces::bounced_in_mailing(&mut conn, m.id).await?,
         previews,
         notice,
     };

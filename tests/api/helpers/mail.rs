@@ -42,7 +42,9 @@ impl MailServer {
 
     pub fn messages(&self) -> Vec<ReceivedMail> {
         let received = self.server.received().into_iter();
-        received.map(|m| ReceivedMail { rcpt: m.recipients.join(","), raw: m.raw }).collect()
+        received
+            .map(|m| ReceivedMail { mail_from: m.from, rcpt: m.recipients.join(","), raw: m.raw })
+            .collect()
     }
 
     /// Waits up to 15 s for at least `n` messages, then returns all of them.
@@ -60,6 +62,8 @@ impl MailServer {
 }
 
 pub struct ReceivedMail {
+    /// The envelope sender (`MAIL FROM`): where bounces for the message go.
+    pub mail_from: String,
     pub rcpt: String,
     pub raw: Vec<u8>,
 }
