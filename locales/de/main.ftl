@@ -151,3 +151,39 @@ unsubscribe-invalid-title = Dieser Link funktioniert nicht
 unsubscribe-invalid-body = Der Abmeldelink ist unbekannt oder unvollständig. Kopieren Sie den ganzen Link aus der E-Mail, oder nutzen Sie den Knopf „Abbestellen“ Ihres E-Mail-Programms.
 mail-mailing-why = Sie erhalten diese E-Mail, weil Sie beim Unterschreiben Neuigkeiten bestellt haben.
 mail-unsubscribe = Abbestellen
+
+## Unterstützende Organisationen
+err-url = Bitte geben Sie die Adresse einer Website ein, etwa https://example.org.
+endorsers-heading = Unterstützt von { $count } Organisationen
+endorse-invite = Unterstützt Ihre Organisation diesen Aufruf? Treten Sie als Unterstützerin auf.
+endorse-heading = Als Organisation unterstützen
+endorse-intro = Organisationen können diesen Aufruf unterstützen. Sobald die Organisator*innen zugestimmt haben, erscheinen Name, Website und Land Ihrer Organisation auf der Kampagnenseite und in den Schreiben an die Ministerien. Eine Unterstützung ist keine Unterschrift und wird nicht als solche gezählt.
+endorse-form-heading = Ihre Organisation
+endorse-organisation = Name der Organisation
+endorse-website = Website
+endorse-country = Land, in dem die Organisation ihren Sitz hat
+endorse-email = E-Mail-Adresse für Rückfragen
+endorse-email-hint = An diese Adresse schicken wir eine E-Mail, um die Unterstützung zu bestätigen. Nur die Organisator*innen sehen sie; sie wird nie veröffentlicht.
+endorse-button = Aufruf unterstützen
+endorse-privacy = Lehnen die Organisator*innen die Unterstützung ab oder bitten Sie darum, sie zurückzunehmen, wird die Kontaktadresse gelöscht.
+endorse-sent-title = Bitte sehen Sie in Ihr Postfach
+endorse-sent-body = Wir haben eine E-Mail an die Kontaktadresse geschickt. Öffnen Sie den Link darin und drücken Sie den Knopf, um die Unterstützung zu bestätigen; danach prüfen die Organisator*innen sie.
+endorse-confirm-title = Unterstützung bestätigen
+endorse-confirm-body = Drücken Sie den Knopf, um zu bestätigen, dass Ihre Organisation diesen Aufruf unterstützt.
+endorse-confirm-button = Unterstützung bestätigen
+endorse-confirmed-title = Danke, die Unterstützung ist bestätigt
+endorse-confirmed-body = Die Organisator*innen prüfen sie nun. Sobald sie zugestimmt haben, erscheint Ihre Organisation auf der Kampagnenseite und in den Schreiben.
+endorse-mail-subject = Bitte bestätigen Sie die Unterstützung Ihrer Organisation
+endorse-mail-greeting = Guten Tag, { $organisation },
+endorse-mail-body = Danke, dass Sie diesen Aufruf unterstützen. Bitte bestätigen Sie die Unterstützung, indem Sie diesen Link öffnen und auf der Seite den Knopf drücken:
+endorse-mail-button = Unterstützung bestätigen
+endorse-mail-ignore = Hat niemand in Ihrer Organisation darum gebeten, ignorieren Sie diese E-Mail: Eine nicht bestätigte Unterstützung wird nie veröffentlicht.
+letter-supported-by = Unterstützt von { $count } Organisationen: { $names }.
+
+## Antworten der Adressat*innen
+replies-heading = Was die Ministerien geantwortet haben
+reply-replied-on = { $target } hat am { $date } geantwortet.
+reply-awaiting = { $target }: Antwort steht seit { $date } aus.
+reply-no-letter-yet = { $target }: Es ist noch kein Schreiben verschickt worden.
+reply-summary-language-note = Diese Zusammenfassung gibt es nicht auf Deutsch.
+reply-mailing-subject = { $target } hat geantwortet

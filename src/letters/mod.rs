@@ -21,3 +21,13 @@ pub use retention::{KEPT_AFTER_CLOSING, erase_after_closing};
 pub use scheduler::{Plan, Scheduler, TargetPlan};
 pub use supporters::{Supporter, Unnamed};
 pub use window::SendingWindow;
+
+/// When the first letter or digest went to each of a campaign's targets, by target id: the
+/// day a target's reply has been awaited since.
+pub async fn first_sent(
+    conn: &mut diesel_async::AsyncPgConnection,
+    campaign_id: uuid::Uuid,
+) -> diesel::QueryResult<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>> {
+    let kinds = [crate::outbox::Kind::Letter, crate::outbox::Kind::Digest];
+    Ok(crate::outbox::first_sent_by_target(conn, campaign_id, &kinds).await?.into_iter().collect())
+}

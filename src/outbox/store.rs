@@ -220,6 +220,24 @@ pub async fn cancel_for_target(
     .await
 }
 
+/// When the first message of `kinds` went to each target of a campaign (rows kept as the
+/// record, such as letters), by target id.
+pub async fn first_sent_by_target(
+    conn: &mut AsyncPgConnection,
+    campaign_id: Uuid,
+    kinds: &[Kind],
+) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
+    let rows: Vec<(Option<String>, Option<DateTime<Utc>>)> = outbox::table
+        .filter(outbox::campaign_id.eq(campaign_id))
+        .filter(outbox::kind.eq_any(kinds))
+        .filter(outbox::sent_at.is_not_null())
+        .group_by(outbox::target_id)
+        .select((outbox::target_id, diesel::dsl::min(outbox::sent_at)))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(target, at)| Some((target?, at?))).collect())
+}
+
 /// Rows of `kind` per target and status, for listing where they went.
 pub async fn counts_by_target(
     conn: &mut AsyncPgConnection,

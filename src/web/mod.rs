@@ -7,11 +7,13 @@ mod assets;
 pub mod body;
 mod client_ip;
 mod csrf;
+mod endorse;
 mod errors;
 pub mod form;
 mod health;
 mod https;
 mod lang_choice;
+// mod multipart;
 mod metrics;
 mod observe;
 mod pages;
@@ -108,6 +110,12 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}", web::get().to(public::campaign))
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
+        .route("/c/{slug}/endorse", web::get().to(endorse::form))
+        .route("/c/{slug}/endorse", web::post().to(endorse::submit))
+        .route("/c/{slug}/endorse/sent", web::get().to(endorse::sent))
+        // Like confirm: the token in the path is the credential.
+        .route("/endorsement/{token}", web::get().to(endorse::confirm_page))
+        .route("/endorsement/{token}", web::post().to(endorse::confirm))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
         .route("/assets/count.js", web::get().to(assets::count_js))
         .route("/favicon.ico", web::get().to(assets::favicon))

@@ -145,6 +145,9 @@ pub struct CampaignPage<'a> {
     pub csrf_token: String,
     pub countries: &'static [CountryOption],
     pub partner_optin: Option<PartnerOptin>,
+    /// Approved endorsing organisations, and the heading that counts them.
+    pub endorsers: Vec<crate::endorsements::Endorser>,
+    pub endorsers_heading: String,
 }
 
 pub struct CampaignSummary {

@@ -90,6 +90,21 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         path: "/admin/c/{slug}/mailings/{id}/{action}",
         route: || web::post().to(admin::mailings::act),
     },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/endorsements",
+        route: || web::get().to(admin::endorsements::index),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/endorsements.csv",
+        route: || web::get().to(admin::endorsements::csv),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/endorsements/{id}/{action}",
+        route: || web::post().to(admin::endorsements::decide),
+    },
     ProtectedRoute { method: "GET", path: "/admin/tokens", route: || web::get().to(admin::tokens::index) },
     ProtectedRoute {
         method: "GET",
@@ -105,6 +120,11 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         method: "GET",
         path: "/api/v1/petitions/{slug}/signatures",
         route: || web::get().to(api::petitions::signatures),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/api/v1/petitions/{slug}/endorsements",
+        route: || web::get().to(api::petitions::endorsements),
     },
 ];
 

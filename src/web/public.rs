@@ -126,6 +126,9 @@ pub async fn campaign_page<'a>(
         .closes_at
         .filter(|_| is_open)
         .map(|at| Texts::new(lang).closes_on(at, campaign.file.dispatch.timezone));
+    let endorsers = crate::endorsements::approved(&mut conn, campaign.id).await?;
+    let texts = Texts::new(lang);
+    let endorsers_heading = texts.t1("endorsers-heading", "count", texts.number(endorsers.len() as i64));
     Ok(CampaignPage {
         page,
         slug: &campaign.slug,
@@ -139,6 +142,8 @@ pub async fn campaign_page<'a>(
         csrf_token: state.csrf.token_for(csrf_cookie),
         countries: countries(),
         partner_optin,
+        endorsers,
+        endorsers_heading,
     })
 }
 

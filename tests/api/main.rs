@@ -10,6 +10,7 @@ mod confirming;
 mod dashboard;
 mod database_wire;
 mod default_deny;
+mod endorsements;
 mod erasure;
 mod export;
 mod helpers;

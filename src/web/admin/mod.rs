@@ -2,6 +2,7 @@
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
+pub mod endorsements;
 pub mod export;
 pub mod login;
 pub mod mailings;
