@@ -89,3 +89,15 @@ pub async fn original_of(
         .optional()?;
     Ok(found.map(|(row, bytes)| (Reply::from(row), bytes)))
 }
+
+/// Reply `id` of the campaign, without its original.
+pub async fn find(conn: &mut AsyncPgConnection, campaign_id: Uuid, id: Uuid) -> QueryResult<Option<Reply>> {
+    let row: Option<Row> = replies::table
+        .filter(replies::campaign_id.eq(campaign_id))
+        .filter(replies::id.eq(id))
+        .select(Row::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(Reply::from))
+}

@@ -12,7 +12,7 @@ mod original;
 mod record;
 mod status;
 
-pub use list::{Reply, for_campaign, original_of};
+pub use list::{Reply, find, for_campaign, original_of};
 pub use mailing::mailing_texts;
 pub use original::{MAX_ORIGINAL_BYTES, Original, OriginalKind};
 pub use record::{MAX_SUMMARY_CHARS, NewReply, ReplyError, record};

@@ -97,7 +97,11 @@ pub fn parse(boundary: &str, body: &[u8]) -> Result<Multipart, MultipartError> {
         let name = name.ok_or(MultipartError::Malformed)?;
         match file_name {
             Some(file_name) => {
-                form.files.entry(name).or_insert(FilePart { file_name, content_type, bytes: content.to_vec() });
+                form.files.entry(name).or_insert(FilePart {
+                    file_name,
+                    content_type,
+                    bytes: content.to_vec(),
+                });
             }
             None => {
                 let text = String::from_utf8(content.to_vec()).map_err(|_| MultipartError::NotUtf8)?;

@@ -105,6 +105,21 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         path: "/admin/c/{slug}/endorsements/{id}/{action}",
         route: || web::post().to(admin::endorsements::decide),
     },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/replies",
+        route: || web::get().to(admin::replies::index),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/replies",
+        route: || web::post().to(admin::replies::record),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/replies/{id}/original",
+        route: || web::get().to(admin::replies::original),
+    },
     ProtectedRoute { method: "GET", path: "/admin/tokens", route: || web::get().to(admin::tokens::index) },
     ProtectedRoute {
         method: "GET",
@@ -125,6 +140,11 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         method: "GET",
         path: "/api/v1/petitions/{slug}/endorsements",
         route: || web::get().to(api::petitions::endorsements),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/api/v1/petitions/{slug}/replies",
+        route: || web::get().to(api::petitions::replies),
     },
 ];
 

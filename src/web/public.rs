@@ -12,7 +12,7 @@ use super::errors::WebError;
 use super::form;
 use super::pages::{
     CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage,
-    PartnerOptin, Progress, Share, ThanksPage, countries, pick_lang, render,
+    PartnerOptin, Progress, ReplyLine, Share, ThanksPage, countries, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
@@ -129,6 +129,7 @@ pub async fn campaign_page<'a>(
     let endorsers = crate::endorsements::approved(&mut conn, campaign.id).await?;
     let texts = Texts::new(lang);
     let endorsers_heading = texts.t1("endorsers-heading", "count", texts.number(endorsers.len() as i64));
+    let replies = reply_lines(&mut conn, campaign, lang).await?;
     Ok(CampaignPage {
         page,
         slug: &campaign.slug,
@@ -144,7 +145,48 @@ pub async fn campaign_page<'a>(
         partner_optin,
         endorsers,
         endorsers_heading,
+        replies,
     })
+}
+
+/// The targets' statuses, or none at all before any letter went or reply came.
+async fn reply_lines(
+    conn: &mut diesel_async::AsyncPgConnection,
+    campaign: &Campaign,
+    lang: Lang,
+) -> Result<Vec<ReplyLine>, WebError> {
+    let statuses = crate::replies::statuses(conn, campaign).await?;
+    if statuses.iter().all(|s| s.latest.is_none() && s.awaiting_since.is_none()) {
+        return Ok(Vec::new());
+    }
+    let texts = Texts::new(lang);
+    Ok(statuses
+        .into_iter()
+        .map(|s| {
+            let target = ("target", s.target_name.clone());
+            match &s.latest {
+                Some(reply) => {
+                    let summary = reply.summary(lang, campaign.file.default_lang());
+                    let written_in = summary.map_or(lang, |(l, _)| l);
+                    ReplyLine {
+                        line: texts
+                            .t_args("reply-replied-on", &[target, ("date", reply.replied_on.to_string())]),
+                        summary: summary.map(|(_, s)| s.to_owned()),
+                        lang: written_in.code(),
+                        dir: written_in.dir(),
+                        note: (written_in != lang).then(|| texts.t("reply-summary-language-note")),
+                    }
+                }
+                None => {
+                    let line = match s.awaiting_since {
+                        Some(since) => texts.t_args("reply-awaiting", &[target, ("date", since.to_string())]),
+                        None => texts.t_args("reply-no-letter-yet", &[target]),
+                    };
+                    ReplyLine { line, summary: None, lang: lang.code(), dir: lang.dir(), note: None }
+                }
+            }
+        })
+        .collect())
 }
 
 pub async fn thanks(

@@ -29,6 +29,7 @@ mod partners;
 mod privacy;
 mod private_files;
 mod reminders;
+mod replies;
 mod request_bodies;
 mod signing;
 mod waking;

@@ -6,6 +6,7 @@ pub mod endorsements;
 pub mod export;
 pub mod login;
 pub mod mailings;
+pub mod replies;
 pub mod tokens;
 
 use actix_web::http::StatusCode;
