@@ -26,8 +26,13 @@ pub use window::SendingWindow;
 /// day a target's reply has been awaited since.
 pub async fn first_sent(
     conn: &mut diesel_async::AsyncPgConnection,
-    campaign_id: uuid::Uuid,
+    campaign: &crate::campaigns::Campaign,
 ) -> diesel::QueryResult<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>> {
-    let kinds = [crate::outbox::Kind::Letter, crate::outbox::Kind::Digest];
-    Ok(crate::outbox::first_sent_by_target(conn, campaign_id, &kinds).await?.into_iter().collect())
+    let mut first = std::collections::HashMap::new();
+    for target in &campaign.file.targets {
+        if let Some(at) = crate::outbox::first_letter_sent(conn, campaign.id, &target.id).await? {
+            first.insert(target.id.clone(), at);
+        }
+    }
+    Ok(first)
 }

@@ -220,22 +220,29 @@ pub async fn cancel_for_target(
     .await
 }
 
-/// When the first message of `kinds` went to each target of a campaign (rows kept as the
-/// record, such as letters), by target id.
-pub async fn first_sent_by_target(
+#[derive(QueryableByName)]
+struct FirstSent {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    first: Option<DateTime<Utc>>,
+}
+
+/// When the first letter or digest went to a campaign's target, if one did. The status and
+/// kinds are written into the query rather than bound, so that the planner always uses the
+/// partial index `outbox_first_letter` made for this (one entry read, not every letter).
+pub async fn first_letter_sent(
     conn: &mut AsyncPgConnection,
     campaign_id: Uuid,
-    kinds: &[Kind],
-) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
-    let rows: Vec<(Option<String>, Option<DateTime<Utc>>)> = outbox::table
-        .filter(outbox::campaign_id.eq(campaign_id))
-        .filter(outbox::kind.eq_any(kinds))
-        .filter(outbox::sent_at.is_not_null())
-        .group_by(outbox::target_id)
-        .select((outbox::target_id, diesel::dsl::min(outbox::sent_at)))
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(target, at)| Some((target?, at?))).collect())
+    target_id: &str,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    let found: FirstSent = diesel::sql_query(
+        "select min(sent_at) as first from outbox \
+         where campaign_id = $1 and target_id = $2 and status = 'sent' and kind in ('letter', 'digest')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(campaign_id)
+    .bind::<diesel::sql_types::Text, _>(target_id)
+    .get_result(conn)
+    .await?;
+    Ok(found.first)
 }
 
 /// Rows of `kind` per target and status, for listing where they went.

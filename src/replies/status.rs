@@ -23,7 +23,7 @@ pub async fn statuses(
     campaign: &Campaign,
 ) -> anyhow::Result<Vec<TargetStatus>> {
     let replies = for_campaign(conn, campaign.id).await?;
-    let first_letters = crate::letters::first_sent(conn, campaign.id).await?;
+    let first_letters = crate::letters::first_sent(conn, campaign).await?;
     Ok(campaign
         .file
         .targets

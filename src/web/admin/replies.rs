@@ -20,6 +20,7 @@ use crate::replies::{self, NewReply, Original, ReplyError};
 use crate::web::AppState;
 use crate::web::body::Body;
 use crate::web::errors::WebError;
+use crate::web::form;
 use crate::web::multipart::{self, MultipartError};
 
 pub struct Line {
@@ -123,6 +124,14 @@ pub async fn record(
 ) -> Result<HttpResponse, WebError> {
     let mut form = match multipart::read(&req, &body) {
         Ok(form) => form,
+        // Another encoding: refused for it only when it carried the session's token, so
+        // that a form from elsewhere learns nothing but that it was refused.
+        Err(MultipartError::WrongType)
+            if !form::fields(&req, &body)
+                .is_ok_and(|f| csrf_matches(&session, f.get("csrf_token").map_or("", String::as_str))) =>
+        {
+            return Ok(expired_form());
+        }
         Err(MultipartError::WrongType) => {
             return Ok(message(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -170,6 +179,10 @@ pub async fn record(
     let mut conn = state.pool.get().await?;
     replies::record(&mut conn, &state.keys, &c, session.organizer.id, &new, now).await?;
     Ok(HttpResponse::SeeOther().insert_header(("Location", format!("/admin/c/{}/replies", c.slug))).finish())
+}
+
+fn expired_form() -> HttpResponse {
+    message(StatusCode::FORBIDDEN, "Form expired", "Please go back, reload the page and try again.")
 }
 
 /// The original as uploaded, as a download: never shown inline, never sniffed.
