@@ -86,6 +86,7 @@ impl Texts {
             FieldError::InvalidEmail => self.t("err-email"),
             FieldError::UnknownCountry => self.t("err-country"),
             FieldError::DisposableEmail => self.t("err-disposable"),
+            FieldError::InvalidUrl => self.t("err-url"),
         }
     }
 

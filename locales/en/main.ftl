@@ -190,3 +190,40 @@ invitation-invalid-body = This invitation link is not valid any more: it was use
 invitation-err-mismatch = The two passwords differ.
 invitation-err-short = The password must have at least 10 characters.
 invitation-err-long = The password must have at most 1024 characters.
+## Endorsing organisations
+err-url = Please enter the address of a website, like https://example.org.
+# { $count } is a number written the page's way (1, 12, 1,200).
+endorsers-heading = Supported by { $count } organisations
+endorse-invite = Does your organisation support this call? Endorse it.
+endorse-heading = Endorse as an organisation
+endorse-intro = Organisations can endorse this call. Once the organizers have approved it, your organisation's name, website and country are shown on the campaign page and in the letters to the ministries. An endorsement is not a signature and is not counted as one.
+endorse-form-heading = Your organisation
+endorse-organisation = Name of the organisation
+endorse-website = Website
+endorse-country = Country where the organisation is based
+endorse-email = Contact email address
+endorse-email-hint = We send one email to this address to confirm the endorsement. It is seen only by the organizers and never published.
+endorse-button = Endorse the call
+endorse-privacy = If the organizers reject the endorsement, or you ask them to take it off, the contact address is erased.
+endorse-sent-title = Please check your inbox
+endorse-sent-body = We have sent an email to the contact address. Open the link in it and press the button to confirm the endorsement; the organizers then review it.
+endorse-confirm-title = Confirm the endorsement
+endorse-confirm-body = Press the button to confirm that your organisation endorses this call.
+endorse-confirm-button = Confirm the endorsement
+endorse-confirmed-title = Thank you, the endorsement is confirmed
+endorse-confirmed-body = The organizers will review it. Once approved, your organisation is listed on the campaign page and in the letters.
+endorse-mail-subject = Please confirm your organisation's endorsement
+endorse-mail-greeting = Hello { $organisation },
+endorse-mail-body = Thank you for endorsing this call. Please confirm the endorsement by opening this link and pressing the button on the page:
+endorse-mail-button = Confirm the endorsement
+endorse-mail-ignore = If no one at your organisation asked for this, ignore this email: an endorsement that is not confirmed is never published.
+letter-supported-by = Supported by { $count } organisations: { $names }.
+
+## The targets' replies
+replies-heading = What the ministries answered
+# { $target } is the office named in the campaign file, { $date } a date like 2026-11-30.
+reply-replied-on = { $target } replied on { $date }.
+reply-awaiting = { $target }: awaiting a reply since { $date }.
+reply-no-letter-yet = { $target }: no letter has gone out yet.
+reply-summary-language-note = This summary is not available in your language.
+reply-mailing-subject = { $target } has replied

@@ -259,6 +259,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    endorsements (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        status -> Text,
+        organisation -> Text,
+        website -> Text,
+        country -> Text,
+        key_id -> Text,
+        contact_email -> Nullable<Bytea>,
+        language -> Text,
+        confirm_token_hash -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     bounces (id) {
         id -> Uuid,
         source_key -> Text,
@@ -273,7 +291,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    replies (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        target_id -> Text,
+        replied_on -> Date,
+        summaries -> Jsonb,
+        file_name -> Text,
+        content_type -> Text,
+        original -> Bytea,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(signatures -> campaigns (campaign_id));
+diesel::joinable!(replies -> campaigns (campaign_id));
+diesel::joinable!(endorsements -> campaigns (campaign_id));
 diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));

@@ -10,4 +10,6 @@ pub enum FieldError {
     UnknownCountry,
     /// A throwaway mailbox: the signature could never be confirmed or withdrawn later.
     DisposableEmail,
+    /// Not an `http(s)` address with a host name (an organisation's website).
+    InvalidUrl,
 }

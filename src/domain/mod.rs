@@ -7,10 +7,12 @@ mod error;
 mod lang;
 mod slug;
 mod text;
+mod website;
 
 pub use country::Country;
 pub use email::SupporterEmail;
 pub use error::FieldError;
 pub use lang::Lang;
 pub use slug::{Slug, is_slug_shaped};
-pub use text::{Comment, Postcode, SupporterName, is_direction_control};
+pub use text::{Comment, OrganisationName, Postcode, SupporterName, is_direction_control};
+pub use website::Website;

@@ -55,6 +55,23 @@ impl AsRef<str> for SupporterName {
     }
 }
 
+/// An endorsing organisation's name: 1 to 200 characters after trimming, no control or
+/// direction-control characters (it is shown on the campaign page and in letters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrganisationName(String);
+
+impl OrganisationName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        SupporterName::parse(raw).map(|name| OrganisationName(name.0))
+    }
+}
+
+impl AsRef<str> for OrganisationName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Optional, at most 16 characters, no control or direction-control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Postcode(String);

@@ -116,7 +116,8 @@ pub async fn queue_digests(
                     return Ok::<_, anyhow::Error>(0);
                 };
                 let id = crate::ids::new_id();
-                let rendered = render::digest(campaign, target, &content, &sender)?;
+                let endorsers = crate::endorsements::approved_names(conn, campaign.id).await?;
+                let rendered = render::digest(campaign, target, &content, &sender, &endorsers)?;
                 let letter = NewMessage {
                     id,
                     kind: Kind::Digest,

@@ -70,7 +70,7 @@ mod tests {
         let campaign = campaign();
         let target = &campaign.file.targets[2];
         let id = uuid::Uuid::now_v7();
-        let rendered = render::individual(&campaign, target, &supporter(), &Unnamed::default()).unwrap();
+        let rendered = render::individual(&campaign, target, &supporter(), &Unnamed::default(), &[]).unwrap();
         let text = String::from_utf8(context(None).message(target, id, rendered).unwrap()).unwrap();
         assert!(text.contains("From: Campaign <campaign@rallypost.example>"));
         assert!(text.contains("home-commissioner@ec.example"));
@@ -89,7 +89,7 @@ mod tests {
         let dkim = DkimConfig::default_config("campaign2026".into(), "rallypost.example".into(), key);
         let campaign = campaign();
         let target = &campaign.file.targets[0];
-        let rendered = render::individual(&campaign, target, &supporter(), &Unnamed::default()).unwrap();
+        let rendered = render::individual(&campaign, target, &supporter(), &Unnamed::default(), &[]).unwrap();
         let ctx = context(Some(Arc::new(dkim)));
         let text = String::from_utf8(ctx.message(target, uuid::Uuid::now_v7(), rendered).unwrap()).unwrap();
         assert!(text.contains("DKIM-Signature: "), "{text}");

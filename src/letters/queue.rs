@@ -25,6 +25,7 @@ pub async fn queue_individual(
     let mut queued = 0;
     // Each letter says how many signed without being named, as of when it is written.
     let unnamed = supporters::unnamed_between(conn, campaign, None, now).await?;
+    let endorsers = crate::endorsements::approved_names(conn, campaign.id).await?;
     for target in &campaign.file.targets {
         loop {
             let (found, inserted) = conn
@@ -34,7 +35,7 @@ pub async fn queue_individual(
                     let mut inserted = 0;
                     for (signature_id, supporter) in &missing {
                         let id = crate::ids::new_id();
-                        let rendered = render::individual(campaign, target, supporter, &unnamed)?;
+                        let rendered = render::individual(campaign, target, supporter, &unnamed, &endorsers)?;
                         let letter = NewMessage {
                             id,
                             kind: Kind::Letter,

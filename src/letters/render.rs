@@ -49,16 +49,26 @@ struct Frame<'a> {
     /// The target's language tag, for `<html lang>`.
     lang: &'a str,
     salutation: &'a str,
+    /// "Supported by 3 organisations: ...", when any endorse the call.
+    supported_by: Option<String>,
 }
 
 impl<'a> Frame<'a> {
-    fn new(campaign: &'a Campaign, target: &'a Target) -> anyhow::Result<Self> {
+    fn new(campaign: &'a Campaign, target: &'a Target, endorsers: &[String]) -> anyhow::Result<Self> {
         let l = campaign.file.letters.get(&target.lang).ok_or_else(|| {
             anyhow::anyhow!("campaign {} has no letter in {:?}", campaign.slug, target.lang)
         })?;
+        let texts = Texts::new(target.lang);
+        let supported_by = (!endorsers.is_empty()).then(|| {
+            texts.t_args(
+                "letter-supported-by",
+                &[("count", texts.number(endorsers.len() as i64)), ("names", endorsers.join(", "))],
+            )
+        });
         Ok(Frame {
             l,
-            texts: Texts::new(target.lang),
+            texts,
+            supported_by,
             lang: target.lang.code(),
             salutation: target.salutation.as_deref().unwrap_or(&l.salutation),
         })
@@ -136,13 +146,15 @@ struct DigestHtml<'a> {
     b: &'a Digest<'a>,
 }
 
+/// `endorsers` are the names of the organisations that endorse the call (approved ones).
 pub fn individual(
     campaign: &Campaign,
     target: &Target,
     supporter: &Supporter,
     unnamed: &Unnamed,
+    endorsers: &[String],
 ) -> anyhow::Result<Rendered> {
-    let f = Frame::new(campaign, target)?;
+    let f = Frame::new(campaign, target, endorsers)?;
     let b = Individual { unnamed: f.unnamed("letter-unnamed-total", unnamed), f, s: supporter };
     Ok(Rendered {
         subject: b.f.l.subject.clone(),
@@ -157,8 +169,9 @@ pub fn digest(
     target: &Target,
     content: &DigestContent,
     sender: &str,
+    endorsers: &[String],
 ) -> anyhow::Result<Rendered> {
-    let f = Frame::new(campaign, target)?;
+    let f = Frame::new(campaign, target, endorsers)?;
     let texts = f.texts;
     let mut by_country = std::collections::BTreeMap::<&str, usize>::new();
     for s in &content.new {
@@ -241,10 +254,15 @@ mod tests {
     #[test]
     fn a_german_letter_for_a_german_ministry() {
         let campaign = campaign();
-        let text =
-            individual(&campaign, &campaign.file.targets[0], &supporter("Mina", "AF"), &Unnamed::default())
-                .unwrap()
-                .text;
+        let text = individual(
+            &campaign,
+            &campaign.file.targets[0],
+            &supporter("Mina", "AF"),
+            &Unnamed::default(),
+            &[],
+        )
+        .unwrap()
+        .text;
         assert!(text.starts_with("Sehr geehrte Damen und Herren,"));
         assert!(text.contains("Unterzeichnet von: Mina (Afghanistan)"));
         assert!(text.contains("In eigenen Worten:\nStop it."));
@@ -260,7 +278,7 @@ mod tests {
             unnamed: Unnamed::default(),
             total: 50_000,
         };
-        let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne").unwrap();
+        let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne", &[]).unwrap();
         assert!(
             german.text.contains(
                 "Neue Unterschriften seit 2026-11-23: 1 neue Unterschriften, 50.000 Unterschriften insgesamt."
@@ -268,7 +286,7 @@ mod tests {
             "{}",
             german.text
         );
-        let english = digest(&campaign, &campaign.file.targets[2], &content, "Campaign").unwrap();
+        let english = digest(&campaign, &campaign.file.targets[2], &content, "Campaign", &[]).unwrap();
         assert!(
             english
                 .text
@@ -283,7 +301,7 @@ mod tests {
         let campaign = campaign();
         let unnamed = Unnamed { by_country: vec![("AF".into(), 2), ("DE".into(), 1)] };
         let english = &campaign.file.targets[2];
-        let letter = individual(&campaign, english, &supporter("Mina", "AF"), &unnamed).unwrap();
+        let letter = individual(&campaign, english, &supporter("Mina", "AF"), &unnamed, &[]).unwrap();
         let sentence = "Signatories so far who asked not to be named: 3 (Afghanistan: 2, Germany: 1).";
         assert!(letter.text.contains(sentence), "{}", letter.text);
         assert!(letter.html.contains(sentence), "{}", letter.html);
@@ -295,11 +313,38 @@ mod tests {
             unnamed,
             total: 4,
         };
-        let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne").unwrap();
+        let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne", &[]).unwrap();
         assert!(german.subject.contains('4'), "every new signature counts: {}", german.subject);
         assert!(german.text.contains("Von den neuen Unterzeichnenden möchten 3 nicht namentlich genannt werden (Afghanistan: 2, Germany: 1)"), "{}", german.text);
         assert!(german.text.contains("Afghanistan: 3"), "the country table counts everyone: {}", german.text);
         let csv = String::from_utf8(german.attachment.unwrap().bytes).unwrap();
         assert_eq!(csv, "name,country\r\nMina,Afghanistan\r\n");
+    }
+
+    #[test]
+    fn letters_and_digests_name_the_endorsing_organisations_in_the_targets_language() {
+        let campaign = campaign();
+        let endorsers = ["PRO ASYL".to_owned(), "Asylkoordination".to_owned()];
+        let german = &campaign.file.targets[0];
+        let letter =
+            individual(&campaign, german, &supporter("Mina", "AF"), &Unnamed::default(), &endorsers).unwrap();
+        let sentence = "Unterstützt von 2 Organisationen: PRO ASYL, Asylkoordination";
+        assert!(letter.text.contains(sentence), "{}", letter.text);
+        assert!(letter.html.contains(sentence), "{}", letter.html);
+        let content = DigestContent {
+            period_start: None,
+            period_end: "2026-11-30T08:00:00Z".parse().unwrap(),
+            new: vec![supporter("Mina", "AF")],
+            unnamed: Unnamed::default(),
+            total: 1,
+        };
+        let english = digest(&campaign, &campaign.file.targets[2], &content, "Campaign", &endorsers).unwrap();
+        assert!(
+            english.text.contains("Supported by 2 organisations: PRO ASYL, Asylkoordination"),
+            "{}",
+            english.text
+        );
+        let none = digest(&campaign, &campaign.file.targets[2], &content, "Campaign", &[]).unwrap();
+        assert!(!none.text.contains("Supported by"), "{}", none.text);
     }
 }

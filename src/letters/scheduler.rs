@@ -143,12 +143,19 @@ impl Scheduler {
             country: "DE".into(),
             comment: Some("An example comment.".into()),
         };
+        let endorsers = crate::endorsements::approved_names(&mut conn, campaign.id).await?;
         let rendered = match campaign.file.dispatch.mode {
             DispatchMode::Individual => {
                 let latest =
                     supporters::without_letter(&mut conn, &self.ctx.keys, campaign, target, 1).await?.pop();
                 let unnamed = supporters::unnamed_between(&mut conn, campaign, None, now).await?;
-                render::individual(campaign, target, &latest.map_or(example, |(_, s)| s), &unnamed)?
+                render::individual(
+                    campaign,
+                    target,
+                    &latest.map_or(example, |(_, s)| s),
+                    &unnamed,
+                    &endorsers,
+                )?
             }
             DispatchMode::Digest => {
                 let due = match digest::due_period_end(campaign, now) {
@@ -164,7 +171,7 @@ impl Scheduler {
                     unnamed: Default::default(),
                     total: 1,
                 });
-                render::digest(campaign, target, &content, &self.ctx.signer())?
+                render::digest(campaign, target, &content, &self.ctx.signer(), &endorsers)?
             }
         };
         let attachment = rendered

@@ -41,7 +41,8 @@ pub enum Need {
     Counts,
     /// Supporters' personal data: exports and the API's signatures.
     Supporters,
-    /// Writing to supporters: news mailings.
+    /// Running the campaign's exchanges: news mailings to supporters, deciding on endorsing
+    /// organisations (their contacts' addresses), recording the targets' replies.
     Mailings,
     /// Other organizers' accounts and the audit log.
     Organizers,

@@ -237,6 +237,31 @@ pub async fn cancel_for_target(
     .await
 }
 
+#[derive(QueryableByName)]
+struct FirstSent {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    first: Option<DateTime<Utc>>,
+}
+
+/// When the first letter or digest went to a campaign's target, if one did. The status and
+/// kinds are written into the query rather than bound, so that the planner always uses the
+/// partial index `outbox_first_letter` made for this (one entry read, not every letter).
+pub async fn first_letter_sent(
+    conn: &mut AsyncPgConnection,
+    campaign_id: Uuid,
+    target_id: &str,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    let found: FirstSent = diesel::sql_query(
+        "select min(sent_at) as first from outbox \
+         where campaign_id = $1 and target_id = $2 and status = 'sent' and kind in ('letter', 'digest')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(campaign_id)
+    .bind::<diesel::sql_types::Text, _>(target_id)
+    .get_result(conn)
+    .await?;
+    Ok(found.first)
+}
+
 /// Rows of `kind` per target and status, for listing where they went.
 pub async fn counts_by_target(
     conn: &mut AsyncPgConnection,

@@ -34,6 +34,11 @@ pub const MAX_BODY: usize = 16 * 1024;
 /// The one exception: an organizer's news mailing, up to `mailings::MAX_BYTES` (100 KiB)
 /// of words, which form encoding can triple (Dari and Pashto are all `%XX`).
 pub const MAX_MAILING_BODY: usize = 3 * crate::mailings::MAX_BYTES + 16 * 1024;
+/// The other exception: an organizer's upload of a target's reply, whose original may be up
+/// to `replies::MAX_ORIGINAL_BYTES` (5 MiB), plus room for the summaries and the multipart
+/// framing. Only `POST /admin/c/{slug}/replies`; read before the session guard like the
+/// mailing form, so a stranger may send that much there too: once, within the deadline.
+pub const MAX_REPLY_BODY: usize = crate::replies::MAX_ORIGINAL_BYTES + 64 * 1024;
 /// How long a whole body may take to arrive after its headers.
 pub const BODY_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -51,23 +56,31 @@ impl Default for BodyLimits {
 }
 
 impl BodyLimits {
-    /// The defaults, but `MAX_MAILING_BODY` for the form that writes a mailing. Read
+    /// The defaults, but `MAX_MAILING_BODY` for the form that writes a mailing and
+    /// `MAX_REPLY_BODY` for the one that uploads a reply. Read
     /// before the session guard, so a stranger may send that much there too: once.
     fn for_request(req: &ServiceRequest) -> BodyLimits {
         let mut segments = req.path().split('/');
-        let is_mailing_form = req.method() == actix_web::http::Method::POST
-            && matches!(
-                (
+        let form = (req.method() == actix_web::http::Method::POST)
+            .then(|| {
+                match (
                     segments.next(),
                     segments.next(),
                     segments.next(),
                     segments.next(),
                     segments.next(),
-                    segments.next()
-                ),
-                (Some(""), Some("admin"), Some("c"), Some(_), Some("mailings"), None)
-            );
-        let max = if is_mailing_form { MAX_MAILING_BODY } else { MAX_BODY };
+                    segments.next(),
+                ) {
+                    (Some(""), Some("admin"), Some("c"), Some(_), Some(form), None) => Some(form),
+                    _ => None,
+                }
+            })
+            .flatten();
+        let max = match form {
+            Some("mailings") => MAX_MAILING_BODY,
+            Some("replies") => MAX_REPLY_BODY,
+            _ => MAX_BODY,
+        };
         BodyLimits { max, ..BodyLimits::default() }
     }
 }

@@ -8,6 +8,7 @@ pub mod body;
 mod client_ip;
 mod csrf;
 mod embed;
+mod endorse;
 mod errors;
 pub mod form;
 mod health;
@@ -15,6 +16,7 @@ mod https;
 mod invitation;
 mod lang_choice;
 mod metrics;
+mod multipart;
 mod observe;
 mod pages;
 pub mod protected;
@@ -115,6 +117,12 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}", web::get().to(public::campaign))
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
+        .route("/c/{slug}/endorse", web::get().to(endorse::form))
+        .route("/c/{slug}/endorse", web::post().to(endorse::submit))
+        .route("/c/{slug}/endorse/sent", web::get().to(endorse::sent))
+        // Like confirm: the token in the path is the credential.
+        .route("/endorsement/{token}", web::get().to(endorse::confirm_page))
+        .route("/endorsement/{token}", web::post().to(endorse::confirm))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
         // The form inside a partner's page: framable by the campaign's `embed_origins`,
         // proven by a form token instead of the CSRF cookie a framed page may not get.

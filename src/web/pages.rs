@@ -177,6 +177,22 @@ pub struct CampaignPage<'a> {
     pub partner_optin: Option<PartnerOptin>,
     /// The Open Graph and Twitter card tags.
     pub preview: Preview,
+    /// Approved endorsing organisations, and the heading that counts them.
+    pub endorsers: Vec<crate::endorsements::Endorser>,
+    pub endorsers_heading: String,
+    /// Each target's reply or wait, once a letter has gone or a reply come.
+    pub replies: Vec<ReplyLine>,
+}
+
+/// A target's status on the campaign page: "replied on ..." with the summary in the page's
+/// language (or the campaign's default), or "awaiting a reply since ...".
+pub struct ReplyLine {
+    pub line: String,
+    pub summary: Option<String>,
+    pub lang: &'static str,
+    pub dir: &'static str,
+    /// Set when the summary is not in the page's language.
+    pub note: Option<String>,
 }
 
 /// The form alone, with the count, for a partner's `<iframe>`.

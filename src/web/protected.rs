@@ -115,6 +115,42 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
     },
     ProtectedRoute {
         method: "GET",
+        path: "/admin/c/{slug}/endorsements",
+        need: Need::Mailings,
+        route: || web::get().to(admin::endorsements::index),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/endorsements.csv",
+        need: Need::Mailings,
+        route: || web::get().to(admin::endorsements::csv),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/endorsements/{id}/{action}",
+        need: Need::Mailings,
+        route: || web::post().to(admin::endorsements::decide),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/replies",
+        need: Need::Mailings,
+        route: || web::get().to(admin::replies::index),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/replies",
+        need: Need::Mailings,
+        route: || web::post().to(admin::replies::record),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/c/{slug}/replies/{id}/original",
+        need: Need::Mailings,
+        route: || web::get().to(admin::replies::original),
+    },
+    ProtectedRoute {
+        method: "GET",
         path: "/admin/tokens",
         need: Need::SignedIn,
         route: || web::get().to(admin::tokens::index),
@@ -172,6 +208,18 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         path: "/api/v1/petitions/{slug}/signatures",
         need: Need::Supporters,
         route: || web::get().to(api::petitions::signatures),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/api/v1/petitions/{slug}/endorsements",
+        need: Need::Counts,
+        route: || web::get().to(api::petitions::endorsements),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/api/v1/petitions/{slug}/replies",
+        need: Need::Counts,
+        route: || web::get().to(api::petitions::replies),
     },
 ];
 

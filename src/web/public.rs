@@ -12,7 +12,7 @@ use super::errors::WebError;
 use super::form;
 use super::pages::{
     CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage,
-    PartnerOptin, Progress, ThanksPage, countries, pick_lang, render,
+    PartnerOptin, Progress, ReplyLine, ThanksPage, countries, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
@@ -98,6 +98,11 @@ pub async fn campaign_page<'a>(
     csrf_cookie: &str,
 ) -> Result<CampaignPage<'a>, WebError> {
     let parts = FormParts::new(state, campaign, lang, &values).await?;
+    let mut conn = state.pool.get().await?;
+    let endorsers = crate::endorsements::approved(&mut conn, campaign.id).await?;
+    let texts = Texts::new(lang);
+    let endorsers_heading = texts.t1("endorsers-heading", "count", texts.number(endorsers.len() as i64));
+    let replies = reply_lines(&mut conn, campaign, lang).await?;
     Ok(CampaignPage {
         // Also the answer to a refused POST to `/sign`, so the switch names the page.
         page: chrome_carrying(&format!("/c/{}", campaign.slug), lang, &values.referral),
@@ -115,6 +120,9 @@ pub async fn campaign_page<'a>(
         countries: countries(),
         partner_optin: parts.partner_optin,
         preview: Preview::new(&state.settings.base_url, &campaign.slug, &campaign.file, lang),
+        endorsers,
+        endorsers_heading,
+        replies,
     })
 }
 
@@ -180,6 +188,46 @@ pub fn query_of(referral: &Referral) -> String {
         .into_iter()
         .map(|(name, value)| format!("&{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
         .collect()
+}
+
+/// The targets' statuses, or none at all before any letter went or reply came.
+async fn reply_lines(
+    conn: &mut diesel_async::AsyncPgConnection,
+    campaign: &Campaign,
+    lang: Lang,
+) -> Result<Vec<ReplyLine>, WebError> {
+    let statuses = crate::replies::statuses(conn, campaign).await?;
+    if statuses.iter().all(|s| s.latest.is_none() && s.awaiting_since.is_none()) {
+        return Ok(Vec::new());
+    }
+    let texts = Texts::new(lang);
+    Ok(statuses
+        .into_iter()
+        .map(|s| {
+            let target = ("target", s.target_name.clone());
+            match &s.latest {
+                Some(reply) => {
+                    let summary = reply.summary(lang, campaign.file.default_lang());
+                    let written_in = summary.map_or(lang, |(l, _)| l);
+                    ReplyLine {
+                        line: texts
+                            .t_args("reply-replied-on", &[target, ("date", reply.replied_on.to_string())]),
+                        summary: summary.map(|(_, s)| s.to_owned()),
+                        lang: written_in.code(),
+                        dir: written_in.dir(),
+                        note: (written_in != lang).then(|| texts.t("reply-summary-language-note")),
+                    }
+                }
+                None => {
+                    let line = match s.awaiting_since {
+                        Some(since) => texts.t_args("reply-awaiting", &[target, ("date", since.to_string())]),
+                        None => texts.t_args("reply-no-letter-yet", &[target]),
+                    };
+                    ReplyLine { line, summary: None, lang: lang.code(), dir: lang.dir(), note: None }
+                }
+            }
+        })
+        .collect())
 }
 
 pub async fn thanks(

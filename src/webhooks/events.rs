@@ -2,6 +2,10 @@
 //! them. A payload is the Standard Webhooks shape, `{"type", "timestamp", "data"}`; a
 //! person inside it is shaped as in OSDI, like the API's signatures.
 //!
+//! `endorsement.approved` and `response.recorded` carry what is public anyway (an
+//! organisation's name and website, a ministry's reply and its summaries) and go to every
+//! receiver.
+//!
 //! `signature.confirmed` carries a supporter's name, address and country, and goes only to
 //! the receivers they opted in to. `signature.withdrawn` carries ids alone and goes to every
 //! receiver that was sent (or queued) the confirmation, so that it erases what it got.
@@ -25,11 +29,10 @@ pub enum EventType {
     SignatureConfirmed,
     #[serde(rename = "signature.withdrawn")]
     SignatureWithdrawn,
-    /// An organizer approved an organisation's endorsement (emitted by the endorsements
-    /// feature once it exists).
+    /// An organizer approved an organisation's endorsement.
     #[serde(rename = "endorsement.approved")]
     EndorsementApproved,
-    /// A target's response was recorded (emitted by that feature once it exists).
+    /// An organizer recorded a target's reply.
     #[serde(rename = "response.recorded")]
     ResponseRecorded,
 }
@@ -169,4 +172,109 @@ pub async fn signature_withdrawn(
     }
     let due = now + AFTER_CONFIRMATIONS_IN_FLIGHT;
     Ok(outbox::enqueue_many(conn, keys, &rows.iter().collect::<Vec<_>>(), due).await?)
+}
+
+/// An endorsement an organizer just approved: what the organisation asked to publish.
+pub struct ApprovedEndorsement<'a> {
+    pub id: Uuid,
+    pub campaign_slug: &'a str,
+    pub organisation: &'a str,
+    pub website: &'a str,
+    pub country: &'a str,
+}
+
+#[derive(Serialize)]
+struct Endorsed<'a> {
+    endorsement_id: Uuid,
+    petition: &'a str,
+    organization: Organization<'a>,
+}
+
+/// OSDI-ish: an organisation's name, its website and where it is.
+#[derive(Serialize)]
+struct Organization<'a> {
+    name: &'a str,
+    browser_url: &'a str,
+    postal_addresses: [PostalAddress<'a>; 1],
+}
+
+/// A target's reply just recorded, with its summary in each language it has one.
+pub struct RecordedReply<'a> {
+    pub id: Uuid,
+    pub campaign_slug: &'a str,
+    pub target_id: &'a str,
+    pub replied_on: chrono::NaiveDate,
+    /// Language tag and summary.
+    pub summaries: &'a [(String, String)],
+}
+
+#[derive(Serialize)]
+struct Replied<'a> {
+    response_id: Uuid,
+    petition: &'a str,
+    target: &'a str,
+    replied_on: chrono::NaiveDate,
+    summaries: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+/// Queues `endorsement.approved` for every receiver; returns how many. Call inside the
+/// approving transaction.
+pub async fn endorsement_approved(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    endorsement: &ApprovedEndorsement<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let data = Endorsed {
+        endorsement_id: endorsement.id,
+        petition: endorsement.campaign_slug,
+        organization: Organization {
+            name: endorsement.organisation,
+            browser_url: endorsement.website,
+            postal_addresses: [PostalAddress { country: endorsement.country }],
+        },
+    };
+    to_everyone(conn, keys, EventType::EndorsementApproved, &data, now).await
+}
+
+/// Queues `response.recorded` for every receiver; returns how many. Call inside the
+/// recording transaction.
+pub async fn response_recorded(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    reply: &RecordedReply<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let data = Replied {
+        response_id: reply.id,
+        petition: reply.campaign_slug,
+        target: reply.target_id,
+        replied_on: reply.replied_on,
+        summaries: reply.summaries.iter().map(|(lang, text)| (lang.as_str(), text.as_str())).collect(),
+    };
+    to_everyone(conn, keys, EventType::ResponseRecorded, &data, now).await
+}
+
+async fn to_everyone<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    kind: EventType,
+    data: &T,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let body = serde_json::to_vec(&Event { kind, timestamp: now, data })?;
+    let rows: Vec<NewMessage> = receivers::list(conn)
+        .await?
+        .into_iter()
+        .map(|receiver| NewMessage {
+            id: crate::ids::new_id(),
+            kind: Kind::Webhook,
+            campaign_id: None,
+            signature_id: None,
+            target_id: Some(receiver.id.to_string()),
+            recipient: receiver.id.to_string(),
+            message: body.clone(),
+        })
+        .collect();
+    Ok(outbox::enqueue_many(conn, keys, &rows.iter().collect::<Vec<_>>(), now).await?)
 }

@@ -7,7 +7,8 @@
 //! rolled back; the deliverer (`deliver.rs`) claims them with the outbox's claim rule and
 //! lease, as the mail sender does, and posts them at least once.
 //!
-//! Not here: what a supporter agreed to (signatures decide and pass it in), and the mail
+//! Not here: what a supporter agreed to (signatures decide and pass it in), what an
+//! approved endorsement or a recorded reply says (their features pass it in), and the mail
 //! sender, which never claims webhook rows.
 
 mod deliver;
@@ -16,6 +17,9 @@ mod receivers;
 mod secret;
 
 pub use deliver::{Deliverer, GIVE_UP_AFTER, TIMEOUT, backoff};
-pub use events::{ConfirmedSignature, EventType, signature_confirmed, signature_withdrawn};
+pub use events::{
+    ApprovedEndorsement, ConfirmedSignature, EventType, RecordedReply, endorsement_approved,
+    response_recorded, signature_confirmed, signature_withdrawn,
+};
 pub use receivers::{Receiver, ReceiverUrl, Whose, add, list, remove, rotate_secrets};
 pub use secret::SigningSecret;

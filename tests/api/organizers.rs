@@ -252,9 +252,12 @@ async fn every_protected_route_answers_its_own_credentials() {
     app.login_as_organizer().await;
     let token = app.api_token(ORGANIZER).await;
     let mailing = app.add_mailing("News", "Dear {name},").await;
+    let reply = app.add_reply().await;
 
     for route in PROTECTED_ROUTES {
-        let path = route.path.replace("{slug}", SLUG).replace("{id}", &mailing.to_string());
+        // Each `{id}` names a row of its own kind, so a GET finds what it shows.
+        let id = if route.path.contains("/replies/") { reply } else { mailing };
+        let path = route.path.replace("{slug}", SLUG).replace("{id}", &id.to_string());
         let method: reqwest::Method = route.method.parse().unwrap();
         let request = app.client.request(method, app.url(&path));
         let request = match route.guard() {

@@ -123,9 +123,15 @@ async fn a_body_over_its_limit_is_refused_on_every_post_route_declared_or_chunke
     let client = app.bare_client();
 
     for path in post_routes() {
-        // The form that writes a news mailing takes more, and nothing beyond that.
-        let limit =
-            if path.ends_with("/mailings") { rallypost::web::body::MAX_MAILING_BODY } else { 16 * 1024 };
+        // The form that writes a news mailing takes more, the one that uploads a target's
+        // reply more still, and nothing beyond that.
+        let limit = if path.ends_with("/mailings") {
+            rallypost::web::body::MAX_MAILING_BODY
+        } else if path.ends_with("/replies") {
+            rallypost::web::body::MAX_REPLY_BODY
+        } else {
+            16 * 1024
+        };
         let body = format!("comment={}", "a".repeat(limit));
         let response = client
             .post(app.url(&path))

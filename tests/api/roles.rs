@@ -76,13 +76,21 @@ async fn add_second_campaign(app: &TestApp) {
 fn who_may(method: &str, path: &str) -> &'static str {
     match (method, path) {
         ("GET", "/admin") | ("POST", "/admin/logout") | ("GET", "/admin/tokens") => "anyone",
-        ("GET", "/admin/c/{slug}") | ("GET", "/api/v1/petitions") | ("GET", "/api/v1/petitions/{slug}") => {
-            "counts"
-        }
+        ("GET", "/admin/c/{slug}")
+        | ("GET", "/api/v1/petitions")
+        | ("GET", "/api/v1/petitions/{slug}")
+        | ("GET", "/api/v1/petitions/{slug}/endorsements")
+        | ("GET", "/api/v1/petitions/{slug}/replies") => "counts",
         ("GET", "/admin/c/{slug}/signatures.csv")
         | ("GET", "/admin/c/{slug}/signatures.xlsx")
         | ("GET", "/api/v1/petitions/{slug}/signatures") => "personal data",
-        (_, p) if p.starts_with("/admin/c/{slug}/mailings") => "mailings",
+        (_, p)
+            if p.starts_with("/admin/c/{slug}/mailings")
+                || p.starts_with("/admin/c/{slug}/endorsements")
+                || p.starts_with("/admin/c/{slug}/replies") =>
+        {
+            "mailings"
+        }
         (_, p) if p.starts_with("/admin/organizers") || p == "/admin/audit" => "owners",
         _ => panic!("the route walk has no expectation for {method} {path}: add one"),
     }

@@ -113,14 +113,31 @@ async fn list_page(
     Ok(render(status, &page))
 }
 
+/// The list and the form; `?from_reply={id}` fills the form from a target's reply (its
+/// summaries, see `replies::mailing_texts`) for the organizer to edit before saving it.
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 pub async fn index(
+    req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let c = campaign(&state, &slug).await?;
-    list_page(&state, &session, &c, StatusCode::OK, None, empty_fields(), String::new()).await
+    let mut langs = empty_fields();
+    let query = form::parse(req.query_string().as_bytes()).unwrap_or_default();
+    if let Some(reply) = query.get("from_reply") {
+        let id: Uuid = reply.parse().map_err(|_| WebError::NotFound)?;
+        let mut conn = state.pool.get().await?;
+        let reply = crate::replies::find(&mut conn, c.id, id).await?.ok_or(WebError::NotFound)?;
+        let texts = crate::replies::mailing_texts(&c, &reply, &state.settings.base_url);
+        for (lang, field) in Lang::ALL.into_iter().zip(&mut langs) {
+            if let Some(text) = texts.get(&lang) {
+                field.subject = text.subject.clone();
+                field.text = text.markdown.clone();
+            }
+        }
+    }
+    list_page(&state, &session, &c, StatusCode::OK, None, langs, String::new()).await
 }
 
 fn expired_form() -> HttpResponse {

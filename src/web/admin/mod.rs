@@ -3,10 +3,12 @@
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
+pub mod endorsements;
 pub mod export;
 pub mod login;
 pub mod mailings;
 pub mod organizers;
+pub mod replies;
 pub mod tokens;
 
 use actix_web::http::StatusCode;

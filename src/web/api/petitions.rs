@@ -35,6 +35,8 @@ fn petition(base: &str, c: &Campaign, total_signatures: i64) -> Value {
         "_links": {
             "self": href(base, &path),
             "osdi:signatures": href(base, &format!("{path}/signatures")),
+            "rallypost:endorsements": href(base, &format!("{path}/endorsements")),
+            "rallypost:replies": href(base, &format!("{path}/replies")),
         },
     })
 }
@@ -241,5 +243,78 @@ pub async fn signatures(
             cursor_collection(base, &path, (cursor, next), per_page, total, key, items)
         }
     };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// An approved endorsement, shaped like an OSDI organisation-ish record.
+fn endorsement(base: &str, slug: &str, e: &crate::endorsements::Endorser) -> Value {
+    json!({
+        "identifiers": [format!("rallypost:{}", e.id)],
+        "origin_system": "rallypost",
+        "name": e.organisation,
+        "browser_url": e.website,
+        "postal_addresses": [{ "country": e.country }],
+        "approved_date": e.decided_at,
+        "_links": { "osdi:petition": href(base, &format!("/api/v1/petitions/{slug}")) },
+    })
+}
+
+/// The organisations that endorse the petition: approved ones only, never counted among
+/// its signatures. A few dozen at most, so paged by page number.
+pub async fn endorsements(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, per_page) = match paging(&req)? {
+        (Start::Page(page), per_page) => (page, per_page),
+        (Start::After(None), per_page) => (1, per_page),
+        (Start::After(Some(_)), _) => {
+            return Err(
+                WebError::BadRequest("endorsements are paged by page number, not cursor".into()).into()
+            );
+        }
+    };
+    let base = &state.settings.base_url;
+    let mut conn = state.pool.get().await?;
+    let c = find(&mut conn, &slug).await?;
+    let all = crate::endorsements::approved(&mut conn, c.id).await?;
+    let items = all
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|e| endorsement(base, &c.slug, e))
+        .collect();
+    let path = format!("/api/v1/petitions/{}/endorsements", c.slug);
+    let body = collection(base, &path, page, per_page, all.len() as i64, "rallypost:endorsements", items);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The targets' replies: date, target and the summary per language; the originals are for
+/// organizers in the dashboard. A handful per campaign, so one page holds them all.
+pub async fn replies(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let base = &state.settings.base_url;
+    let mut conn = state.pool.get().await?;
+    let c = find(&mut conn, &slug).await?;
+    let items: Vec<Value> = crate::replies::for_campaign(&mut conn, c.id)
+        .await?
+        .iter()
+        .map(|r| {
+            let summaries: serde_json::Map<String, Value> =
+                r.summaries.iter().map(|(l, s)| (l.code().to_owned(), Value::from(s.as_str()))).collect();
+            json!({
+                "identifiers": [format!("rallypost:{}", r.id)],
+                "origin_system": "rallypost",
+                "target": r.target_id,
+                "replied_date": r.replied_on,
+                "recorded_date": r.recorded_at,
+                "summaries": summaries,
+                "_links": { "osdi:petition": href(base, &format!("/api/v1/petitions/{}", c.slug)) },
+            })
+        })
+        .collect();
+    let total = items.len() as i64;
+    let path = format!("/api/v1/petitions/{}/replies", c.slug);
+    let body = collection(base, &path, 1, total.max(1), total, "rallypost:replies", items);
     Ok(HttpResponse::Ok().json(body))
 }

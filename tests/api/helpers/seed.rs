@@ -199,4 +199,26 @@ impl TestApp {
         let campaign = self.campaign_id().await;
         rallypost::mailings::create(&mut conn, campaign, organizer.id, &draft, Utc::now()).await.unwrap()
     }
+
+    /// A reply from the first target, recorded as the replies page does; returns its id.
+    pub async fn add_reply(&self) -> uuid::Uuid {
+        let mut conn = self.pool.get().await.unwrap();
+        let campaign = rallypost::campaigns::find_by_slug(&mut conn, SLUG).await.unwrap().unwrap();
+        let summaries = [(rallypost::domain::Lang::En, "A reply.".to_owned())].into();
+        let original = rallypost::replies::Original::parse("reply.txt", b"A reply.".to_vec());
+        let target = campaign.file.targets[0].id.clone();
+        let today = Utc::now().date_naive();
+        let new = rallypost::replies::NewReply::parse(
+            &campaign,
+            &target,
+            &today.to_string(),
+            summaries,
+            original,
+            today,
+        )
+        .unwrap();
+        rallypost::replies::record(&mut conn, &self.keys(), &campaign, uuid::Uuid::now_v7(), &new, Utc::now())
+            .await
+            .unwrap()
+    }
 }
