@@ -11,6 +11,6 @@ mod text;
 pub use country::Country;
 pub use email::SupporterEmail;
 pub use error::FieldError;
-pub use lang::Lang;
+pub use lang::{Lang, accept_language_tags};
 pub use slug::{Slug, is_slug_shaped};
 pub use text::{Comment, Postcode, SupporterName, is_direction_control};

@@ -10,7 +10,7 @@ use crate::domain::Lang;
 use crate::i18n::Texts;
 
 pub use super::lang_choice::pick_lang;
-pub use super::sign_form::{CountryOption, FormErrors, FormValues, PartnerOptin, countries};
+pub use super::sign_form::{FormErrors, FormValues, PartnerOptin};
 
 /// The frame around every page.
 pub struct Chrome {
@@ -143,7 +143,8 @@ pub struct CampaignPage<'a> {
     pub errors: FormErrors,
     pub notice: Option<String>,
     pub csrf_token: String,
-    pub countries: &'static [CountryOption],
+    /// Named and sorted in the page's language.
+    pub countries: &'static [crate::i18n::cldr::CountryName],
     pub partner_optin: Option<PartnerOptin>,
 }
 

@@ -27,6 +27,7 @@ mod outage;
 mod partners;
 mod privacy;
 mod private_files;
+mod reader_language;
 mod reminders;
 mod request_bodies;
 mod signing;

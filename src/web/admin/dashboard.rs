@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::render;
 use crate::campaigns::{self, Campaign};
+use crate::domain::Lang;
 use crate::export::{ExportLogEntry, recent_exports};
 use crate::letters::Scheduler;
 use crate::organizers::Session;
@@ -88,7 +89,13 @@ pub async fn campaign(
         goal: c.goal,
         totals: counts.totals,
         chart: Chart::new(&counts.by_day),
-        countries: counts.by_country,
+        // Organizers read English here; the code stays beside the name, as exports and
+        // their filter know countries by it.
+        countries: counts
+            .by_country
+            .into_iter()
+            .map(|(code, n)| (format!("{} ({code})", crate::i18n::cldr::country_name(Lang::En, &code)), n))
+            .collect(),
         conversion: counts.conversion,
         letters: reports::letters_by_target(&mut conn, c.id)
             .await?
