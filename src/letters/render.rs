@@ -208,7 +208,7 @@ pub fn digest(
     };
     let filename = format!("{}-{}-{}.csv", campaign.slug, target.id, content.period_end.format("%Y-%m-%d"));
     Ok(Rendered {
-        subject: b.f.l.digest_subject.replace("{count}", &new_count.to_string()),
+        subject: b.f.l.digest_subject.replace("{count}", &texts.number(new_count as i64)),
         text: DigestText { b: &b }.render()?,
         html: DigestHtml { b: &b }.render()?,
         attachment: Some(Attachment {
