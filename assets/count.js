@@ -7,23 +7,20 @@
   var count = box.querySelector("[data-count]");
   var bar = box.querySelector("[role=progressbar]");
   var fill = bar && bar.querySelector("span");
-  var separator = box.getAttribute("data-group") || ",";
-  // Grouped as the server groups them, in the page's language: 50,000 or 50.000.
-  function group(n) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
-  }
-  function show(n, goal) {
-    count.textContent = group(n);
+  // The numbers as the page's language writes them (50.000, ۵۰٬۰۰۰) come with the
+  // count, formatted by the server (`?lang=` in the URL); the bare number otherwise.
+  function show(n, goal, nText, goalText) {
+    count.textContent = nText || String(n);
     if (!bar) return;
     bar.setAttribute("aria-valuenow", String(Math.min(n, goal)));
-    bar.setAttribute("aria-valuetext", group(n) + " / " + group(goal));
+    bar.setAttribute("aria-valuetext", (nText || String(n)) + " / " + (goalText || String(goal)));
     if (fill) fill.style.inlineSize = Math.min(100, Math.floor((n * 100) / Math.max(goal, 1))) + "%";
   }
   function refresh() {
     if (document.hidden) return;
     fetch(box.getAttribute("data-count-url"), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (j) { if (j && typeof j.confirmed === "number") show(j.confirmed, j.goal); })
+      .then(function (j) { if (j && typeof j.confirmed === "number") show(j.confirmed, j.goal, j.confirmed_text, j.goal_text); })
       .catch(function () { /* offline for a moment: keep the last count */ });
   }
   var every = Number(box.getAttribute("data-refresh-seconds")) || 30;

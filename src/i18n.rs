@@ -2,12 +2,14 @@
 //! under `locales/<tag>/main.ftl`, which are compiled into the binary. This is the one
 //! place templates and handlers get words from: `Texts::new(lang).t("sign-button")`.
 //! Campaign-specific words (the call, the consent wording, a letter's paragraphs) come from
-//! the campaign file.
+//! the campaign file. What CLDR knows (country names, digits, dates) is in `cldr`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Offset, Utc};
+pub mod cldr;
+
+use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
@@ -60,21 +62,20 @@ impl Texts {
         LOCALES.try_lookup_with_args(self.lang.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 
-    /// A whole number with the language's thousands separator: 50,000 or 50.000.
+    /// A whole number in the language's digits and grouping: 50,000, 50.000, ۵۰٬۰۰۰.
     pub fn number(&self, n: i64) -> String {
-        let separator = self.t("number-group-separator");
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-        if n < 0 {
-            out.push('-');
-        }
-        for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push_str(&separator);
-            }
-            out.push(digit);
-        }
-        out
+        cldr::number(self.lang, n)
+    }
+
+    /// The name of the country `code` in this language.
+    pub fn country<'a>(&self, code: &'a str) -> &'a str {
+        cldr::country_name(self.lang, code)
+    }
+
+    /// A day, written out in this language and its calendar, as the campaign's zone
+    /// sees it.
+    pub fn date(&self, at: DateTime<Utc>, zone: Tz) -> String {
+        cldr::date(self.lang, at.with_timezone(&zone).naive_local())
     }
 
     pub fn field_error(&self, error: FieldError) -> String {
@@ -95,8 +96,8 @@ impl Texts {
     }
 
     /// "Signatures are collected until 1 March 2027, 18:00 (UTC+1)": the closing time in
-    /// the campaign's time zone, with the month's name in this language and the offset
-    /// spelled out, since a zone's name means little to a reader in Kabul or Tehran.
+    /// the campaign's time zone, written as CLDR writes dates and times in this language,
+    /// and the offset spelled out, since a zone's name means little to a reader in Kabul.
     pub fn closes_on(&self, at: DateTime<Utc>, zone: Tz) -> String {
         let local = at.with_timezone(&zone);
         let offset = local.offset().fix().local_minus_utc();
@@ -106,17 +107,21 @@ impl Texts {
             (hours, 0) => format!("UTC{sign}{hours}"),
             (hours, minutes) => format!("UTC{sign}{hours}:{minutes:02}"),
         };
+        let local = local.naive_local();
         self.t_args(
             "closes-on",
-            &[
-                ("day", local.day().to_string()),
-                ("month", self.t(&format!("month-{}", local.month()))),
-                ("year", local.year().to_string()),
-                ("time", local.format("%H:%M").to_string()),
-                ("zone", zone),
-            ],
+            &[("date", cldr::date(self.lang, local)), ("time", cldr::time(self.lang, local)), ("zone", zone)],
         )
     }
+}
+
+/// A supporter's words (a name, a comment) set apart from the text around them, for
+/// plain text: between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, the text
+/// equivalent of `<bdi>`, so a Dari name keeps a German sentence in order and the other
+/// way round. The form refuses these marks in input, so every pair comes from here. Each
+/// line is set apart on its own: a line break ends an isolate in the bidi algorithm.
+pub fn isolate(s: &str) -> String {
+    s.split('\n').map(|line| format!("\u{2068}{line}\u{2069}")).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ no-campaigns = Zurzeit gibt es keine offenen Kampagnen.
 
 ## Die Kampagnenseite
 signatures = Unterschriften
-number-group-separator = .
 jump-to-form = Jetzt unterschreiben
 goal = Ziel
 progress-label = Bisherige Unterschriften, gemessen am Ziel
@@ -35,20 +34,9 @@ form-expired = Das Formular war abgelaufen. Bitte prüfen Sie Ihre Angaben und k
 form-used = Dieses Formular wurde bereits abgeschickt. Falls Ihre Unterschrift noch nicht eingegangen ist, prüfen Sie Ihre Angaben und klicken Sie erneut auf Unterschreiben.
 embed-read-call = Den ganzen Aufruf lesen (öffnet sich in einem neuen Tab)
 closed-notice = Diese Kampagne ist beendet und nimmt keine Unterschriften mehr an.
-# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
-closes-on = Unterschriften werden bis zum { $day }. { $month } { $year }, { $time } Uhr ({ $zone }) gesammelt.
-month-1 = Januar
-month-2 = Februar
-month-3 = März
-month-4 = April
-month-5 = Mai
-month-6 = Juni
-month-7 = Juli
-month-8 = August
-month-9 = September
-month-10 = Oktober
-month-11 = November
-month-12 = Dezember
+# { $date } is like "1 March 2027" and { $time } like 18:00, both written by CLDR (src/i18n/cldr.rs);
+# { $zone } like UTC+1, the campaign's own time zone.
+closes-on = Unterschriften werden bis zum { $date }, { $time } Uhr ({ $zone }) gesammelt.
 content-language-note = Diese Kampagne gibt es noch nicht in Ihrer Sprache; ihr Text wird auf { $language } angezeigt.
 
 ## Nach dem Unterschreiben
@@ -130,6 +118,8 @@ mail-confirm-button = Unterschrift bestätigen
 mail-confirm-ignore = Falls Sie nicht unterschrieben haben, ignorieren Sie diese E-Mail: Ohne Bestätigung werden Ihre Angaben nach 30 Tagen gelöscht.
 mail-receipt-subject = Ihre Unterschrift ist bestätigt
 mail-receipt-body = Danke: Ihre Unterschrift ist bestätigt und wird gezählt.
+# { $date } is like "1 December 2026", written by CLDR.
+mail-signed-on = Sie haben am { $date } unterschrieben.
 mail-withdraw-text = Wenn Sie sie zurückziehen und Ihre Angaben löschen lassen möchten, nutzen Sie diesen Link:
 mail-withdraw-button = Unterschrift zurückziehen
 mail-reminder-subject = Erinnerung: Bitte bestätigen Sie Ihre Unterschrift

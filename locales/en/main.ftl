@@ -14,8 +14,6 @@ no-campaigns = There are no open campaigns at the moment.
 
 ## The campaign page
 signatures = signatures
-# Between groups of three digits in counts: 50,000.
-number-group-separator = ,
 jump-to-form = Sign now
 goal = Goal
 progress-label = Signatures so far, towards the goal
@@ -39,20 +37,9 @@ form-expired = This form had expired. Please check your details and press Sign a
 form-used = This form was already sent. If your signature is not in yet, check your details and press Sign again.
 embed-read-call = Read the whole call (opens in a new tab)
 closed-notice = This campaign is closed and no longer takes signatures.
-# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
-closes-on = Signatures are collected until { $day } { $month } { $year }, { $time } ({ $zone }).
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
+# { $date } is like "1 March 2027" and { $time } like 18:00, both written by CLDR (src/i18n/cldr.rs);
+# { $zone } like UTC+1, the campaign's own time zone.
+closes-on = Signatures are collected until { $date }, { $time } ({ $zone }).
 content-language-note = This campaign is not yet available in your language; its text is shown in { $language }.
 
 ## After signing
@@ -134,6 +121,8 @@ mail-confirm-button = Confirm my signature
 mail-confirm-ignore = If you did not sign, ignore this email: without confirmation your details are deleted after 30 days.
 mail-receipt-subject = Your signature is confirmed
 mail-receipt-body = Thank you: your signature is confirmed and counted.
+# { $date } is like "1 December 2026", written by CLDR.
+mail-signed-on = You signed on { $date }.
 mail-withdraw-text = If you ever want to withdraw it and have your details erased, use this link:
 mail-withdraw-button = Withdraw my signature
 mail-reminder-subject = Reminder: please confirm your signature

@@ -13,8 +13,6 @@ no-campaigns = فعلاً هیچ کمپاین جاری وجود ندارد.
 
 ## The campaign page
 signatures = امضا
-# Between groups of three digits in counts, while counts use Latin digits (CLDR: 50,000).
-number-group-separator = ,
 jump-to-form = همین حالا امضا کنید
 goal = هدف
 progress-label = امضاهای تا کنون، به سوی هدف
@@ -38,20 +36,9 @@ form-expired = وقت این فورم تمام شده بود. لطفاً معل�
 form-used = این فورم قبلاً فرستاده شده است. اگر امضای شما هنوز ثبت نشده، معلومات خود را بررسی کنید و دوباره دکمهٔ «امضا کنید» را بزنید.
 embed-read-call = خواندن متن کامل درخواست (در یک تب جدید باز می‌شود)
 closed-notice = این کمپاین بسته شده است و دیگر امضا نمی‌پذیرد.
-# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
-closes-on = امضاها تا { $day } { $month } { $year }، ساعت { $time } ({ $zone }) جمع‌آوری می‌شوند.
-month-1 = جنوری
-month-2 = فبروری
-month-3 = مارچ
-month-4 = اپریل
-month-5 = می
-month-6 = جون
-month-7 = جولای
-month-8 = اگست
-month-9 = سپتمبر
-month-10 = اکتوبر
-month-11 = نومبر
-month-12 = دسمبر
+# { $date } is like "1 March 2027" and { $time } like 18:00, both written by CLDR (src/i18n/cldr.rs);
+# { $zone } like UTC+1, the campaign's own time zone.
+closes-on = امضاها تا { $date }، ساعت { $time } ({ $zone }) جمع‌آوری می‌شوند.
 content-language-note = این کمپاین هنوز به زبان شما در دسترس نیست؛ متن آن به زبان { $language } نمایش داده می‌شود.
 
 ## After signing
@@ -133,6 +120,8 @@ mail-confirm-button = امضای خود را تأیید کنید
 mail-confirm-ignore = اگر شما امضا نکرده‌اید، این ایمیل را نادیده بگیرید: بدون تأیید، معلومات شما پس از ۳۰ روز پاک می‌شود.
 mail-receipt-subject = امضای شما تأیید شد
 mail-receipt-body = تشکر: امضای شما تأیید و شمرده شد.
+# { $date } is like "1 December 2026", written by CLDR.
+mail-signed-on = شما به تاریخ { $date } امضا کردید.
 mail-withdraw-text = اگر روزی خواستید امضای خود را پس بگیرید و معلومات شما پاک شود، از این لینک استفاده کنید:
 mail-withdraw-button = امضای خود را پس بگیرید
 mail-reminder-subject = یادآوری: لطفاً امضای خود را تأیید کنید

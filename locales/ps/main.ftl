@@ -13,8 +13,6 @@ no-campaigns = اوس مهال هېڅ روان کمپاین نشته.
 
 ## The campaign page
 signatures = لاسلیکونه
-# Between groups of three digits in counts, while counts use Latin digits (CLDR: 50.000).
-number-group-separator = .
 jump-to-form = همدا اوس لاسلیک وکړئ
 goal = موخه
 progress-label = تر اوسه لاسلیکونه، د موخې پر لور
@@ -38,20 +36,9 @@ form-expired = د دې فورمې وخت تېر شوی و. مهرباني وکړ
 form-used = دا فورمه مخکې لېږل شوې ده. که ستاسو لاسلیک لا نه دی ثبت شوی، خپل معلومات وګورئ او بیا د «لاسلیک کړئ» تڼۍ کېکاږئ.
 embed-read-call = ټوله غوښتنه ولولئ (په نوې ټب کې پرانیستل کېږي)
 closed-notice = دا کمپاین تړل شوی دی او نور لاسلیکونه نه مني.
-# { $time } is like 18:00, { $zone } like UTC+1; the campaign's own time zone.
-closes-on = لاسلیکونه تر { $day } { $month } { $year }، د { $time } بجو ({ $zone }) پورې راټولېږي.
-month-1 = جنوري
-month-2 = فبروري
-month-3 = مارچ
-month-4 = اپرېل
-month-5 = مۍ
-month-6 = جون
-month-7 = جولای
-month-8 = اګست
-month-9 = سېپتمبر
-month-10 = اکتوبر
-month-11 = نومبر
-month-12 = ډسمبر
+# { $date } is like "1 March 2027" and { $time } like 18:00, both written by CLDR (src/i18n/cldr.rs);
+# { $zone } like UTC+1, the campaign's own time zone.
+closes-on = لاسلیکونه تر { $date }، د { $time } بجو ({ $zone }) پورې راټولېږي.
 content-language-note = دا کمپاین لا تر اوسه ستاسو په ژبه نشته؛ متن یې په { $language } ژبه ښودل کېږي.
 
 ## After signing
@@ -133,6 +120,8 @@ mail-confirm-button = خپل لاسلیک تایید کړئ
 mail-confirm-ignore = که تاسو لاسلیک نه دی کړی، دا برېښنالیک له پامه وغورځوئ: پرته له تایید څخه ستاسو معلومات له ۳۰ ورځو وروسته پاکېږي.
 mail-receipt-subject = ستاسو لاسلیک تایید شو
 mail-receipt-body = مننه: ستاسو لاسلیک تایید او وشمېرل شو.
+# { $date } is like "1 December 2026", written by CLDR.
+mail-signed-on = تاسو په { $date } لاسلیک کړی دی.
 mail-withdraw-text = که کله مو وغوښتل چې خپل لاسلیک بېرته واخلئ او ستاسو معلومات پاک شي، دا لینک وکاروئ:
 mail-withdraw-button = خپل لاسلیک بېرته واخلئ
 mail-reminder-subject = یادونه: مهرباني وکړئ خپل لاسلیک تایید کړئ

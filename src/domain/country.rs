@@ -24,7 +24,17 @@ impl Country {
         self.0.name()
     }
 
-    /// Every country, sorted by English name, for the form's list.
+    /// The country a language tag names as its region: `de-AT` is Austria, `fa-AF`
+    /// Afghanistan, `zh-Hant-TW` Taiwan; `de` or `es-419` (a numeric region) none.
+    pub fn of_language_tag(tag: &str) -> Option<Country> {
+        tag.split(['-', '_'])
+            .skip(1)
+            .find(|subtag| subtag.len() == 2 && subtag.bytes().all(|b| b.is_ascii_alphabetic()))
+            .and_then(|region| Country::parse(region).ok())
+    }
+
+    /// Every country, sorted by English name; pages show them in their own language
+    /// (`crate::i18n::cldr`).
     pub fn all() -> Vec<Country> {
         let mut all: Vec<Country> = CountryCode::iter().map(|c| Country(*c)).collect();
         all.sort_by_key(|c| c.name());
@@ -44,5 +54,18 @@ mod tests {
         assert!(Country::parse("DEU").is_err());
         assert!(Country::parse("").is_err());
         assert!(Country::all().len() > 240);
+    }
+
+    #[test]
+    fn a_language_tag_names_its_region_if_it_has_one() {
+        let region = |tag| Country::of_language_tag(tag).map(|c| c.code());
+        assert_eq!(region("de-AT"), Some("AT"));
+        assert_eq!(region("fa-AF"), Some("AF"));
+        assert_eq!(region("zh-Hant-TW"), Some("TW"));
+        assert_eq!(region("en_gb"), Some("GB"));
+        assert_eq!(region("de"), None);
+        assert_eq!(region("es-419"), None);
+        assert_eq!(region("en-XX"), None);
+        assert_eq!(region(""), None);
     }
 }

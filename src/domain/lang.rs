@@ -114,24 +114,25 @@ impl Lang {
 
     /// The best listed language in an `Accept-Language` header, by quality.
     pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut tags: Vec<(f32, &str)> = header
-            .split(',')
-            .filter_map(|part| {
-                let mut pieces = part.split(';');
-                let tag = pieces.next()?.trim();
-                let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse().ok())
-                    .unwrap_or(1.0);
-                Some((q, tag))
-            })
-            .collect();
-        // A stable sort keeps the header's order among equal qualities.
-        tags.sort_by(|a, b| b.0.total_cmp(&a.0));
-        tags.into_iter()
-            .filter(|(q, _)| *q > 0.0)
-            .find_map(|(_, t)| Lang::from_tag(t).filter(|l| l.is_listed()))
+        accept_language_tags(header).into_iter().find_map(|t| Lang::from_tag(t).filter(|l| l.is_listed()))
     }
+}
+
+/// The tags of an `Accept-Language` header, best first; those refused (`q=0`) left out.
+pub fn accept_language_tags(header: &str) -> Vec<&str> {
+    let mut tags: Vec<(f32, &str)> = header
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q =
+                pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
+            Some((q, tag))
+        })
+        .collect();
+    // A stable sort keeps the header's order among equal qualities.
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.into_iter().filter(|(q, _)| *q > 0.0).map(|(_, t)| t).collect()
 }
 
 impl serde::Serialize for Lang {

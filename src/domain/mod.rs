@@ -12,7 +12,7 @@ mod website;
 pub use country::Country;
 pub use email::SupporterEmail;
 pub use error::FieldError;
-pub use lang::Lang;
+pub use lang::{Lang, accept_language_tags};
 pub use slug::{Slug, is_slug_shaped};
 pub use text::{Comment, OrganisationName, Postcode, SupporterName, is_direction_control};
 pub use website::Website;

@@ -62,7 +62,12 @@ mod tests {
     }
 
     fn supporter() -> Supporter {
-        Supporter { name: "Mina".into(), country: "AF".into(), comment: Some("Stop it.".into()) }
+        Supporter {
+            name: "Mina".into(),
+            country: "AF".into(),
+            comment: Some("Stop it.".into()),
+            lang: crate::domain::Lang::En,
+        }
     }
 
     #[test]

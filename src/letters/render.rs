@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::supporters::{Supporter, Unnamed};
 use crate::campaigns::{Campaign, LetterText, Target};
 use crate::export::{csv_writer, guard_formula};
-use crate::i18n::Texts;
+use crate::i18n::{Texts, cldr};
 use crate::outbox::Attachment;
 
 pub struct Rendered {
@@ -51,6 +51,8 @@ struct Frame<'a> {
     salutation: &'a str,
     /// "Supported by 3 organisations: ...", when any endorse the call.
     supported_by: Option<String>,
+    /// The campaign's time zone, in which a digest's dates are given.
+    zone: chrono_tz::Tz,
 }
 
 impl<'a> Frame<'a> {
@@ -71,11 +73,28 @@ impl<'a> Frame<'a> {
             supported_by,
             lang: target.lang.code(),
             salutation: target.salutation.as_deref().unwrap_or(&l.salutation),
+            zone: campaign.file.dispatch.timezone,
         })
     }
 
     fn t(&self, key: &str) -> String {
         self.texts.t(key)
+    }
+
+    /// A country, by its code, in the target's language.
+    fn country<'c>(&self, code: &'c str) -> &'c str {
+        self.texts.country(code)
+    }
+
+    /// A supporter's name or comment, set apart in the text part: a Dari name in a German
+    /// sentence (or a German one in a Dari letter) keeps the sentence in order.
+    fn isolate(&self, s: &str) -> String {
+        crate::i18n::isolate(s)
+    }
+
+    /// A day in the target's language and the campaign's time zone.
+    fn date(&self, at: DateTime<Utc>) -> String {
+        self.texts.date(at, self.zone)
     }
 
     /// The sentence `key` saying how many asked not to be named, by country; `None` when
@@ -87,10 +106,7 @@ impl<'a> Frame<'a> {
         let countries: Vec<String> = unnamed
             .by_country
             .iter()
-            .map(|(code, n)| {
-                let name = crate::domain::Country::parse(code).map(|c| c.name()).unwrap_or(code.as_str());
-                format!("{name}: {}", self.texts.number(*n))
-            })
+            .map(|(code, n)| format!("{}: {}", self.country(code), self.texts.number(*n)))
             .collect();
         Some(self.texts.t_args(
             key,
@@ -173,22 +189,21 @@ pub fn digest(
 ) -> anyhow::Result<Rendered> {
     let f = Frame::new(campaign, target, endorsers)?;
     let texts = f.texts;
-    let mut by_country = std::collections::BTreeMap::<&str, usize>::new();
+    let mut by_country = std::collections::HashMap::<&str, usize>::new();
     for s in &content.new {
-        *by_country.entry(s.country_name()).or_default() += 1;
+        *by_country.entry(f.country(&s.country)).or_default() += 1;
     }
     // Those not named count here too: a number per country names no one.
     for (code, n) in &content.unnamed.by_country {
-        let name = crate::domain::Country::parse(code).map(|c| c.name()).unwrap_or(code.as_str());
-        *by_country.entry(name).or_default() += *n as usize;
+        *by_country.entry(f.country(code)).or_default() += *n as usize;
     }
     let mut countries: Vec<(String, usize)> =
         by_country.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
-    countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let date = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    // Most first; among equals, as the target's language sorts.
+    countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cldr::compare(texts.lang(), &a.0, &b.0)));
     let period = match content.period_start {
-        Some(start) => texts.t1("letter-period-since", "date", date(start)),
-        None => texts.t1("letter-period-first", "date", date(content.period_end)),
+        Some(start) => texts.t1("letter-period-since", "date", f.date(start)),
+        None => texts.t1("letter-period-first", "date", f.date(content.period_end)),
     };
     let new_count = content.new_count();
     let counts = texts.t_args(
@@ -206,24 +221,25 @@ pub fn digest(
     };
     let filename = format!("{}-{}-{}.csv", campaign.slug, target.id, content.period_end.format("%Y-%m-%d"));
     Ok(Rendered {
-        subject: b.f.l.digest_subject.replace("{count}", &new_count.to_string()),
+        subject: b.f.l.digest_subject.replace("{count}", &texts.number(new_count as i64)),
         text: DigestText { b: &b }.render()?,
         html: DigestHtml { b: &b }.render()?,
         attachment: Some(Attachment {
             filename,
             content_type: "text/csv; charset=utf-8",
-            bytes: signers_csv(&content.new)?,
+            bytes: signers_csv(&b.f.texts, &content.new)?,
         }),
     })
 }
 
-/// Name and country of each signer, in the export's CSV dialect and with its formula
-/// guard, since these files are opened in office software.
-fn signers_csv(signers: &[Supporter]) -> anyhow::Result<Vec<u8>> {
+/// Name and country of each signer, the country named in the target's language, in the
+/// export's CSV dialect and with its formula guard, since these files are opened in office
+/// software. (Organizers' own exports keep ISO codes; this file is for the target.)
+fn signers_csv(texts: &Texts, signers: &[Supporter]) -> anyhow::Result<Vec<u8>> {
     let mut csv = csv_writer(Vec::new());
     csv.write_record(["name", "country"])?;
     for s in signers {
-        csv.write_record([guard_formula(&s.name), guard_formula(s.country_name())])?;
+        csv.write_record([guard_formula(&s.name), guard_formula(texts.country(&s.country))])?;
     }
     csv.into_inner().map_err(|e| anyhow::anyhow!("writing the signers' CSV: {}", e.error()))
 }
@@ -232,6 +248,7 @@ fn signers_csv(signers: &[Supporter]) -> anyhow::Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::campaigns::CampaignFile;
+    use crate::domain::Lang;
 
     fn campaign() -> Campaign {
         let file = CampaignFile::parse(include_str!("../../campaigns/end-forced-returns.toml")).unwrap();
@@ -239,15 +256,21 @@ mod tests {
     }
 
     fn supporter(name: &str, country: &str) -> Supporter {
-        Supporter { name: name.into(), country: country.into(), comment: Some("Stop it.".into()) }
+        Supporter {
+            name: name.into(),
+            country: country.into(),
+            comment: Some("Stop it.".into()),
+            lang: Lang::En,
+        }
     }
 
     #[test]
     fn the_signers_csv_is_quoted_and_guarded_against_formulas() {
         let signers = [supporter("Mina", "AF"), supporter("=cmd()", "DE"), supporter("a,\"b\"", "AT")];
-        let csv = String::from_utf8(signers_csv(&signers).unwrap()).unwrap();
+        let csv = String::from_utf8(signers_csv(&Texts::new(Lang::En), &signers).unwrap()).unwrap();
         assert_eq!(csv, "name,country\r\nMina,Afghanistan\r\n'=cmd(),Germany\r\n\"a,\"\"b\"\"\",Austria\r\n");
-        let csv = String::from_utf8(signers_csv(&[supporter("-1,2", "AF")]).unwrap()).unwrap();
+        let csv = String::from_utf8(signers_csv(&Texts::new(Lang::En), &[supporter("-1,2", "AF")]).unwrap())
+            .unwrap();
         assert!(csv.ends_with("\"'-1,2\",Afghanistan\r\n"), "{csv}");
     }
 
@@ -264,8 +287,8 @@ mod tests {
         .unwrap()
         .text;
         assert!(text.starts_with("Sehr geehrte Damen und Herren,"));
-        assert!(text.contains("Unterzeichnet von: Mina (Afghanistan)"));
-        assert!(text.contains("In eigenen Worten:\nStop it."));
+        assert!(text.contains("Unterzeichnet von: \u{2068}Mina\u{2069} (Afghanistan)"), "{text}");
+        assert!(text.contains("In eigenen Worten:\n\u{2068}Stop it.\u{2069}"), "{text}");
     }
 
     #[test]
@@ -281,17 +304,15 @@ mod tests {
         let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne", &[]).unwrap();
         assert!(
             german.text.contains(
-                "Neue Unterschriften seit 2026-11-23: 1 neue Unterschriften, 50.000 Unterschriften insgesamt."
+                "Neue Unterschriften seit 23. November 2026: 1 neue Unterschriften, 50.000 Unterschriften insgesamt."
             ),
             "{}",
             german.text
         );
         let english = digest(&campaign, &campaign.file.targets[2], &content, "Campaign", &[]).unwrap();
-        assert!(
-            english
-                .text
-                .contains("New signatures since 2026-11-23: 1 new signatures, 50,000 signatures in total.")
-        );
+        assert!(english.text.contains(
+            "New signatures since 23 November 2026: 1 new signatures, 50,000 signatures in total."
+        ));
         assert_eq!(english.attachment.unwrap().filename, "end-forced-returns-eu-home-2026-11-30.csv");
         assert!(!english.text.contains("asked not to be named"), "no one did");
     }
@@ -315,7 +336,7 @@ mod tests {
         };
         let german = digest(&campaign, &campaign.file.targets[0], &content, "Kampagne", &[]).unwrap();
         assert!(german.subject.contains('4'), "every new signature counts: {}", german.subject);
-        assert!(german.text.contains("Von den neuen Unterzeichnenden möchten 3 nicht namentlich genannt werden (Afghanistan: 2, Germany: 1)"), "{}", german.text);
+        assert!(german.text.contains("Von den neuen Unterzeichnenden möchten 3 nicht namentlich genannt werden (Afghanistan: 2, Deutschland: 1)"), "{}", german.text);
         assert!(german.text.contains("Afghanistan: 3"), "the country table counts everyone: {}", german.text);
         let csv = String::from_utf8(german.attachment.unwrap().bytes).unwrap();
         assert_eq!(csv, "name,country\r\nMina,Afghanistan\r\n");

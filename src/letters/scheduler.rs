@@ -142,6 +142,7 @@ impl Scheduler {
             name: "Example Supporter".into(),
             country: "DE".into(),
             comment: Some("An example comment.".into()),
+            lang: crate::domain::Lang::En,
         };
         let endorsers = crate::endorsements::approved_names(&mut conn, campaign.id).await?;
         let rendered = match campaign.file.dispatch.mode {

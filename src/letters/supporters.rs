@@ -13,20 +13,18 @@ use uuid::Uuid;
 use crate::campaigns::{Campaign, Target};
 use crate::crypto::{DataKeys, Field};
 use crate::db::schema::{outbox, signatures};
+use crate::domain::Lang;
 use crate::outbox::Kind;
 
 /// What a letter may say about one supporter.
 #[derive(Clone, Debug)]
 pub struct Supporter {
     pub name: String,
+    /// The ISO code; letters name it in the target's language.
     pub country: String,
     pub comment: Option<String>,
-}
-
-impl Supporter {
-    pub fn country_name(&self) -> &str {
-        crate::domain::Country::parse(&self.country).map(|c| c.name()).unwrap_or(&self.country)
-    }
+    /// The language they signed in, which a quoted comment is marked with.
+    pub lang: Lang,
 }
 
 /// The columns a letter may read from a signature, still encrypted.
@@ -38,6 +36,7 @@ struct SupporterRow {
     name: Option<Vec<u8>>,
     country: String,
     comment: Option<Vec<u8>>,
+    language: String,
 }
 
 impl SupporterRow {
@@ -47,7 +46,9 @@ impl SupporterRow {
         let name = keys.decrypt_text(&self.key_id, field("signatures.name"), self.name.as_deref())?;
         let comment =
             keys.decrypt_text(&self.key_id, field("signatures.comment"), self.comment.as_deref())?;
-        Ok(name.map(|name| (self.id, Supporter { name, country: self.country, comment })))
+        // A language no longer shipped marks the comment as English, the fallback.
+        let lang = Lang::from_tag(&self.language).unwrap_or_default();
+        Ok(name.map(|name| (self.id, Supporter { name, country: self.country, comment, lang })))
     }
 }
 

@@ -117,6 +117,8 @@ pub async fn confirm(
             email: &email,
             lang,
             campaign_title: &campaign.file.text(lang).title,
+            signed_at: sig.signed_at,
+            zone: campaign.file.dispatch.timezone,
         };
         outbox::enqueue(conn, ctx.keys, ctx.mail.receipt(&recipient, &withdraw)?, now).await?;
         let confirmed_signature = webhooks::ConfirmedSignature {

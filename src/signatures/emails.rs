@@ -2,6 +2,8 @@
 //! language.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use lettre::message::Mailbox;
 use uuid::Uuid;
 
@@ -23,6 +25,8 @@ struct Body<'a> {
     name: &'a str,
     campaign_title: &'a str,
     link: &'a str,
+    /// "You signed on 1 December 2026.", the date in the supporter's language.
+    signed_on: String,
 }
 
 impl<'a> Body<'a> {
@@ -34,6 +38,11 @@ impl<'a> Body<'a> {
             name: to.name,
             campaign_title: to.campaign_title,
             link,
+            signed_on: Texts::new(to.lang).t1(
+                "mail-signed-on",
+                "date",
+                Texts::new(to.lang).date(to.signed_at, to.zone),
+            ),
         }
     }
 
@@ -46,8 +55,11 @@ impl<'a> Body<'a> {
         self.texts.t(key)
     }
 
+    /// "Hallo {FSI}Mina{PDI},": the name set apart (FSI ... PDI), in both parts, so a name in
+    /// another script keeps the greeting in order. Mail clients honour the marks in HTML
+    /// as well, and the greeting is one translated sentence, not markup.
     fn greeting(&self) -> String {
-        self.texts.t1("mail-greeting", "name", self.name)
+        self.texts.t1("mail-greeting", "name", crate::i18n::isolate(self.name))
     }
 }
 
@@ -94,6 +106,9 @@ pub struct Recipient<'a> {
     pub email: &'a str,
     pub lang: Lang,
     pub campaign_title: &'a str,
+    /// When they signed, told in the campaign's time zone.
+    pub signed_at: DateTime<Utc>,
+    pub zone: Tz,
 }
 
 impl MailContext {

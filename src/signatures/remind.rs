@@ -57,6 +57,8 @@ struct Due {
     name: Option<Vec<u8>>,
     #[diesel(sql_type = Text)]
     language: String,
+    #[diesel(sql_type = Timestamptz)]
+    signed_at: DateTime<Utc>,
 }
 
 /// Queues the reminders due at `now` for signatures of `campaigns` (those still taking
@@ -79,7 +81,7 @@ pub async fn queue_reminders(
         // `signed_at <= now - after` bounds the walk of `signatures_pending_signed_at`;
         // the later reminders' own times are checked row by row.
         let due: Vec<Due> = diesel::sql_query(
-            "select id, campaign_id, reminders_sent, key_id, email, name, language from signatures \
+            "select id, campaign_id, reminders_sent, key_id, email, name, language, signed_at from signatures \
              where status = 'pending' and campaign_id = any($1) \
                and reminders_sent < $2 \
                and signed_at <= $3 - make_interval(secs => $4) \
@@ -131,6 +133,8 @@ pub async fn queue_reminders(
                 email: &email,
                 lang,
                 campaign_title: &campaign.file.text(lang).title,
+                signed_at: row.signed_at,
+                zone: campaign.file.dispatch.timezone,
             };
             mail_out.push(mail.reminder(&recipient, &token)?);
         }

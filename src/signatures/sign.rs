@@ -174,6 +174,8 @@ pub fn prepare(
         email: new.email.as_ref(),
         lang: new.lang,
         campaign_title: &text.title,
+        signed_at: now,
+        zone: campaign.file.dispatch.timezone,
     };
     let confirmation = ctx.mail.confirmation(&recipient, &token)?;
     Ok(Prepared { row, lookups: keys.email_lookups(&canonical), token_hash, confirmation })

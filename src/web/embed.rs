@@ -15,7 +15,7 @@ use super::AppState;
 use super::body::Body;
 use super::errors::WebError;
 use super::pages::{
-    Chrome, Content, EmbedPage, EmbedThanksPage, FormErrors, FormValues, allow_framing, countries, pick_lang,
+    Chrome, Content, EmbedPage, EmbedThanksPage, FormErrors, FormValues, allow_framing, pick_lang,
     render_framed,
 };
 use super::public::{FormParts, chrome_carrying, load_campaign, query_of, referral};
@@ -83,7 +83,7 @@ pub async fn form_again(
         form_action: format!("/c/{}/embed", campaign.slug),
         proof_field: "form_token",
         proof: state.form_tokens.issue(campaign.id, state.clock.now()),
-        countries: countries(),
+        countries: crate::i18n::cldr::countries(lang),
         partner_optin: parts.partner_optin,
     };
     Ok(render_framed(status, &page, &ancestors(campaign)))

@@ -15,7 +15,7 @@ use super::body::Body;
 use super::client_ip::client_key;
 use super::errors::{WebError, message};
 use super::form::{self, FormError};
-use super::pages::{Chrome, Content, CountryOption, MessagePage, countries, pick_lang, render};
+use super::pages::{Chrome, Content, MessagePage, pick_lang, render};
 use super::public::load_campaign;
 use crate::campaigns::Campaign;
 use crate::domain::{Country, FieldError, Lang, OrganisationName, SupporterEmail, Website};
@@ -71,7 +71,7 @@ pub struct EndorsePage<'a> {
     pub errors: EndorseErrors,
     pub notice: Option<String>,
     pub csrf_token: String,
-    pub countries: &'static [CountryOption],
+    pub countries: &'static [crate::i18n::cldr::CountryName],
 }
 
 fn page<'a>(
@@ -91,7 +91,7 @@ fn page<'a>(
         errors,
         notice,
         csrf_token: state.csrf.token_for(csrf_cookie),
-        countries: countries(),
+        countries: crate::i18n::cldr::countries(lang),
     }
 }
 

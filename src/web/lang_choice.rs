@@ -10,7 +10,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header::ACCEPT_LANGUAGE, header::CONTENT_TYPE};
 use actix_web::middleware::Next;
 
-use crate::domain::Lang;
+use crate::domain::{Country, Lang, accept_language_tags};
 
 pub const COOKIE: &str = "lang";
 
@@ -24,6 +24,13 @@ pub fn pick_lang(req: &HttpRequest, fallback: Lang) -> Lang {
         req.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
     };
     from_query(req.query_string()).or_else(from_cookie).or_else(from_header).unwrap_or(fallback)
+}
+
+/// The country the browser's preferred languages suggest (`de-AT` -> Austria), if any
+/// names a region; offered in advance on the sign form.
+pub fn suggested_country(req: &HttpRequest) -> Option<Country> {
+    let header = req.headers().get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+    accept_language_tags(header).into_iter().find_map(Country::of_language_tag)
 }
 
 /// Remembers a language picked with `?lang=` on a page view, so the next page (and the

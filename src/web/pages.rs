@@ -12,7 +12,7 @@ use crate::i18n::Texts;
 use crate::share::{Preview, ShareLinks};
 
 pub use super::lang_choice::pick_lang;
-pub use super::sign_form::{CountryOption, FormErrors, FormValues, PartnerOptin, countries};
+pub use super::sign_form::{FormErrors, FormValues, PartnerOptin};
 
 /// The frame around every page.
 pub struct Chrome {
@@ -173,7 +173,8 @@ pub struct CampaignPage<'a> {
     /// The hidden field that proves the form is ours: `csrf_token`.
     pub proof_field: &'static str,
     pub proof: String,
-    pub countries: &'static [CountryOption],
+    /// Named and sorted in the page's language.
+    pub countries: &'static [crate::i18n::cldr::CountryName],
     pub partner_optin: Option<PartnerOptin>,
     /// The Open Graph and Twitter card tags.
     pub preview: Preview,
@@ -213,7 +214,7 @@ pub struct EmbedPage<'a> {
     /// `form_token`: a cookie may not reach a framed page (see `crate::embed`).
     pub proof_field: &'static str,
     pub proof: String,
-    pub countries: &'static [CountryOption],
+    pub countries: &'static [crate::i18n::cldr::CountryName],
     pub partner_optin: Option<PartnerOptin>,
     /// The campaign's own page, with the same partner and source, opened in a new tab.
     pub full_page: String,

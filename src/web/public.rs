@@ -10,9 +10,10 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::AppState;
 use super::errors::WebError;
 use super::form;
+use super::lang_choice::suggested_country;
 use super::pages::{
     CampaignPage, CampaignSummary, Chrome, Content, FormErrors, FormValues, IndexPage, MessagePage,
-    PartnerOptin, Progress, ReplyLine, ThanksPage, countries, pick_lang, render,
+    PartnerOptin, Progress, ReplyLine, ThanksPage, pick_lang, render,
 };
 use crate::campaigns::{self, Campaign};
 use crate::domain::{Lang, Slug};
@@ -55,7 +56,13 @@ pub async fn campaign(
     let campaign = load_campaign(&state, &slug).await?;
     let lang = pick_lang(&req, campaign.file.default_lang());
     let (cookie_value, new_cookie) = state.csrf.cookie_value(&req);
-    let values = FormValues { referral: referral(&req, &state, &campaign), ..FormValues::default() };
+    let values = FormValues {
+        referral: referral(&req, &state, &campaign),
+        // The country the browser's language names (de-AT, fa-AF), chosen in advance;
+        // the supporter sees it and may change it.
+        country: suggested_country(&req).map(|c| c.code().to_owned()).unwrap_or_default(),
+        ..FormValues::default()
+    };
     let page =
         campaign_page(&state, &campaign, lang, values, FormErrors::default(), None, &cookie_value).await?;
     let mut response = render(StatusCode::OK, &page);
@@ -117,7 +124,7 @@ pub async fn campaign_page<'a>(
         form_action: format!("/c/{}/sign", campaign.slug),
         proof_field: "csrf_token",
         proof: state.csrf.token_for(csrf_cookie),
-        countries: countries(),
+        countries: crate::i18n::cldr::countries(lang),
         partner_optin: parts.partner_optin,
         preview: Preview::new(&state.settings.base_url, &campaign.slug, &campaign.file, lang),
         endorsers,
@@ -262,21 +269,39 @@ struct CountJson<'a> {
     slug: &'a str,
     confirmed: i64,
     goal: i32,
+    /// With `?lang=`: both numbers as that language writes them (۱۲٬۳۴۵), for the page's
+    /// script and partner sites, which need no number formatting of their own then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    goal_text: Option<String>,
 }
 
 /// Partner sites show the count with their own script, so any origin may read it: it is
 /// public, the same for everyone, and the request carries no cookies that could matter.
+/// The language comes from the query alone, so the answer depends on the URL only.
 pub async fn count_json(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let campaign = load_campaign(&state, &slug).await?;
+    let lang = form::parse(req.query_string().as_bytes())
+        .ok()
+        .and_then(|query| query.get("lang").and_then(|tag| Lang::from_tag(tag)));
     let mut conn = state.pool.get().await?;
     let confirmed = state.counts.get(&mut conn, campaign.id).await?;
+    let texts = lang.map(Texts::new);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=2"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
-        .json(CountJson { slug: &campaign.slug, confirmed, goal: campaign.goal }))
+        .json(CountJson {
+            slug: &campaign.slug,
+            confirmed,
+            goal: campaign.goal,
+            confirmed_text: texts.map(|t| t.number(confirmed)),
+            goal_text: texts.map(|t| t.number(campaign.goal.into())),
+        }))
 }
 
 /// A GET never confirms: mail scanners follow links. It shows one button.

@@ -1,7 +1,7 @@
-//! The sign form's state between attempts: the values as typed, the errors per field,
-//! and the country list it offers.
+//! The sign form's state between attempts: the values as typed and the errors per field.
+//! The country list it offers, named and sorted in the page's language, is
+//! `crate::i18n::cldr::countries`.
 
-use crate::domain::Country;
 use crate::i18n::Texts;
 use crate::partners::Referral;
 
@@ -71,16 +71,4 @@ impl FormErrors {
             || self.comment.is_some()
             || self.consent.is_some()
     }
-}
-
-pub struct CountryOption {
-    pub code: &'static str,
-    pub name: &'static str,
-}
-
-pub fn countries() -> &'static [CountryOption] {
-    static ALL: std::sync::OnceLock<Vec<CountryOption>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| {
-        Country::all().into_iter().map(|c| CountryOption { code: c.code(), name: c.name() }).collect()
-    })
 }

@@ -92,11 +92,11 @@ async fn signers_who_asked_not_to_be_named_count_in_every_letter_and_digest_but_
         let sentence = match (i < 3, english) {
             (true, true) => "Signatories so far who asked not to be named: 3 (Afghanistan: 2, Germany: 1).",
             (true, false) => {
-                "Bisherige Unterzeichnende, die nicht namentlich genannt werden möchten: 3 (Afghanistan: 2, Germany: 1)."
+                "Bisherige Unterzeichnende, die nicht namentlich genannt werden möchten: 3 (Afghanistan: 2, Deutschland: 1)."
             }
             (false, true) => "Of the new signatories, 3 asked not to be named (Afghanistan: 2, Germany: 1)",
             (false, false) => {
-                "Von den neuen Unterzeichnenden möchten 3 nicht namentlich genannt werden (Afghanistan: 2, Germany: 1)"
+                "Von den neuen Unterzeichnenden möchten 3 nicht namentlich genannt werden (Afghanistan: 2, Deutschland: 1)"
             }
         };
         let csv = letter.attachment_text().unwrap_or_default();
@@ -114,7 +114,9 @@ async fn signers_who_asked_not_to_be_named_count_in_every_letter_and_digest_but_
         if i < 3 {
             assert!(letter.text().contains("Mina Named"), "the others are named as before");
         } else {
-            assert_eq!(csv.lines().collect::<Vec<_>>(), ["name,country", "Mina Named,Germany"], "{csv}");
+            // The country in the target's language.
+            let named = if english { "Mina Named,Germany" } else { "Mina Named,Deutschland" };
+            assert_eq!(csv.lines().collect::<Vec<_>>(), ["name,country", named], "{csv}");
             assert!(letter.subject().contains('4'), "the digest counts all four: {}", letter.subject());
         }
     }

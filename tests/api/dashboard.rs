@@ -71,7 +71,7 @@ async fn dashboard_totals_stay_exact_as_signatures_change_on_days_already_counte
     assert!(page.contains("<title>2026-11-01: 1</title>"), "{page}");
     let signed_day = (app.clock.now() - Duration::days(9)).date_naive();
     assert!(page.contains(&format!("<title>{signed_day}: 1</title>")), "{page}");
-    assert!(page.contains("<td>Germany</td><td class=\"n\">1</td>"), "countries by name: {page}");
+    assert!(page.contains("<td>Germany (DE)</td><td class=\"n\">1</td>"), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -124,7 +124,7 @@ async fn a_supporter_who_signs_in_german_gets_german_emails_and_pages() {
     assert_eq!(response.headers()["location"], format!("/c/{SLUG}/thanks?lang=de"));
     let mails = app.mail.wait_for(1).await;
     assert!(mails[0].subject().starts_with("Bitte bestätigen Sie Ihre Unterschrift"));
-    assert!(mails[0].text().starts_with("Hallo Mina Ahmadi,"));
+    assert!(mails[0].text().starts_with("Hallo \u{2068}Mina Ahmadi\u{2069},"));
     let (_, thanks) = app.get_text(&format!("/c/{SLUG}/thanks?lang=de")).await;
     assert!(thanks.contains("Bitte sehen Sie in Ihr Postfach"));
     let link = mails[0].link(&format!("{}/confirm/", app.address));
@@ -186,7 +186,7 @@ async fn a_supporter_who_signs_in_dari_gets_dari_emails_and_pages_to_the_end() {
         "{}",
         confirmation.subject()
     );
-    assert!(confirmation.text().starts_with("سلام Mina Ahmadi،"), "{}", confirmation.text());
+    assert!(confirmation.text().starts_with("سلام \u{2068}Mina Ahmadi\u{2069}،"), "{}", confirmation.text());
     let html = confirmation.html();
     assert!(html.contains("<html lang=\"fa-AF\" dir=\"rtl\">"), "{html}");
     assert!(html.contains("امضای خود را تأیید کنید</a>"), "the button speaks Dari");
@@ -224,7 +224,7 @@ async fn a_supporter_who_signs_in_pashto_gets_pashto_emails_and_pages_to_the_end
         "{}",
         confirmation.subject()
     );
-    assert!(confirmation.text().starts_with("سلام Mina Ahmadi،"));
+    assert!(confirmation.text().starts_with("سلام \u{2068}Mina Ahmadi\u{2069}،"));
     assert!(confirmation.html().contains("<html lang=\"ps\" dir=\"rtl\">"));
     for page in
         [&journey.confirm_page, &journey.confirmed_page, &journey.withdraw_page, &journey.withdrawn_page]
@@ -264,7 +264,7 @@ async fn the_count_script_is_served_by_the_app_and_allowed_by_the_policy() {
     assert!(policy.starts_with("default-src 'self'"), "{policy}");
     assert!(!policy.contains("script-src"), "scripts fall under default-src 'self'");
     assert!(body.contains("<script src=\"/assets/count.js\" defer></script>"));
-    assert!(body.contains(&format!("data-count-url=\"/c/{SLUG}/count.json\"")));
+    assert!(body.contains(&format!("data-count-url=\"/c/{SLUG}/count.json?lang=en\"")));
     assert_eq!(script.status(), 200);
     assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
 }

@@ -31,6 +31,7 @@ mod partner_dashboard;
 mod partners;
 mod privacy;
 mod private_files;
+mod reader_language;
 mod reminders;
 mod replies;
 mod request_bodies;

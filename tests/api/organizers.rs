@@ -318,7 +318,7 @@ async fn the_campaign_dashboard_shows_totals_a_chart_and_countries() {
     assert!(page.contains("<strong>1</strong> pending"));
     assert!(page.contains("<strong>1</strong> withdrawn"));
     assert!(page.contains("<svg") && page.contains("<title>2026-11-01: 5</title>"), "{page}");
-    assert!(page.contains("<td>Afghanistan</td><td class=\"n\">2</td>"), "countries by name: {page}");
+    assert!(page.contains("<td>Afghanistan (AF)</td><td class=\"n\">2</td>"), "{page}");
     assert!(!page.contains("<script"));
     assert_eq!(app.get("/admin/c/no-such-campaign").await.status(), 404);
 }

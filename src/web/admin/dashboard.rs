@@ -7,7 +7,7 @@ use askama::Template;
 use super::render;
 use crate::bounces;
 use crate::campaigns::{self, Campaign};
-use crate::domain::Country;
+use crate::domain::Lang;
 use crate::export::{ExportLogEntry, recent_exports};
 use crate::letters::Scheduler;
 use crate::organizers::{Access, Need, Session};
@@ -157,7 +157,13 @@ pub async fn campaign(
         goal: c.goal,
         totals: counts.totals,
         chart: Chart::new(&counts.by_day),
-        countries: counts.by_country.into_iter().map(|(code, n)| (country_name(code), n)).collect(),
+        // Organizers read English here; the code stays beside the name, as exports and
+        // their filter know countries by it.
+        countries: counts
+            .by_country
+            .into_iter()
+            .map(|(code, n)| (format!("{} ({code})", crate::i18n::cldr::country_name(Lang::En, &code)), n))
+            .collect(),
         conversion: counts.conversion,
         letters: reports::letters_by_target(&mut conn, c.id)
             .await?
@@ -187,11 +193,6 @@ pub async fn campaign(
         slug: c.slug,
     };
     Ok(render(StatusCode::OK, &page))
-}
-
-/// A country's name, for people; the stored code if it is none we know.
-fn country_name(code: String) -> String {
-    Country::parse(&code).map_or(code, |c| c.name().to_owned())
 }
 
 /// The target's office as the campaign file names it; its id if it left the file.
