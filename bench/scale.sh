@@ -64,6 +64,18 @@ if [ "$have" != "$N" ]; then
              s.signed_at, s.key_id
          from signatures s, lateral (values ('confirmation'), ('receipt')) k(kind)
          where k.kind = 'confirmation' or s.confirmed_at is not null"
+    # And one news mailing, sent in September to everyone confirmed by then who asked for
+    # news: a copy each in the outbox (delivered, erased) and its mailing_recipients row.
+    sql "insert into mailings (id, campaign_id, status, texts, send_at, queued_all_at, created_at)
+         values (gen_random_uuid(), '$CID', 'sending', '{\"en\": {\"subject\": \"News\", \"markdown\": \"News\"}}',
+                 '2026-09-01', '2026-09-01', '2026-09-01')"
+    sql "with r as materialized (select s.id as sid, gen_random_uuid() as oid, s.key_id from signatures s
+             where s.status = 'confirmed' and s.updates_opt_in and s.signed_at < '2026-09-01'),
+         o as (insert into outbox (id, kind, campaign_id, signature_id, status, attempts, next_attempt_at,
+                   created_at, sent_at, key_id)
+               select oid, 'mailing', '$CID', sid, 'sent', 1, '2026-09-01', '2026-09-01', '2026-09-01', key_id from r)
+         insert into mailing_recipients (mailing_id, signature_id, outbox_id, queued_at)
+         select (select id from mailings where campaign_id = '$CID' limit 1), sid, oid, '2026-09-01' from r"
     outbox_secs=$(since "$t")
     t=$(now)
     sql "vacuum analyze"
@@ -87,7 +99,8 @@ for t in signatures outbox; do
 done
 counts_total=$(sql "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
     where c.relkind = 'r' and c.relname like 'signature\\_%'")
-all=$((signatures_total + outbox_total + counts_total))
+recipients_total=$(sql "select pg_total_relation_size('mailing_recipients')")
+all=$((signatures_total + outbox_total + counts_total + recipients_total))
 echo
 echo "rallypost at scale: $rows signatures ($confirmed confirmed) in $DB"
 [ -f "$WORK/seed.txt" ] && cat "$WORK/seed.txt"
@@ -99,6 +112,7 @@ echo "| signatures: TOAST | $signatures_toast | $(per_sig "$signatures_toast") |
 echo "| signatures: indexes | $signatures_idx | $(per_sig "$signatures_idx") |"
 echo "| outbox (rows of delivered mail, bodies erased), with indexes | $outbox_total | $(per_sig "$outbox_total") |"
 echo "| per-day counts and other signature_* tables | $counts_total | $(per_sig "$counts_total") |"
+echo "| one news mailing's recipients ($(sql "select count(*) from mailing_recipients") rows), with indexes | $recipients_total | $(per_sig "$recipients_total") |"
 echo "| all | $all | $(per_sig "$all") (per confirmed: $(echo "$all / $confirmed" | bc)) |"
 sql "select indexrelid::regclass, pg_relation_size(indexrelid) from pg_index where indrelid = 'signatures'::regclass
      order by 2 desc" | awk -F'|' -v n="$rows" '{printf "    index %-45s %6.1f bytes/signature\n", $1, $2 / n}'

@@ -150,14 +150,16 @@ impl SeedRow {
             sealed("signatures.email", &email),
             sealed("signatures.name", &name),
             Some(self.country.to_owned()),
-            (self.roll % 2 == 0)
+            self.roll
+                .is_multiple_of(2)
                 .then(|| format!("{:05}", self.i % 100_000))
                 .and_then(|p| sealed("signatures.postcode", &p)),
-            (self.roll % 5 == 0)
+            self.roll
+                .is_multiple_of(5)
                 .then_some("Stop the deportations now")
                 .and_then(|c| sealed("signatures.comment", c)),
             Some("t".into()),
-            Some(if self.roll % 3 == 0 { "t" } else { "f" }.into()),
+            Some(if self.roll.is_multiple_of(3) { "t" } else { "f" }.into()),
             Some(lang.into()),
             live.then(|| bytea(&rallypost_digest(self.id))),
             Some(timestamp(self.signed_at)),

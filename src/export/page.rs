@@ -21,7 +21,7 @@ pub async fn confirmed_page(
 ) -> anyhow::Result<Vec<SupporterRecord>> {
     let rows: Vec<SignatureRow> = signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
         .order((signatures::signed_at, signatures::id))
         .offset(offset)
         .limit(limit)
@@ -57,7 +57,7 @@ pub async fn confirmed_after(
 ) -> anyhow::Result<Vec<SupporterRecord>> {
     let mut query = signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
         .filter(signatures::confirmed_at.lt(settled_before))
         .order((signatures::confirmed_at, signatures::id))
         .limit(limit)
