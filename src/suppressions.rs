@@ -55,20 +55,24 @@ pub async fn suppress(
     Ok(())
 }
 
-/// Moves the entries of `old` to `new`, when a key rotation re-keys the address. Entries
-/// of withdrawn addresses cannot follow (nothing of the address is left to re-key), so a
-/// rotation ends their suppression; their signatures stay withdrawn.
-pub async fn rekey(conn: &mut AsyncPgConnection, old: &str, new: &str) -> QueryResult<()> {
-    if old == new {
+/// Moves the entries of each `old[i]` to `new[i]`, when a key rotation re-keys the
+/// addresses (a batch in one statement). Entries of withdrawn addresses cannot follow
+/// (nothing of the address is left to re-key), so a rotation ends their suppression; their
+/// signatures stay withdrawn.
+pub async fn rekey_all(conn: &mut AsyncPgConnection, old: &[String], new: &[String]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, Text};
+    if old.is_empty() {
         return Ok(());
     }
     diesel::sql_query(
-        "with moved as (delete from suppressions where email_key = $1 returning sender, created_at) \
+        "with moves as (select * from unnest($1::text[], $2::text[]) as m(old, new)), \
+         moved as (delete from suppressions s using moves m where s.email_key = m.old \
+                   returning m.new, s.sender, s.created_at) \
          insert into suppressions (email_key, sender, created_at) \
-         select $2, sender, created_at from moved on conflict do nothing",
+         select new, sender, created_at from moved on conflict do nothing",
     )
-    .bind::<diesel::sql_types::Text, _>(old)
-    .bind::<diesel::sql_types::Text, _>(new)
+    .bind::<Array<Text>, _>(old)
+    .bind::<Array<Text>, _>(new)
     .execute(conn)
     .await?;
     Ok(())

@@ -34,6 +34,18 @@ macro_rules! text_enum {
                     $( $name::$variant => $word, )+
                 }
             }
+
+            /// The word written into the statement instead of bound as a parameter, for
+            /// filters. A partial index (`where status = 'pending'`) serves a prepared
+            /// statement's generic plan only when the statement itself names the word;
+            /// with `status = $1` the outbox's claim planned a sequential scan of every
+            /// row ever sent (bench/plans.py). The words are this macro's literals, never
+            /// input.
+            pub fn literal(self) -> diesel::expression::SqlLiteral<diesel::sql_types::Text> {
+                diesel::dsl::sql(match self {
+                    $( $name::$variant => concat!("'", $word, "'"), )+
+                })
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -92,5 +104,17 @@ mod tests {
             assert_eq!(light.to_string(), light.as_str());
         }
         assert_eq!("Red".parse::<Light>(), Err("\"Red\" is not a known Light".into()));
+    }
+
+    #[test]
+    fn a_literal_puts_the_quoted_word_into_the_statement_instead_of_a_parameter() {
+        use diesel::dsl::sql;
+        use diesel::prelude::*;
+        let column = sql::<diesel::sql_types::Text>("light");
+        let bound = diesel::debug_query::<diesel::pg::Pg, _>(&column.clone().eq(Light::Green)).to_string();
+        let written =
+            diesel::debug_query::<diesel::pg::Pg, _>(&column.eq(Light::Green.literal())).to_string();
+        assert!(bound.contains("$1"), "{bound}");
+        assert!(written.contains("light = 'green'") && !written.contains("$1"), "{written}");
     }
 }

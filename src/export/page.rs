@@ -19,7 +19,7 @@ use crate::signatures::SignatureStatus;
 fn confirmed<'a>(campaign_id: Uuid, partner: Option<&'a PartnerId>) -> signatures::BoxedQuery<'a, Pg> {
     let query = signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
         .into_boxed();
     match partner {
         Some(p) => query.filter(signatures::partner_id.eq(p.as_ref()).and(signatures::partner_opt_in)),

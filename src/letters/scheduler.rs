@@ -117,7 +117,7 @@ impl Scheduler {
             let waiting = outbox::table
                 .filter(outbox::campaign_id.eq(campaign.id))
                 .filter(outbox::target_id.eq(&target.id))
-                .filter(outbox::status.eq(OutboxStatus::Pending))
+                .filter(outbox::status.eq(OutboxStatus::Pending.literal()))
                 .count()
                 .get_result(&mut conn)
                 .await?;

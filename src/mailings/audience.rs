@@ -20,7 +20,7 @@ use crate::suppressions::Sender;
 fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
     let mut query = signatures::table
         .filter(signatures::campaign_id.eq(mailing.campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
         .filter(signatures::updates_opt_in)
         .filter(signatures::email.is_not_null())
         .filter(signatures::email_undeliverable_at.is_null())

@@ -212,8 +212,9 @@ pub async fn act(
         let pending = mailing_recipients::table
             .filter(mailing_recipients::mailing_id.eq(id))
             .select(mailing_recipients::outbox_id.assume_not_null());
-        let pending_rows =
-            outbox::table.filter(outbox::id.eq_any(pending)).filter(outbox::status.eq(OutboxStatus::Pending));
+        let pending_rows = outbox::table
+            .filter(outbox::id.eq_any(pending))
+            .filter(outbox::status.eq(OutboxStatus::Pending.literal()));
         match next {
             S::Paused => {
                 diesel::update(pending_rows)

@@ -72,7 +72,7 @@ async fn drop_unsent(conn: &mut AsyncPgConnection, signature_id: Uuid) -> QueryR
         outbox::table
             .filter(outbox::signature_id.eq(signature_id))
             .filter(outbox::kind.eq(Kind::Mailing))
-            .filter(outbox::status.eq(OutboxStatus::Pending)),
+            .filter(outbox::status.eq(OutboxStatus::Pending.literal())),
     )
     .execute(conn)
     .await

@@ -42,10 +42,12 @@ pub trait ClaimSource: Send + Sync {
 }
 
 /// Rows any sender may take at `now`: pending, due, and either never leased or leased by
-/// a worker whose lease ran out (it died, or hung past the lease).
+/// a worker whose lease ran out (it died, or hung past the lease). The status is written
+/// into the statement (`literal`) so that every plan of it, generic ones included, can use
+/// the partial index of pending rows instead of reading every row ever sent.
 #[diesel::dsl::auto_type]
 pub fn claimable(now: DateTime<Utc>) -> _ {
-    let pending: OutboxStatus = OutboxStatus::Pending;
+    let pending: diesel::expression::SqlLiteral<diesel::sql_types::Text> = OutboxStatus::Pending.literal();
     outbox::status
         .eq(pending)
         .and(outbox::next_attempt_at.le(now))

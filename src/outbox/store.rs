@@ -182,7 +182,7 @@ pub async fn renew(conn: &mut AsyncPgConnection, row: &OutboxRow, until: DateTim
     let renewed = diesel::update(
         outbox::table
             .filter(outbox::id.eq(row.id))
-            .filter(outbox::status.eq(OutboxStatus::Pending))
+            .filter(outbox::status.eq(OutboxStatus::Pending.literal()))
             .filter(outbox::locked_until.eq(row.locked_until)),
     )
     .set(outbox::locked_until.eq(until))
@@ -231,7 +231,7 @@ pub async fn cancel_for_target(
         outbox::table
             .filter(outbox::kind.eq(kind))
             .filter(outbox::target_id.eq(target_id))
-            .filter(outbox::status.eq(OutboxStatus::Pending)),
+            .filter(outbox::status.eq(OutboxStatus::Pending.literal())),
     )
     .execute(conn)
     .await
@@ -280,7 +280,7 @@ pub async fn cancel_for_signature(conn: &mut AsyncPgConnection, signature_id: Uu
     diesel::delete(
         outbox::table
             .filter(outbox::signature_id.eq(signature_id))
-            .filter(outbox::status.eq(OutboxStatus::Pending)),
+            .filter(outbox::status.eq(OutboxStatus::Pending.literal())),
     )
     .execute(conn)
     .await

@@ -17,7 +17,7 @@ const FRESH_FOR: Duration = Duration::from_secs(2);
 pub async fn confirmed_count(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> QueryResult<i64> {
     signatures::table
         .filter(signatures::campaign_id.eq(campaign_id))
-        .filter(signatures::status.eq(SignatureStatus::Confirmed))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
         .count()
         .get_result(conn)
         .await

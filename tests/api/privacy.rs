@@ -290,3 +290,29 @@ async fn logs_of_a_sign_confirm_export_withdraw_cycle_hold_no_personal_data() {
         assert!(!logs.contains(secret), "{secret:?} appears in the logs");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_in_batches_re_encrypts_every_row_once_and_reports_its_progress() {
+    let app = spawn_app().await;
+    app.add_signatures("Stored", 7, "confirmed", Utc::now()).await;
+    let old = app.keys();
+    let both = rallypost::crypto::DataKeys::new([42u8; 32], &[hex_key(&app)]);
+    let mut conn = app.pool.get().await.unwrap();
+    let mut reports = Vec::new();
+
+    // Batches of 3: the walk has to carry on where each batch stopped.
+    let done = rallypost::signatures::rotate_keys(&mut conn, &both, 3, |s, _| reports.push(s)).await.unwrap();
+
+    assert_eq!(done.0, 7);
+    assert_eq!(reports.iter().max(), Some(&7));
+    assert!(reports.contains(&3) && reports.contains(&6), "progress after each batch: {reports:?}");
+    let keys: Vec<String> = signatures::table.select(signatures::key_id).load(&mut conn).await.unwrap();
+    assert!(keys.iter().all(|k| k == both.current_id() && k != old.current_id()));
+    let again = rallypost::signatures::rotate_keys(&mut conn, &both, 3, |_, _| {}).await.unwrap();
+    assert_eq!(again.0, 0, "a second run finds nothing left to do");
+}
+
+fn hex_key(app: &crate::helpers::TestApp) -> [u8; 32] {
+    let text = std::fs::read_to_string(app.data_dir.path().join("data_key")).unwrap();
+    rallypost::crypto::parse_key(text.trim()).unwrap()
+}

@@ -1,0 +1,1 @@
+drop index mailing_recipients_signature;
