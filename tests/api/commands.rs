@@ -244,3 +244,31 @@ fn a_log_read_through_a_pipe_has_no_colour_codes_and_no_progress_line() {
     assert!(!log.contains('\u{1b}'), "escape sequences in the log: {log:?}");
     assert!(!log.contains('\r'), "a progress line in the log: {log:?}");
 }
+
+#[test]
+fn campaign_import_refuses_texts_in_a_language_not_shipped_or_missing_a_field_in_one_line() {
+    let db = fresh_database();
+    let dir = TempDir::new("rallypost-import");
+    let shipped =
+        std::fs::read_to_string(format!("{}/campaigns/end-forced-returns.toml", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let start = shipped.find("[texts.de]").unwrap();
+    let summary = start + shipped[start..].find("\nsummary").unwrap() + 1;
+    let end = summary + shipped[summary..].find('\n').unwrap() + 1;
+    let cases = [
+        (shipped.replace("[texts.de]", "[texts.xx]"), "unsupported language \"xx\""),
+        (format!("{}{}", &shipped[..summary], &shipped[end..]), "missing field `summary`"),
+    ];
+    for (text, gap) in cases {
+        let file = dir.path().join("campaign.toml");
+        std::fs::write(&file, text).unwrap();
+
+        let output = campaign_import(&db, &file);
+
+        assert!(!output.status.success());
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("rallypost:")).collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(lines[0].contains(gap) && lines[0].contains("campaign.toml"), "{stderr}");
+    }
+}

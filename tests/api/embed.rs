@@ -110,7 +110,10 @@ async fn a_supporter_signs_inside_the_frame_without_cookies_and_the_signature_ca
 
     assert_eq!(response.status(), 303);
     let thanks = response.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(thanks, "/c/end-forced-returns/embed/thanks?lang=en", "the thanks stay in the frame");
+    assert_eq!(
+        thanks, "/c/end-forced-returns/embed/thanks?lang=en&via=exile-network",
+        "the thanks stay in the frame, and their share links keep the partner"
+    );
     let thanks = app.bare_client().get(app.url(&thanks)).send().await.unwrap();
     assert_eq!(thanks.status(), 200);
     assert!(csp(&thanks).ends_with("frame-ancestors https://www.exile-network.example"));

@@ -139,6 +139,7 @@ async fn every_protected_route_answers_each_role_as_its_scope_says() {
     let app = spawn_app().await;
     add_second_campaign(&app).await;
     let mailing = app.add_mailing("News", "Dear {name},").await;
+    let reply = app.add_reply().await;
     let roles = [
         ("owner", someone(&app, "owner@rallypost.example", Role::Owner, &[], None).await),
         ("manager", someone(&app, "manager@rallypost.example", Role::Manager, &[SLUG], None).await),
@@ -151,7 +152,7 @@ async fn every_protected_route_answers_each_role_as_its_scope_says() {
         let path = route
             .path
             .replace("{slug}", SLUG)
-            .replace("{id}", &mailing.to_string())
+            .replace("{id}", &if route.path.contains("/replies/") { reply } else { mailing }.to_string())
             .replace("{action}", "pause");
         let kind = who_may(route.method, route.path);
         let (owner_status, _) = answer(&app, &roles[0].1, route.method, &path).await;
