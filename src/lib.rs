@@ -11,6 +11,7 @@ pub mod dkim;
 pub mod domain;
 pub mod export;
 pub mod gauges;
+pub mod handover;
 pub mod housekeeping;
 pub mod i18n;
 pub mod ids;

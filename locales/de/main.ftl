@@ -151,3 +151,18 @@ unsubscribe-invalid-title = Dieser Link funktioniert nicht
 unsubscribe-invalid-body = Der Abmeldelink ist unbekannt oder unvollständig. Kopieren Sie den ganzen Link aus der E-Mail, oder nutzen Sie den Knopf „Abbestellen“ Ihres E-Mail-Programms.
 mail-mailing-why = Sie erhalten diese E-Mail, weil Sie beim Unterschreiben Neuigkeiten bestellt haben.
 mail-unsubscribe = Abbestellen
+
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = An:
+handover-counts = Unterschriften
+handover-total = Bestätigte Unterschriften: { $total }
+handover-country = Land
+handover-signatures = Unterschriften
+handover-per-day = Unterschriften pro Tag
+handover-chart-caption = { $first } bis { $last } (UTC); der höchste Balken steht für { $max } an einem Tag.
+handover-no-signatures = Noch keine Unterschriften.
+handover-endorsements = Unterstützende Organisationen
+handover-no-endorsements = Bisher hat keine Organisation den Aufruf unterstützt.
+handover-signers = Die Unterzeichnenden
+handover-anonymous = Unterzeichnende, die nicht namentlich genannt werden möchten: { $count }. Sie sind oben mitgezählt.
+handover-footer = Übergabe von „{ $campaign }“, erstellt am { $date }

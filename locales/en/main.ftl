@@ -157,3 +157,18 @@ unsubscribe-invalid-title = This link does not work
 unsubscribe-invalid-body = The unsubscribe link is unknown or incomplete. Copy the whole link from the email, or use the "Unsubscribe" button your mail program shows.
 mail-mailing-why = You get this email because you asked for news when you signed.
 mail-unsubscribe = Unsubscribe
+
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = To:
+handover-counts = Signatures
+handover-total = Confirmed signatures: { $total }
+handover-country = Country
+handover-signatures = Signatures
+handover-per-day = Signatures per day
+handover-chart-caption = { $first } to { $last } (UTC); the highest bar stands for { $max } in one day.
+handover-no-signatures = No signatures yet.
+handover-endorsements = Endorsing organisations
+handover-no-endorsements = No organisation has endorsed the call yet.
+handover-signers = The signatories
+handover-anonymous = Signatories who asked not to be named: { $count }. They are counted above.
+handover-footer = Handover of “{ $campaign }”, made on { $date }

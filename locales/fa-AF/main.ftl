@@ -156,3 +156,18 @@ unsubscribe-invalid-title = این لینک کار نمی‌کند
 unsubscribe-invalid-body = لینک لغو اشتراک ناشناخته یا ناقص است. تمام لینک را از ایمیل کاپی کنید، یا از دکمهٔ «لغو اشتراک» در برنامهٔ ایمیل خود استفاده کنید.
 mail-mailing-why = این ایمیل را دریافت می‌کنید چون هنگام امضا خواستید خبرها را بگیرید.
 mail-unsubscribe = لغو اشتراک
+
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = گیرنده:
+handover-counts = امضاها
+handover-total = امضاهای تأییدشده: { $total }
+handover-country = کشور
+handover-signatures = امضاها
+handover-per-day = امضاها در هر روز
+handover-chart-caption = از { $first } تا { $last } (UTC)؛ بلندترین ستون { $max } امضا در یک روز را نشان می‌دهد.
+handover-no-signatures = هنوز هیچ امضایی نیست.
+handover-endorsements = سازمان‌های حمایت‌کننده
+handover-no-endorsements = هنوز هیچ سازمانی از این درخواست حمایت نکرده است.
+handover-signers = امضاکنندگان
+handover-anonymous = امضاکنندگانی که خواسته‌اند نامشان ذکر نشود: { $count }. آنان در شمار بالا حساب شده‌اند.
+handover-footer = سپردن امضاهای «{ $campaign }»، تهیه‌شده در { $date }

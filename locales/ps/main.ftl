@@ -156,3 +156,18 @@ unsubscribe-invalid-title = دا لینک کار نه کوي
 unsubscribe-invalid-body = د ګډون لغوه کولو لینک نامعلوم یا نیمګړی دی. ټول لینک له برېښنالیک څخه کاپي کړئ، یا د خپل برېښنالیک پروګرام د «ګډون لغوه کړئ» تڼۍ وکاروئ.
 mail-mailing-why = تاسو دا برېښنالیک ځکه ترلاسه کوئ چې د لاسلیک پر وخت مو د خبرونو غوښتنه کړې وه.
 mail-unsubscribe = ګډون لغوه کړئ
+
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = ترلاسه کوونکی:
+handover-counts = لاسلیکونه
+handover-total = تایید شوي لاسلیکونه: { $total }
+handover-country = هېواد
+handover-signatures = لاسلیکونه
+handover-per-day = په هره ورځ لاسلیکونه
+handover-chart-caption = له { $first } څخه تر { $last } پورې (UTC)؛ تر ټولو لوړ ستون په یوه ورځ کې { $max } لاسلیکونه ښيي.
+handover-no-signatures = تر اوسه هېڅ لاسلیک نشته.
+handover-endorsements = ملاتړي سازمانونه
+handover-no-endorsements = تر اوسه هېڅ سازمان د دې غوښتنې ملاتړ نه دی کړی.
+handover-signers = لاسلیکوونکي
+handover-anonymous = هغه لاسلیکوونکي چې غوښتي یې دي نوم یې ونه ښودل شي: { $count }. دوی په پورته شمېر کې شمېرل شوي دي.
+handover-footer = د «{ $campaign }» لاسلیکونو سپارل، په { $date } جوړ شوي

@@ -9,6 +9,7 @@ mod client_ip;
 mod csrf;
 mod errors;
 pub mod form;
+mod handover_key;
 mod health;
 mod https;
 mod lang_choice;
@@ -109,6 +110,7 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/sign", web::post().to(sign::sign))
         .route("/c/{slug}/thanks", web::get().to(public::thanks))
         .route("/c/{slug}/count.json", web::get().to(public::count_json))
+        .route("/c/{slug}/handover-key", web::get().to(handover_key::handover_key))
         .route("/assets/count.js", web::get().to(assets::count_js))
         .route("/favicon.ico", web::get().to(assets::favicon))
         .route("/confirm/{token}", web::get().to(public::confirm_page))

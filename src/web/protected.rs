@@ -71,6 +71,11 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         route: || web::get().to(admin::export::signatures_xlsx),
     },
     ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/handover",
+        route: || web::post().to(admin::handover::make),
+    },
+    ProtectedRoute {
         method: "GET",
         path: "/admin/c/{slug}/mailings",
         route: || web::get().to(admin::mailings::index),

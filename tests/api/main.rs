@@ -12,6 +12,7 @@ mod database_wire;
 mod default_deny;
 mod erasure;
 mod export;
+mod handover;
 mod helpers;
 mod hostile_input;
 mod https_cookies;

@@ -68,6 +68,8 @@ struct CampaignPage {
     mail: Vec<MailRow>,
     next_dispatch: String,
     exports: Vec<ExportLogEntry>,
+    /// Each target's id and name, for the handover pack's form.
+    targets: Vec<(String, String)>,
 }
 
 #[tracing::instrument(skip_all, fields(slug = %slug))]
@@ -98,6 +100,7 @@ pub async fn campaign(
         mail: reports::supporter_mail(&mut conn, c.id).await?,
         next_dispatch: next_dispatch(&c, state.clock.now()),
         exports: recent_exports(&mut conn, c.id, 20).await?,
+        targets: c.file.targets.iter().map(|t| (t.id.clone(), target_name(&c, &t.id))).collect(),
         slug: c.slug,
     };
     Ok(render(StatusCode::OK, &page))

@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod export;
+pub mod handover;
 pub mod login;
 pub mod mailings;
 pub mod tokens;
