@@ -143,11 +143,15 @@ impl Tally {
             return Ok(());
         }
         self.named += 1;
+        let name = record.name.unwrap_or_default();
+        let comment = record.comment.unwrap_or_default();
         let line = SignerLine {
-            name: record.name.unwrap_or_default(),
+            name_rtl: starts_right_to_left(&name),
+            comment_rtl: starts_right_to_left(&comment),
+            name,
             country: record.country,
             date: record.signed_at.format("%Y-%m-%d").to_string(),
-            comment: record.comment.unwrap_or_default(),
+            comment,
         };
         csv.write_record(
             [&line.name, &line.country, &line.date, &line.comment].map(|cell| guard_formula(cell)),
@@ -160,9 +164,21 @@ impl Tally {
 #[derive(Serialize)]
 pub(super) struct SignerLine {
     name: String,
+    /// Each text's own direction, from its first strong letter (as HTML's `dir="auto"`):
+    /// a German comment in a Dari pack still reads left to right.
+    name_rtl: bool,
+    comment_rtl: bool,
     country: String,
     date: String,
     comment: String,
+}
+
+/// Whether the first letter with a direction is from a right-to-left script (Hebrew,
+/// Arabic, Syriac, Thaana, N'Ko and their presentation forms).
+fn starts_right_to_left(text: &str) -> bool {
+    text.chars().find(|c| c.is_alphabetic()).is_some_and(
+        |c| matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'),
+    )
 }
 
 /// A new or empty directory, readable only by its owner: the pack holds personal data,
