@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::{Clock, SystemClock};
 use crate::commands::{
-    self, CampaignCommand, DispatchCommand, ExportArgs, KeysCommand, OrganizerCommand, WebhookCommand,
+    self, CampaignCommand, DispatchCommand, ExportArgs, HandoverArgs, KeysCommand, OrganizerCommand,
+    WebhookCommand,
 };
 use crate::config::Settings;
 use crate::startup::Database;
@@ -59,6 +60,8 @@ enum Command {
     },
     /// Write a campaign's signatures as CSV (the same bytes as the web export)
     Export(ExportArgs),
+    /// Make a signed handover pack for a target (PDF, CSV, manifest, signature), or verify one
+    Handover(HandoverArgs),
     /// Manage the receivers of signed webhooks (partners' and the lead organisation's systems)
     Webhook {
         #[command(subcommand)]
@@ -152,6 +155,15 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
         Command::Webhook { command } => {
             with_database(settings, Owner::Command, async |db| {
                 commands::webhook(command, settings, db, clock).await
+            })
+            .await
+        }
+        Command::Handover(args) if !args.needs_database() => {
+            commands::handover(args, settings, None, clock).await
+        }
+        Command::Handover(args) => {
+            with_database(settings, Owner::Command, async |db| {
+                commands::handover(args, settings, Some(db), clock).await
             })
             .await
         }

@@ -3,12 +3,14 @@
 
 mod campaign;
 mod dispatch;
+mod handover;
 mod privacy;
 mod server;
 mod webhook;
 
 pub use campaign::{CampaignCommand, campaign};
 pub use dispatch::{DispatchCommand, dispatch};
+pub use handover::{HandoverArgs, handover};
 pub use privacy::{KeysCommand, purge, rotate_keys};
 pub use server::{serve, worker};
 pub use webhook::{WebhookCommand, webhook};
@@ -261,7 +263,7 @@ fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
-fn system_user() -> String {
+pub(crate) fn system_user() -> String {
     let uid = nix::unistd::getuid();
     nix::unistd::User::from_uid(uid).ok().flatten().map(|u| u.name).unwrap_or_else(|| format!("uid {uid}"))
 }

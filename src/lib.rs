@@ -14,6 +14,7 @@ pub mod embed;
 pub mod endorsements;
 pub mod export;
 pub mod gauges;
+pub mod handover;
 pub mod housekeeping;
 pub mod i18n;
 pub mod ids;

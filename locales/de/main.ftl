@@ -209,3 +209,17 @@ reply-awaiting = { $target }: Antwort steht seit { $date } aus.
 reply-no-letter-yet = { $target }: Es ist noch kein Schreiben verschickt worden.
 reply-summary-language-note = Diese Zusammenfassung gibt es nicht auf Deutsch.
 reply-mailing-subject = { $target } hat geantwortet
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = An:
+handover-counts = Unterschriften
+handover-total = Bestätigte Unterschriften: { $total }
+handover-country = Land
+handover-signatures = Unterschriften
+handover-per-day = Unterschriften pro Tag
+handover-chart-caption = { $first } bis { $last } (UTC); der höchste Balken steht für { $max } an einem Tag.
+handover-no-signatures = Noch keine Unterschriften.
+handover-endorsements = Unterstützende Organisationen
+handover-no-endorsements = Bisher hat keine Organisation den Aufruf unterstützt.
+handover-signers = Die Unterzeichnenden
+handover-anonymous = Unterzeichnende, die nicht namentlich genannt werden möchten: { $count }. Sie sind oben mitgezählt.
+handover-footer = Übergabe von „{ $campaign }“, erstellt am { $date }

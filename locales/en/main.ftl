@@ -216,3 +216,17 @@ reply-awaiting = { $target }: awaiting a reply since { $date }.
 reply-no-letter-yet = { $target }: no letter has gone out yet.
 reply-summary-language-note = This summary is not available in your language.
 reply-mailing-subject = { $target } has replied
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = To:
+handover-counts = Signatures
+handover-total = Confirmed signatures: { $total }
+handover-country = Country
+handover-signatures = Signatures
+handover-per-day = Signatures per day
+handover-chart-caption = { $first } to { $last } (UTC); the highest bar stands for { $max } in one day.
+handover-no-signatures = No signatures yet.
+handover-endorsements = Endorsing organisations
+handover-no-endorsements = No organisation has endorsed the call yet.
+handover-signers = The signatories
+handover-anonymous = Signatories who asked not to be named: { $count }. They are counted above.
+handover-footer = Handover of “{ $campaign }”, made on { $date }

@@ -213,3 +213,17 @@ reply-awaiting = { $target }: از { $date } به این سو در انتظار 
 reply-no-letter-yet = { $target }: هنوز نامه‌ای فرستاده نشده است.
 reply-summary-language-note = این خلاصه به زبان شما در دسترس نیست.
 reply-mailing-subject = { $target } پاسخ داد
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = گیرنده:
+handover-counts = امضاها
+handover-total = امضاهای تأییدشده: { $total }
+handover-country = کشور
+handover-signatures = امضاها
+handover-per-day = امضاها در هر روز
+handover-chart-caption = از { $first } تا { $last } (UTC)؛ بلندترین ستون { $max } امضا در یک روز را نشان می‌دهد.
+handover-no-signatures = هنوز هیچ امضایی نیست.
+handover-endorsements = سازمان‌های حمایت‌کننده
+handover-no-endorsements = هنوز هیچ سازمانی از این درخواست حمایت نکرده است.
+handover-signers = امضاکنندگان
+handover-anonymous = امضاکنندگانی که خواسته‌اند نامشان ذکر نشود: { $count }. آنان در شمار بالا حساب شده‌اند.
+handover-footer = سپردن امضاهای «{ $campaign }»، تهیه‌شده در { $date }

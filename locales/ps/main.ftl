@@ -213,3 +213,17 @@ reply-awaiting = { $target }: له { $date } راهیسې د ځواب په تم�
 reply-no-letter-yet = { $target }: تر اوسه کوم لیک نه دی لېږل شوی.
 reply-summary-language-note = دا لنډیز ستاسو په ژبه نشته.
 reply-mailing-subject = { $target } ځواب ورکړ
+## The handover pack's PDF (src/handover/pack.rs), in the target's language.
+handover-to = ترلاسه کوونکی:
+handover-counts = لاسلیکونه
+handover-total = تایید شوي لاسلیکونه: { $total }
+handover-country = هېواد
+handover-signatures = لاسلیکونه
+handover-per-day = په هره ورځ لاسلیکونه
+handover-chart-caption = له { $first } څخه تر { $last } پورې (UTC)؛ تر ټولو لوړ ستون په یوه ورځ کې { $max } لاسلیکونه ښيي.
+handover-no-signatures = تر اوسه هېڅ لاسلیک نشته.
+handover-endorsements = ملاتړي سازمانونه
+handover-no-endorsements = تر اوسه هېڅ سازمان د دې غوښتنې ملاتړ نه دی کړی.
+handover-signers = لاسلیکوونکي
+handover-anonymous = هغه لاسلیکوونکي چې غوښتي یې دي نوم یې ونه ښودل شي: { $count }. دوی په پورته شمېر کې شمېرل شوي دي.
+handover-footer = د «{ $campaign }» لاسلیکونو سپارل، په { $date } جوړ شوي

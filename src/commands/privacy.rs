@@ -38,8 +38,9 @@ pub async fn rotate_keys(settings: &Settings, db: &Target) -> anyhow::Result<()>
     .await?;
     line.clear();
     let receivers = crate::webhooks::rotate_secrets(&mut conn, &keys).await?;
+    let handover_keys = crate::handover::rotate_keys(&mut conn, &keys).await?;
     println!(
-        "re-encrypted {signatures} signatures, {messages} messages and {receivers} webhook secrets under key {}",
+        "re-encrypted {signatures} signatures, {messages} messages, {receivers} webhook secrets and {handover_keys} handover keys under key {}",
         keys.current_id()
     );
     Ok(())

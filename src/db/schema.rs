@@ -161,6 +161,7 @@ diesel::table! {
         row_count -> Nullable<Int8>,
         started_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        purpose -> Text,
     }
 }
 
@@ -322,6 +323,19 @@ diesel::joinable!(mailings -> campaigns (campaign_id));
 diesel::joinable!(mailing_recipients -> mailings (mailing_id));
 diesel::joinable!(mailing_recipients -> signatures (signature_id));
 diesel::joinable!(mailing_recipients -> outbox (outbox_id));
+diesel::table! {
+    handover_keys (campaign_id) {
+        campaign_id -> Uuid,
+        public_key -> Bytea,
+        secret_key -> Bytea,
+        key_id -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(handover_keys -> campaigns (campaign_id));
+diesel::allow_tables_to_appear_in_same_query!(handover_keys, campaigns);
+
 diesel::allow_tables_to_appear_in_same_query!(campaigns, signatures, outbox, letter_pacing, digests);
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,

@@ -8,12 +8,14 @@ use uuid::Uuid;
 use super::ExportFilter;
 use crate::db::schema::export_log;
 
+#[allow(clippy::too_many_arguments)]
 pub fn start(
     conn: &mut PgConnection,
     campaign_id: Uuid,
     organizer_id: Option<Uuid>,
     actor: &str,
     via: &str,
+    purpose: &str,
     filter: &ExportFilter,
     now: DateTime<Utc>,
 ) -> QueryResult<Uuid> {
@@ -25,6 +27,7 @@ pub fn start(
             export_log::organizer_id.eq(organizer_id),
             export_log::actor.eq(actor),
             export_log::via.eq(via),
+            export_log::purpose.eq(purpose),
             export_log::filters.eq(serde_json::to_value(filter).unwrap_or_default()),
             export_log::started_at.eq(now),
         ))

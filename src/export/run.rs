@@ -6,7 +6,7 @@ use std::io::Write;
 use diesel::PgConnection;
 use uuid::Uuid;
 
-use super::{ExportFilter, audit, stream, xlsx};
+use super::{ExportFilter, SupporterRecord, audit, stream, xlsx};
 use crate::clock::Clock;
 use crate::crypto::DataKeys;
 use crate::organizers::{self, Organizer};
@@ -63,6 +63,28 @@ impl Actor {
     }
 }
 
+/// Every matching record, decrypted, in the export's order, handed to `each`; logged in the
+/// export log like a download, with its `purpose`, so that every copy of supporters' data
+/// made this way is on the same record as the downloads. Returns the number of records.
+#[allow(clippy::too_many_arguments)]
+pub fn records(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    campaign_id: Uuid,
+    filter: &ExportFilter,
+    actor: &Actor,
+    purpose: &str,
+    clock: &dyn Clock,
+    each: impl FnMut(SupporterRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let (organizer_id, who, via) = actor.describe();
+    let log = audit::start(conn, campaign_id, organizer_id, &who, via, purpose, filter, clock.now())?;
+    let rows = stream::each_record(conn, keys, campaign_id, filter, each)?;
+    audit::finish(conn, log, rows, clock.now())?;
+    tracing::info!(campaign = %campaign_id, rows, via, purpose, "records read");
+    Ok(rows)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     conn: &mut PgConnection,
@@ -76,7 +98,7 @@ pub fn run(
     progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let (organizer_id, who, via) = actor.describe();
-    let log = audit::start(conn, campaign_id, organizer_id, &who, via, filter, clock.now())?;
+    let log = audit::start(conn, campaign_id, organizer_id, &who, via, "export", filter, clock.now())?;
     let detail =
         format!("{} via {via}, {}", format.extension(), serde_json::to_string(filter).unwrap_or_default());
     let entry = organizers::AuditLine {

@@ -55,6 +55,30 @@ pub fn write_csv(
     Ok(rows)
 }
 
+/// Hands every matching record, decrypted, to `each` in the export's order; returns the
+/// number of records. Decrypted on the same few threads as the CSV, a chunk at a time.
+pub fn each_record(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    campaign_id: Uuid,
+    filter: &ExportFilter,
+    mut each: impl FnMut(SupporterRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    each_chunk(
+        conn,
+        keys,
+        campaign_id,
+        filter,
+        decrypt,
+        |records| records.into_iter().try_for_each(&mut each),
+        |_| {},
+    )
+}
+
+fn decrypt(keys: &DataKeys, rows: Vec<SignatureRow>) -> anyhow::Result<Vec<SupporterRecord>> {
+    rows.into_iter().map(|row| SupporterRecord::from_row(keys, row)).collect()
+}
+
 /// Reads every matching row, has `encode` decrypt and format chunks of them on a few
 /// threads, and hands the results to `write` in the order the rows were read. Returns the
 /// number of rows. Both formats go through here, so they hold the same rows in the same

@@ -42,7 +42,8 @@ pub enum Need {
     /// Supporters' personal data: exports and the API's signatures.
     Supporters,
     /// Running the campaign's exchanges: news mailings to supporters, deciding on endorsing
-    /// organisations (their contacts' addresses), recording the targets' replies.
+    /// organisations (their contacts' addresses), recording the targets' replies, and
+    /// handing the petition over (a pack names every consenting signer).
     Mailings,
     /// Other organizers' accounts and the audit log.
     Organizers,

@@ -11,6 +11,7 @@ mod embed;
 mod endorse;
 mod errors;
 pub mod form;
+mod handover_key;
 mod health;
 mod https;
 mod invitation;
@@ -130,6 +131,7 @@ fn every_route(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/embed", web::post().to(embed::sign))
         .route("/c/{slug}/embed/thanks", web::get().to(embed::thanks))
         .route("/c/{slug}/share.png", web::get().to(share::image))
+        .route("/c/{slug}/handover-key", web::get().to(handover_key::handover_key))
         .route("/assets/count.js", web::get().to(assets::count_js))
         .route("/assets/share.js", web::get().to(assets::share_js))
         .route("/favicon.ico", web::get().to(assets::favicon))

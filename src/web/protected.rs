@@ -90,6 +90,13 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         route: || web::get().to(admin::export::signatures_xlsx),
     },
     ProtectedRoute {
+        method: "POST",
+        path: "/admin/c/{slug}/handover",
+        // A pack names every consenting signer, whoever brought them: not for partners.
+        need: Need::Mailings,
+        route: || web::post().to(admin::handover::make),
+    },
+    ProtectedRoute {
         method: "GET",
         path: "/admin/c/{slug}/mailings",
         need: Need::Mailings,

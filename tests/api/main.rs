@@ -15,6 +15,7 @@ mod embed;
 mod endorsements;
 mod erasure;
 mod export;
+mod handover;
 mod helpers;
 mod hostile_input;
 mod https_cookies;

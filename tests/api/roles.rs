@@ -87,7 +87,8 @@ fn who_may(method: &str, path: &str) -> &'static str {
         (_, p)
             if p.starts_with("/admin/c/{slug}/mailings")
                 || p.starts_with("/admin/c/{slug}/endorsements")
-                || p.starts_with("/admin/c/{slug}/replies") =>
+                || p.starts_with("/admin/c/{slug}/replies")
+                || p == "/admin/c/{slug}/handover" =>
         {
             "mailings"
         }

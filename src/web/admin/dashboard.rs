@@ -87,6 +87,8 @@ struct CampaignPage {
     /// The `<iframe>` snippets: the lead's first, then one per partner.
     snippets: Vec<Snippet>,
     embed_origins: Vec<String>,
+    /// Each target's id and name, for the handover pack's form.
+    targets: Vec<(String, String)>,
 }
 
 /// One copy-and-paste `<iframe>`, for the lead organisation or one partner.
@@ -190,6 +192,7 @@ pub async fn campaign(
         partner_names: c.file.partners.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),
         snippets,
         embed_origins: c.file.embed_origins.iter().map(|o| o.as_ref().to_owned()).collect(),
+        targets: c.file.targets.iter().map(|t| (t.id.clone(), target_name(&c, &t.id))).collect(),
         slug: c.slug,
     };
     Ok(render(StatusCode::OK, &page))

@@ -5,6 +5,7 @@
 pub mod dashboard;
 pub mod endorsements;
 pub mod export;
+pub mod handover;
 pub mod login;
 pub mod mailings;
 pub mod organizers;

@@ -1,0 +1,2 @@
+ALTER TABLE export_log DROP COLUMN purpose;
+DROP TABLE handover_keys;
