@@ -84,6 +84,11 @@ impl DataKeys {
         text.map(|t| self.encrypt(field, t.as_bytes()))
     }
 
+    /// A value sealed under `key_id`, sealed again under the current key (`keys rotate`).
+    pub fn reseal(&self, key_id: &str, field: Field<'_>, blob: &[u8]) -> anyhow::Result<Vec<u8>> {
+        Ok(self.encrypt(field, &self.decrypt(key_id, field, blob)?))
+    }
+
     pub fn decrypt(&self, key_id: &str, field: Field<'_>, blob: &[u8]) -> anyhow::Result<Vec<u8>> {
         self.decrypt_owned(key_id, field, blob.to_vec())
     }

@@ -173,10 +173,9 @@ pub async fn rotate_keys(conn: &mut AsyncPgConnection, keys: &DataKeys) -> anyho
             .await?;
         for (id, sealed, key_id) in &stale {
             let field = Field { column: SECRET_COLUMN, row: id };
-            let secret = keys.decrypt(key_id, field, sealed)?;
             diesel::update(handover_keys::table.find(id))
                 .set((
-                    handover_keys::secret_key.eq(keys.encrypt(field, &secret)),
+                    handover_keys::secret_key.eq(keys.reseal(key_id, field, sealed)?),
                     handover_keys::key_id.eq(keys.current_id()),
                 ))
                 .execute(conn)

@@ -170,9 +170,8 @@ async fn rotate_signatures(
     let mut moved_keys = (Vec::new(), Vec::new());
     for row in &rows {
         let field = |column| Field { column, row: &row.id };
-        let reseal = |column, value: &Option<Vec<u8>>| -> anyhow::Result<Option<Vec<u8>>> {
-            let plain = value.as_deref().map(|v| keys.decrypt(&row.key_id, field(column), v)).transpose()?;
-            Ok(plain.map(|p| keys.encrypt(field(column), &p)))
+        let reseal = |column, value: &Option<Vec<u8>>| {
+            value.as_deref().map(|v| keys.reseal(&row.key_id, field(column), v)).transpose()
         };
         let email = keys.decrypt_text(&row.key_id, field("signatures.email"), row.email.as_deref())?;
         // An address that no longer parses (the rules tightened) is keyed as it is, in lower
@@ -280,10 +279,8 @@ async fn rotate_outbox(
         .await?;
     let (mut ids, mut recipients, mut messages) = (Vec::new(), Vec::new(), Vec::new());
     for (id, key_id, recipient, message) in &rows {
-        let reseal = |column, value: &Option<Vec<u8>>| -> anyhow::Result<Option<Vec<u8>>> {
-            let field = Field { column, row: id };
-            let plain = value.as_deref().map(|v| keys.decrypt(key_id, field, v)).transpose()?;
-            Ok(plain.map(|p| keys.encrypt(field, &p)))
+        let reseal = |column, value: &Option<Vec<u8>>| {
+            value.as_deref().map(|v| keys.reseal(key_id, Field { column, row: id }, v)).transpose()
         };
         ids.push(*id);
         recipients.push(reseal("outbox.recipient", recipient)?);

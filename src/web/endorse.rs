@@ -237,13 +237,7 @@ pub async fn sent(
 
 /// A GET never confirms: mail scanners follow links. It shows one button.
 pub async fn confirm_page(req: HttpRequest, token: web::Path<String>) -> HttpResponse {
-    let action = format!(
-        "/endorsement/{}",
-        percent_encoding::utf8_percent_encode(&token, percent_encoding::NON_ALPHANUMERIC)
-    );
-    let mut page = MessagePage::keyed(Chrome::new(&req, pick_lang(&req, Lang::En)), "endorse-confirm");
-    page.button = Some((action, page.page.t("endorse-confirm-button")));
-    render(StatusCode::OK, &page)
+    super::public::one_button_page(&req, "/endorsement", &token, "endorse-confirm", "endorse-confirm-button")
 }
 
 pub async fn confirm(

@@ -306,9 +306,15 @@ pub async fn count_json(
 
 /// A GET never confirms: mail scanners follow links. It shows one button.
 pub async fn confirm_page(req: HttpRequest, token: web::Path<String>) -> HttpResponse {
-    let action = format!("/confirm/{}", encode_segment(&token));
-    let mut page = MessagePage::keyed(Chrome::new(&req, pick_lang(&req, Lang::En)), "confirm");
-    page.button = Some((action, page.page.t("confirm-button")));
+    one_button_page(&req, "/confirm", &token, "confirm", "confirm-button")
+}
+
+/// The page an emailed link opens: the message `key` and one button that POSTs the token
+/// back to `path`, so that only a person's click acts, never a scanner's GET.
+pub fn one_button_page(req: &HttpRequest, path: &str, token: &str, key: &str, button: &str) -> HttpResponse {
+    let action = format!("{path}/{}", encode_segment(token));
+    let mut page = MessagePage::keyed(Chrome::new(req, pick_lang(req, Lang::En)), key);
+    page.button = Some((action, page.page.t(button)));
     render(StatusCode::OK, &page)
 }
 

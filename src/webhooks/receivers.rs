@@ -197,10 +197,9 @@ pub async fn rotate_secrets(conn: &mut AsyncPgConnection, keys: &DataKeys) -> an
             .await?;
         for (id, sealed, key_id) in &stale {
             let field = Field { column: SECRET_COLUMN, row: id };
-            let secret = keys.decrypt(key_id, field, sealed)?;
             diesel::update(webhook_receivers::table.find(id))
                 .set((
-                    webhook_receivers::secret.eq(keys.encrypt(field, &secret)),
+                    webhook_receivers::secret.eq(keys.reseal(key_id, field, sealed)?),
                     webhook_receivers::key_id.eq(keys.current_id()),
                 ))
                 .execute(conn)
