@@ -312,8 +312,8 @@ class HaProxy:
             return ""
 
 
-# The README's example ("Running it on several hosts") is this, with the addresses filled in
-# and the stats socket left out.
+# The README's example ("Running it on several hosts") is this, with real addresses, TLS at
+# the frontend, slower checks, and no stats socket or X-Served-By header: keep them in step.
 HAPROXY_CONFIG = """global
     stats socket %(socket)s mode 600 level admin
     log stdout format raw local0 notice
