@@ -56,3 +56,14 @@ if rate > 0 then
       return math.max(0, wait)
    end
 end
+
+-- With LATENCY_DIST set, the run ends with the latency distribution in finer steps than
+-- wrk's own (lines "dist PERCENTILE MICROSECONDS"), to see where the tail begins.
+if os.getenv("LATENCY_DIST") then
+   function done(summary, latency, requests)
+      for _, p in ipairs({ 50, 75, 90, 95, 98, 99, 99.5, 99.9 }) do
+         io.write(string.format("dist %s %d\n", p, latency:percentile(p)))
+      end
+      io.write(string.format("dist max %d\n", latency.max))
+   end
+end

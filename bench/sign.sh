@@ -3,10 +3,12 @@
 # cookie and token, validation, insert, outbox row, 303) by wrk in its own process, beside
 # pgbench running the SQL the service runs per signature, one transaction each, against
 # the same PostgreSQL (fsync on). Prints peak rates, their ratio, latency at half the peak
-# and the server's memory.
+# and the server's memory; then the latency distribution at half the peak and what the
+# service's PostgreSQL sessions were waiting for meanwhile.
 #
 #   bash bench/sign.sh            # needs PostgreSQL at 127.0.0.1:5432 (user postgres), wrk
 #   DURATION=20 CONNS="16 64" bash bench/sign.sh
+#   NOTIFY_TRIGGER=off WAITS=0 bash bench/sign.sh
 #
 # It drops and recreates the database $BENCH_DB (default rallypost_bench_sign). Not run by
 # tests.
@@ -42,6 +44,11 @@ psql -q "$PG/postgres" -c "drop database if exists $DB" -c "create database $DB"
 "$BIN" migrate 2>/dev/null
 "$BIN" campaign import "campaigns/$SLUG.toml" >/dev/null
 CAMPAIGN_ID=$(psql -At "$URL" -c "select id from campaigns where slug = '$SLUG'")
+# NOTIFY_TRIGGER=off measures the same without the outbox trigger's NOTIFY (both the
+# service and pgbench): see bench/notify_lock.sh for why.
+if [ "${NOTIFY_TRIGGER:-on}" = off ]; then
+    psql -q "$URL" -c "alter table outbox disable trigger outbox_queued_notify"
+fi
 
 rss_kb() { awk -v f="$2" '$1 == f":" { print $2 }' "/proc/$1/status"; }
 mib() { echo "scale=1; $1 / 1024" | bc; }
@@ -92,10 +99,30 @@ per_commit=$(echo "scale=1; $(psql -At "$URL" -c "select count(*) from signature
 stored=$(psql -At "$URL" -c "select count(*) from signatures")
 outbox=$(psql -At "$URL" -c "select count(*) from outbox where kind = 'confirmation'")
 
-# Half the peak: the same connections, each request sent on a fixed schedule.
+# Half the peak: the same connections, each request sent on a fixed schedule. Meanwhile
+# one more session samples what the service's sessions are doing every 10 ms (WAITS=0
+# leaves it out): on the CPU, waiting for a lock, for the WAL flush, or for rallypost
+# between two statements of a transaction ("idle in transaction").
 half=$((best_rate / 2))
-out=$(run_wrk "$best_conns" "$DURATION" half "$half")
+if [ "${WAITS:-1}" != 0 ]; then
+    psql -X -q -At -F' ' "$PG/postgres" >"$WORK/waits.txt" 2>&1 <<SQL &
+create temp table w (state text, type text, event text);
+do \$\$ declare stop timestamptz := clock_timestamp() + interval '$DURATION seconds'; begin
+  while clock_timestamp() < stop loop
+    perform pg_stat_clear_snapshot();
+    insert into w select state, coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-')
+      from pg_stat_activity where datname = '$DB' and state <> 'idle' and pid <> pg_backend_pid();
+    perform pg_sleep(0.01);
+  end loop;
+end \$\$;
+select count(*), round(100.0 * count(*) / sum(count(*)) over (), 1), state, type, event
+  from w group by 3, 4, 5 order by 1 desc limit 12;
+SQL
+    SAMPLER=$!
+fi
+out=$(LATENCY_DIST=1 run_wrk "$best_conns" "$DURATION" half "$half")
 half_rate=$(rate_of "$out") p50=$(pct_ms "$out" 50) p99=$(pct_ms "$out" 99)
+[ -n "${SAMPLER:-}" ] && wait "$SAMPLER"
 kill $SERVER && wait $SERVER 2>/dev/null || true
 SERVER=""
 
@@ -148,3 +175,11 @@ echo "| latency at half the peak ($half_rate sig/s, $best_conns connections) | p
 echo "| signatures per committed transaction, over the peak runs | $per_commit | group commit at work (pgbench: 1) |"
 echo "| serve RSS idle / peak (VmHWM) | $(mib "$idle_rss") / $(mib "$peak_rss") MiB | PostgreSQL not included |"
 echo "| rows after the HTTP runs | $stored signatures, $outbox confirmation emails queued | every 303 is a committed row |"
+echo
+echo "Latency at half the peak, percentile: ms"
+awk '$1 == "dist" { printf "  p%s: %.1f\n", $2, $3 / 1000 }' "$WORK/wrk-half.txt"
+if [ -s "$WORK/waits.txt" ]; then
+    echo
+    echo "Sessions of $DB not idle, sampled every 10 ms at half the peak (samples, %, state, wait type, event):"
+    sed 's/^/  /' "$WORK/waits.txt"
+fi

@@ -7,8 +7,10 @@ here is registered and killed by `cleanup()`, and temp dirs are removed.
 
 import email
 import email.policy
+import functools
 import glob
 import html
+import http.client
 import http.cookiejar
 import os
 import re
@@ -234,6 +236,111 @@ class PgBouncer:
             return ""
 
 
+class HaProxy:
+    """Debian's HAProxy in front of web processes, set up as an operator would: round robin
+    over them, each checked on `/readyz`, and the client's address appended to
+    `X-Forwarded-For` (so the web processes need `RALLYPOST_TRUSTED_PROXIES=127.0.0.1`).
+
+    Its own connections to the web processes leave from 127.0.0.1; clients come from other
+    addresses of 127.0.0.0/8 (`Client(source=...)`), so a web process can tell the two
+    apart as it would on separate hosts. Every answer carries `X-Served-By: web0|web1` (the
+    server that answered), and the stats socket counts each server's answers."""
+
+    def __init__(self, backends):
+        self.dir = tempdir("haproxy")
+        self.port = free_port()
+        self.backends = backends  # [(name, port)]
+        self.socket = os.path.join(self.dir, "stats.sock")
+        self.cfg = os.path.join(self.dir, "haproxy.cfg")
+        self.proc = None
+        servers = "".join(
+            "    server %s 127.0.0.1:%d check inter 500ms fall 2 rise 1\n" % (name, port) for name, port in backends
+        )
+        with open(self.cfg, "w") as f:
+            f.write(HAPROXY_CONFIG % {"socket": self.socket, "port": self.port, "servers": servers})
+
+    def start(self):
+        binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        if not os.path.exists(binary):
+            raise RuntimeError("haproxy is missing: apt-get install haproxy (.ci/run does)")
+        self.logpath = os.path.join(self.dir, "haproxy.log")
+        self.proc = spawn([binary, "-db", "-f", self.cfg], stdout=open(self.logpath, "wb"), stderr=subprocess.STDOUT)
+        if not wait_until(lambda: os.path.exists(self.socket) or self.proc.poll() is not None, 15):
+            raise RuntimeError("HAProxy did not start: %s" % self.log_text()[-2000:])
+        if self.proc.poll() is not None:
+            raise RuntimeError("HAProxy exited: %s" % self.log_text()[-2000:])
+        return self
+
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def version(self):
+        r = subprocess.run([shutil.which("haproxy") or "/usr/sbin/haproxy", "-v"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return r.stdout.splitlines()[0] if r.stdout else "?"
+
+    def command(self, line):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(5)
+            s.connect(self.socket)
+            s.sendall(line.encode() + b"\n")
+            chunks = []
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        return b"".join(chunks).decode(errors="replace")
+
+    def servers(self):
+        """{server name: its row of `show stat`} for the web processes: `status` (UP, DOWN),
+        `hrsp_2xx`, `hrsp_3xx`, `hrsp_4xx`, `hrsp_5xx`, `stot` (requests sent to it), ..."""
+        lines = self.command("show stat").splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        rows = [dict(zip(header, line.split(","))) for line in lines[1:] if line]
+        return {r["svname"]: r for r in rows if r.get("pxname") == "rallypost" and r["svname"] not in ("FRONTEND", "BACKEND")}
+
+    def all_up(self):
+        servers = self.servers()
+        return len(servers) == len(self.backends) and all(r["status"] == "UP" for r in servers.values())
+
+    def log_text(self):
+        try:
+            with open(os.path.join(self.dir, "haproxy.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+# The README's example ("Running it on several hosts") is this, with real addresses, TLS at
+# the frontend, slower checks, and no stats socket or X-Served-By header: keep them in step.
+HAPROXY_CONFIG = """global
+    stats socket %(socket)s mode 600 level admin
+    log stdout format raw local0 notice
+
+defaults
+    mode http
+    log global
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+frontend public
+    bind 127.0.0.1:%(port)d
+    default_backend rallypost
+
+backend rallypost
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    # Appends the client's address as the last X-Forwarded-For entry; whatever the client
+    # sent in that header stays to its left, where rallypost does not believe it.
+    option forwardfor
+    source 127.0.0.1
+    http-response set-header X-Served-By %%s
+%(servers)s"""
+
+
 # ---------------------------------------------------------------------------- SMTP
 
 
@@ -376,26 +483,46 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class Client:
-    """A browser: a cookie jar, no redirects followed."""
+class FromAddress(urllib.request.HTTPHandler):
+    """Connects from a given local address, so that one machine has many clients:
+    127.0.0.0/8 is all loopback on Linux."""
 
-    def __init__(self, base, timeout=10):
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection, source_address=(self.source, 0)), req)
+
+
+class Client:
+    """A browser: a cookie jar, no redirects followed; `source` is the address it connects
+    from (127.0.0.1 unless told), and `served_by` the `X-Served-By` of its last answer."""
+
+    def __init__(self, base, timeout=10, source=None):
         self.base = base
         self.timeout = timeout
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), NoRedirect]
+        if source:
+            handlers.append(FromAddress(source))
+        self.opener = urllib.request.build_opener(*handlers)
+        self.served_by = None
 
-    def request(self, path, data=None):
+    def request(self, path, data=None, headers=None):
         """(status, body); status None on a connection error."""
         url = path if path.startswith("http") else self.base + path
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(url, data=body)
+        req = urllib.request.Request(url, data=body, headers=headers or {})
         if body is not None:
             req.add_header("Content-Type", "application/x-www-form-urlencoded")
+        self.served_by = None
         try:
             with self.opener.open(req, timeout=self.timeout) as r:
+                self.served_by = r.headers.get("X-Served-By")
                 return r.status, r.read().decode(errors="replace")
         except urllib.error.HTTPError as e:
+            self.served_by = e.headers.get("X-Served-By")
             return e.code, e.read().decode(errors="replace")
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError) as e:
             return None, repr(e)
@@ -407,10 +534,11 @@ class Client:
         m = re.search(r'name="csrf_token" value="([^"]*)"', body)
         return status, html.unescape(m.group(1)) if m else None
 
-    def sign(self, addr, token):
+    def sign(self, addr, token, headers=None):
         return self.request(
             "/c/%s/sign" % SLUG,
             {"name": "Fault Tester", "email": addr, "country": "DE", "consent": "on", "csrf_token": token},
+            headers,
         )
 
 

@@ -1,15 +1,25 @@
 #!/usr/bin/python3
-"""Scale-out on one machine: one PostgreSQL, two `serve --no-workers`, three `worker`.
+"""Scale-out on one machine: one PostgreSQL, two `serve --no-workers` behind HAProxy, three
+`worker`.
 
-Supporters get the form from one web process, post it to the other, and confirm
-through the first, so nothing may live in a web process's memory between two requests. The workers send the confirmation and receipt emails. Then
+Supporters reach the web processes only through Debian's HAProxy (round robin, each
+process checked on `/readyz`, the client's address in `X-Forwarded-For`), each from an
+address of its own in 127.0.0.0/8, as if from separate hosts; the web processes trust
+127.0.0.1, the balancer's side. The balancer sends the form and its POST to either
+process, so the CSRF cookie and everything else must hold across them; the script counts
+how many signings crossed. The workers send the confirmation and receipt emails. Then
 `rallypost dispatch run` queues the letters while the workers' own schedulers may queue
 them too, and the three workers deliver them, paced per target.
 
-Checks: every signature that got its 303 is stored and confirmed; every supporter got
+Checks: HAProxy saw both processes up and both answered requests (its stats socket), none
+with a 5xx; every signature that got its 303 is stored and confirmed; every supporter got
 exactly one confirmation email and one receipt; every letter (one per supporter and
 target) was queued once and delivered exactly once; every worker sent letters.
-Which worker sent what is read from its debug log line "outbox: accepted".
+Which worker sent what is read from its debug log line "outbox: accepted". Last, the
+signing limit (3 an hour per client and process here) must count each client by its own
+address: ninety supporters each sign once and are all accepted, while one client posting
+ten times, each time with a made-up `X-Forwarded-For`, is refused once both processes
+have counted its three.
 
 `test(pgbouncer=True)` (faults/pgbouncer.py) runs the same through PgBouncer in
 transaction mode with `RALLYPOST_DATABASE_POOLER=transaction`, then sends what broke there
@@ -18,19 +28,26 @@ before (unknown campaigns, NUL bytes, signing again) from several threads at onc
 
 import json
 import os
-import re
 import subprocess
 import threading
 import time
 
 from common import (
-    BINARY, ROOT, SLUG, App, Client, PgBouncer, PgCluster, Smtp, base_env, confirm_links, free_port, log, main_wrapper,
-    tempdir, wait_until, write_campaign,
+    BINARY, ROOT, SLUG, App, Client, HaProxy, PgBouncer, PgCluster, Smtp, base_env, confirm_links, free_port, log,
+    main_wrapper, tempdir, wait_until, write_campaign,
 )
 
 SUPPORTERS = 90
 THREADS = 6
 TARGETS = {"poststelle@bmi.example", "post@bmi.example", "home-commissioner@ec.example"}
+# Per client and web process; a client spread over the two processes gets up to twice this.
+SIGN_LIMIT = 3
+FLOODER = "127.0.3.1"
+
+
+def supporter_address(i):
+    """The address supporter i connects from (127.0.0.1 is the balancer's)."""
+    return "127.0.1.%d" % (i + 1)
 
 
 def sends_by_kind(worker):
@@ -64,10 +81,15 @@ def test(pgbouncer=False):
     smtp.start()
     campaigns = write_campaign(tempdir("campaigns"), per_hour=36000)
 
+    # The balancer's address is the public one: the links in the emails point at it.
+    ports = [free_port() for _ in range(2)]
+    lb = HaProxy([("web%d" % i, port) for i, port in enumerate(ports)])
+    public = lb.url()
     serves = []
-    for i in range(2):
-        port = free_port()
-        env = base_env(db, smtp, tempdir("serve%d" % i), port, RALLYPOST_CAMPAIGNS_DIR=campaigns, **pooled)
+    for i, port in enumerate(ports):
+        env = base_env(db, smtp, tempdir("serve%d" % i), port, RALLYPOST_CAMPAIGNS_DIR=campaigns,
+                       RALLYPOST_BASE_URL=public, RALLYPOST_TRUSTED_PROXIES="127.0.0.1",
+                       RALLYPOST_SIGN_RATE="%d/hour" % SIGN_LIMIT, **pooled)
         serves.append((App(env, command=["serve", "--no-workers"], name="serve%d" % i), "http://127.0.0.1:%d" % port))
     # Both web processes start together: migrations run once, under the advisory lock.
     for app, _ in serves:
@@ -79,19 +101,26 @@ def test(pgbouncer=False):
         if app.proc.poll() is not None:
             log("FAIL: %s exited:\n%s" % (app.name, app.log_text()[-2000:]))
             return False
+    lb.start()
+    if not wait_until(lb.all_up, 15):
+        log("FAIL: HAProxy does not see both web processes up: %s"
+            % {name: row["status"] for name, row in lb.servers().items()})
+        return False
     worker_env = base_env(
         db, smtp, tempdir("workers"), None, RALLYPOST_CAMPAIGNS_DIR=campaigns,
         RALLYPOST_LOG="info,rallypost::outbox=debug", RALLYPOST_LOG_FORMAT="json",
-        RALLYPOST_BASE_URL=serves[0][1], **pooled
+        RALLYPOST_BASE_URL=public, **pooled
     )
     workers = [App(worker_env, command=["worker"], name="worker%d" % i).start() for i in range(3)]
-    log("started: PostgreSQL on port %d, serve --no-workers on %s, 3 workers (%.1f s)"
-        % (pg.port, " and ".join(b for _, b in serves), time.monotonic() - t0))
+    log("started: PostgreSQL on port %d, serve --no-workers on %s behind %s on %s (both up by /readyz), "
+        "3 workers (%.1f s)" % (pg.port, " and ".join(b for _, b in serves), lb.version().split(" - ")[0], public,
+                                time.monotonic() - t0))
 
-    # Signing: address i through web process i % 2.
+    # Signing: supporter i from address 127.0.1.(i+1), through the balancer.
     addresses = ["scale%03d@supporters.example" % i for i in range(SUPPORTERS)]
     statuses = {}
     accepted = []
+    crossed = {}  # (process that gave the form, process that took the POST): signings
     lock = threading.Lock()
     queue = list(enumerate(addresses))
 
@@ -101,17 +130,20 @@ def test(pgbouncer=False):
                 if not queue:
                     return
                 i, addr = queue.pop()
-            # The form from one web process, the POST to the other: the CSRF cookie and
-            # token are signed with the shared secret key, not kept in a process.
-            c = Client(serves[i % 2][1])
+            # The balancer picks a process for each request: when the form and the POST
+            # land on different ones, the CSRF cookie and token must hold there too (they
+            # are signed with the shared secret key, not kept in a process).
+            c = Client(public, source=supporter_address(i))
             status, token = c.csrf()
+            form_from = c.served_by
             if token is not None:
-                c.base = serves[(i + 1) % 2][1]
                 status = c.sign(addr, token)[0]
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
                 if status == 303:
                     accepted.append(addr)
+                    pair = (form_from, c.served_by)
+                    crossed[pair] = crossed.get(pair, 0) + 1
 
     t_sign = time.monotonic()
     threads = [threading.Thread(target=signer) for _ in range(THREADS)]
@@ -119,8 +151,9 @@ def test(pgbouncer=False):
         t.start()
     for t in threads:
         t.join(60)
-    log("signing: %d addresses through 2 web processes in %.1f s; statuses %s"
-        % (SUPPORTERS, time.monotonic() - t_sign, statuses))
+    log("signing: %d addresses through the balancer in %.1f s; statuses %s; (form, POST) answered by %s"
+        % (SUPPORTERS, time.monotonic() - t_sign, statuses,
+           ", ".join("%s+%s: %d" % (a, b, n) for (a, b), n in sorted(crossed.items(), key=str))))
 
     # The links parsed once per look, not once per address: 90 x 90 parses took 40 s under load.
     if not wait_until(lambda: set(accepted) <= set(confirm_links(smtp)), 30, interval=0.3):
@@ -128,14 +161,20 @@ def test(pgbouncer=False):
         return False
     links = confirm_links(smtp)
     confirm_failed = 0
-    for n, addr in enumerate(sorted(accepted)):
+    for addr in sorted(accepted):
         i = addresses.index(addr)
-        path = re.sub(r"^https?://[^/]+", "", links[addr])
-        status, _ = Client(serves[i % 2][1]).request(path, {})
+        if not links[addr].startswith(public + "/"):
+            if not confirm_failed:
+                log("the confirmation link does not point at the balancer: %s" % links[addr])
+            confirm_failed += 1
+            continue
+        status, body = Client(public, source=supporter_address(i)).request(links[addr], {})
         if status not in (200, 303):
+            if not confirm_failed:
+                log("confirming %s answered %s: %s" % (links[addr], status, body[:300]))
             confirm_failed += 1
     confirmed = int(pg.psql("select count(*) from signatures where status = 'confirmed'", db="rallypost"))
-    log("confirmed %d through the web process that did not take the signature; %d confirmations failed" % (confirmed, confirm_failed))
+    log("confirmed %d by the links in the emails, which point at the balancer; %d confirmations failed" % (confirmed, confirm_failed))
 
     # The dispatch: queue the letters and start sending; the workers take it from there.
     env = dict(os.environ)
@@ -214,10 +253,25 @@ def test(pgbouncer=False):
               for w, k in zip(workers, per_worker)]
     check(all(len(k.get("letter", [])) > 0 for k in per_worker),
           "work spread: %s; `dispatch run` itself: %d letters" % ("; ".join(spread), cli_letters))
+    check(sum(n for (a, b), n in crossed.items() if a and b and a != b) > 0,
+          "signings whose form and POST two different web processes answered: %d"
+          % sum(n for (a, b), n in crossed.items() if a and b and a != b))
+    flood = flood_from_one_client(public)
+    check(1 <= flood.get(303, 0) <= 2 * SIGN_LIMIT and flood.get(429, 0) >= 10 - 2 * SIGN_LIMIT
+          and set(flood) <= {303, 429},
+          "one client posting 10 times, each with a made-up X-Forwarded-For: %s (limit %d per process, 2 processes)"
+          % (", ".join("%s x%d" % kv for kv in sorted(flood.items(), key=str)), SIGN_LIMIT))
     if pgbouncer:
-        statuses = probe_what_broke_behind_poolers([b for _, b in serves], accepted)
+        statuses = probe_what_broke_behind_poolers(public, accepted)
         check(set(statuses) == {"unknown campaign 404", "NUL byte 422", "signing again 303"},
               "through PgBouncer: %s" % ", ".join("%s x%d" % kv for kv in sorted(statuses.items())))
+    stats = lb.servers()
+    check(all(int(stats[name]["hrsp_2xx"] or 0) + int(stats[name]["hrsp_3xx"] or 0) > 0 for name in stats)
+          and all(int(r["hrsp_5xx"] or 0) == 0 for r in stats.values()) and len(stats) == 2,
+          "HAProxy stats: %s" % "; ".join(
+              "%s %s, %s requests: 2xx %s, 3xx %s, 4xx %s, 5xx %s" % (
+                  name, r["status"], r["stot"], r["hrsp_2xx"], r["hrsp_3xx"], r["hrsp_4xx"], r["hrsp_5xx"])
+              for name, r in sorted(stats.items())))
     for app in [a for a, _ in serves] + workers:
         text = app.log_text()
         if app.proc.poll() is not None or "panicked" in text:
@@ -227,14 +281,28 @@ def test(pgbouncer=False):
     return ok
 
 
-def probe_what_broke_behind_poolers(bases, accepted, threads=6, rounds=10):
-    """What operators saw fail through PgBouncer 1.18: {"what status": times}."""
+def flood_from_one_client(public, posts=10):
+    """{status: times} of one client's signings, each with a fresh form and a made-up
+    `X-Forwarded-For` that a client could hope to be counted by."""
+    statuses = {}
+    for k in range(posts):
+        c = Client(public, source=FLOODER)
+        _, token = c.csrf()
+        status = c.sign("flood%02d@supporters.example" % k, token or "",
+                        headers={"X-Forwarded-For": "198.51.100.%d" % (k + 1)})[0]
+        statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+def probe_what_broke_behind_poolers(public, accepted, threads=6, rounds=10):
+    """What operators saw fail through PgBouncer 1.18: {"what status": times}. Each
+    round is a client of its own (127.0.2.x), so the signing limit stays out of it."""
     statuses = {}
     lock = threading.Lock()
 
     def run(n):
         for r in range(rounds):
-            c = Client(bases[(n + r) % len(bases)])
+            c = Client(public, source="127.0.2.%d" % (n * rounds + r + 1))
             _, token = c.csrf()
             form = {"name": "Fault Tester", "email": "nul%d.%d@supporters.example" % (n, r),
                     "country": "DE", "consent": "on", "csrf_token": token or ""}
