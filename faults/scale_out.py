@@ -325,4 +325,4 @@ def probe_what_broke_behind_poolers(public, accepted, threads=6, rounds=10):
 
 
 if __name__ == "__main__":
-    main_wrapper(test, 90)
+    main_wrapper(test, 240)
