@@ -62,6 +62,20 @@ impl Texts {
         LOCALES.try_lookup_with_args(self.lang.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 
+    /// The text for `key` about `count` things, with more named arguments. The message
+    /// gets `$count` as a number, for the language's plural rules to choose its form
+    /// (`[one]`, `*[other]`: "1 organisation", "2 organisations"), and `$count_text`, the
+    /// same number in the language's digits and grouping, to print.
+    pub fn t_count(&self, key: &str, count: i64, args: &[(&'static str, String)]) -> String {
+        let mut fluent: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.as_str())))
+            .collect();
+        fluent.insert(Cow::Borrowed("count"), FluentValue::from(count));
+        fluent.insert(Cow::Borrowed("count_text"), FluentValue::from(self.number(count)));
+        LOCALES.try_lookup_with_args(self.lang.langid(), key, &fluent).unwrap_or_else(|| key.to_owned())
+    }
+
     /// A whole number in the language's digits and grouping: 50,000, 50.000, ۵۰٬۰۰۰.
     pub fn number(&self, n: i64) -> String {
         cldr::number(self.lang, n)

@@ -176,7 +176,10 @@ invitation-err-short = Das Passwort muss mindestens 10 Zeichen haben.
 invitation-err-long = Das Passwort darf höchstens 1024 Zeichen haben.
 ## Unterstützende Organisationen
 err-url = Bitte geben Sie die Adresse einer Website ein, etwa https://example.org.
-endorsers-heading = Unterstützt von { $count } Organisationen
+endorsers-heading = { $count ->
+    [one] Unterstützt von { $count_text } Organisation
+   *[other] Unterstützt von { $count_text } Organisationen
+}
 endorse-invite = Unterstützt Ihre Organisation diesen Aufruf? Treten Sie als Unterstützerin auf.
 endorse-heading = Als Organisation unterstützen
 endorse-intro = Organisationen können diesen Aufruf unterstützen. Sobald die Organisator*innen zugestimmt haben, erscheinen Name, Website und Land Ihrer Organisation auf der Kampagnenseite und in den Schreiben an die Ministerien. Eine Unterstützung ist keine Unterschrift und wird nicht als solche gezählt.
@@ -200,7 +203,10 @@ endorse-mail-greeting = Guten Tag, { $organisation },
 endorse-mail-body = Danke, dass Sie diesen Aufruf unterstützen. Bitte bestätigen Sie die Unterstützung, indem Sie diesen Link öffnen und auf der Seite den Knopf drücken:
 endorse-mail-button = Unterstützung bestätigen
 endorse-mail-ignore = Hat niemand in Ihrer Organisation darum gebeten, ignorieren Sie diese E-Mail: Eine nicht bestätigte Unterstützung wird nie veröffentlicht.
-letter-supported-by = Unterstützt von { $count } Organisationen: { $names }.
+letter-supported-by = { $count ->
+    [one] Unterstützt von { $count_text } Organisation: { $names }.
+   *[other] Unterstützt von { $count_text } Organisationen: { $names }.
+}
 
 ## Antworten der Adressat*innen
 replies-heading = Was die Ministerien geantwortet haben

@@ -181,8 +181,11 @@ invitation-err-short = The password must have at least 10 characters.
 invitation-err-long = The password must have at most 1024 characters.
 ## Endorsing organisations
 err-url = Please enter the address of a website, like https://example.org.
-# { $count } is a number written the page's way (1, 12, 1,200).
-endorsers-heading = Supported by { $count } organisations
+# { $count } chooses the plural form; { $count_text } is the number written the page's way (1, 12, 1,200).
+endorsers-heading = { $count ->
+    [one] Supported by { $count_text } organisation
+   *[other] Supported by { $count_text } organisations
+}
 endorse-invite = Does your organisation support this call? Endorse it.
 endorse-heading = Endorse as an organisation
 endorse-intro = Organisations can endorse this call. Once the organizers have approved it, your organisation's name, website and country are shown on the campaign page and in the letters to the ministries. An endorsement is not a signature and is not counted as one.
@@ -206,7 +209,10 @@ endorse-mail-greeting = Hello { $organisation },
 endorse-mail-body = Thank you for endorsing this call. Please confirm the endorsement by opening this link and pressing the button on the page:
 endorse-mail-button = Confirm the endorsement
 endorse-mail-ignore = If no one at your organisation asked for this, ignore this email: an endorsement that is not confirmed is never published.
-letter-supported-by = Supported by { $count } organisations: { $names }.
+letter-supported-by = { $count ->
+    [one] Supported by { $count_text } organisation: { $names }.
+   *[other] Supported by { $count_text } organisations: { $names }.
+}
 
 ## The targets' replies
 replies-heading = What the ministries answered

@@ -144,6 +144,18 @@ fn numbers_are_grouped_the_way_each_language_writes_them() {
 }
 
 #[test]
+fn one_endorsing_organisation_is_named_in_the_singular_and_more_in_the_plural() {
+    let english = Texts::new(Lang::En);
+    assert_eq!(english.t_count("endorsers-heading", 1, &[]), "Supported by 1 organisation");
+    assert_eq!(english.t_count("endorsers-heading", 1200, &[]), "Supported by 1,200 organisations");
+    let german = Texts::new(Lang::De);
+    assert_eq!(german.t_count("endorsers-heading", 1, &[]), "Unterstützt von 1 Organisation");
+    let names = [("names", "PRO ASYL".to_owned())];
+    assert_eq!(german.t_count("letter-supported-by", 2, &names), "Unterstützt von 2 Organisationen: PRO ASYL.");
+    assert_eq!(Texts::new(Lang::FaAf).t_count("endorsers-heading", 3, &[]), "با حمایت ۳ نهاد");
+}
+
+#[test]
 fn the_thanks_page_names_the_button_by_its_own_words() {
     let german = Texts::new(Lang::De);
     assert!(german.t("thanks-step-confirm").contains(&german.t("confirm-button")));

@@ -62,10 +62,7 @@ impl<'a> Frame<'a> {
         })?;
         let texts = Texts::new(target.lang);
         let supported_by = (!endorsers.is_empty()).then(|| {
-            texts.t_args(
-                "letter-supported-by",
-                &[("count", texts.number(endorsers.len() as i64)), ("names", endorsers.join(", "))],
-            )
+            texts.t_count("letter-supported-by", endorsers.len() as i64, &[("names", endorsers.join(", "))])
         });
         Ok(Frame {
             l,

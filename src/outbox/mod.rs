@@ -32,4 +32,4 @@ pub use store::{
     mark_retry, mark_sent, origin, redact_for_signature, release, status_counts, targets_for_signature,
 };
 pub use transport::Transport;
-pub use wake::listen;
+pub use wake::{announce, listen};

@@ -108,7 +108,7 @@ pub async fn campaign_page<'a>(
     let mut conn = state.pool.get().await?;
     let endorsers = crate::endorsements::approved(&mut conn, campaign.id).await?;
     let texts = Texts::new(lang);
-    let endorsers_heading = texts.t1("endorsers-heading", "count", texts.number(endorsers.len() as i64));
+    let endorsers_heading = texts.t_count("endorsers-heading", endorsers.len() as i64, &[]);
     let replies = reply_lines(&mut conn, campaign, lang).await?;
     Ok(CampaignPage {
         // Also the answer to a refused POST to `/sign`, so the switch names the page.

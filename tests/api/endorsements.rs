@@ -150,7 +150,7 @@ async fn an_organisation_endorses_confirms_and_once_approved_is_listed_everywher
     assert_eq!(app.decide("Asylkoordination Österreich", "approve").await.status(), 303);
 
     let (_, page) = app.get_text(&format!("/c/{SLUG}?lang=en")).await;
-    assert!(page.contains("Supported by 1 organisations"), "{page}");
+    assert!(page.contains("Supported by 1 organisation") && !page.contains("1 organisations"), "{page}");
     assert!(page.contains("href=\"https://asyl.example/\""), "{page}");
     assert!(!page.contains("PRO ASYL"), "the unconfirmed one is not listed");
     assert_eq!(app.confirmed_count().await, 0, "an endorsement is not a signature");
