@@ -1,38 +1,64 @@
 //! The suppression list: addresses that get no more news from a sender, kept as the keyed
 //! hash of the canonical address (the same lookup as `signatures.email_key`), never as the
-//! address. Unsubscribing adds the sender's entry; a withdrawal adds `Sender::Everyone`.
+//! address, per (address, sender): the lead organisation, each partner, or everyone.
+//! Unsubscribing from a sender's mailing adds that sender's entry; a withdrawal (or a hard
+//! bounce) adds `Sender::Everyone`.
 //! Mailings read it to leave those addresses out; nothing here knows about mailings.
 //!
 //! Its own module because two features write it (signatures on withdrawal, mailings on
 //! unsubscribe) and one reads it, and neither should reach into the other.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::suppressions;
+use crate::partners::PartnerId;
 
 /// Whose news an address no longer gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Sender {
-    /// The campaign's own (lead) organisation. Partners get their own entries later.
+    /// The campaign's own (lead) organisation.
     Lead,
+    /// A partner of a campaign, by its id in the campaign file: unsubscribing from its news
+    /// leaves the lead's and other partners' news coming.
+    Partner(PartnerId),
     /// Anyone: the supporter withdrew.
     Everyone,
 }
 
+/// The prefix of a partner's entries in `suppressions.sender`: a partner id is any slug,
+/// `lead` included, so a bare id could be mistaken for the lead's entry.
+const PARTNER_PREFIX: &str = "partner:";
+
 impl Sender {
-    /// As stored in `suppressions.sender`.
-    pub fn as_str(self) -> &'static str {
+    /// As stored in `suppressions.sender` (and signed into unsubscribe tokens).
+    pub fn as_stored(&self) -> Cow<'static, str> {
         match self {
-            Sender::Lead => "lead",
-            Sender::Everyone => "*",
+            Sender::Lead => Cow::Borrowed("lead"),
+            Sender::Partner(id) => Cow::Owned(format!("{PARTNER_PREFIX}{id}")),
+            Sender::Everyone => Cow::Borrowed("*"),
         }
     }
 
     /// The entries that stop mail from this sender: its own and the everyone entry.
-    pub fn blocked_by(self) -> [&'static str; 2] {
-        [self.as_str(), Sender::Everyone.as_str()]
+    pub fn blocked_by(&self) -> Vec<String> {
+        vec![self.as_stored().into_owned(), Sender::Everyone.as_stored().into_owned()]
+    }
+
+    /// The sender of a mailing whose `partner_id` column says this.
+    pub fn of_partner(partner: Option<PartnerId>) -> Sender {
+        partner.map_or(Sender::Lead, Sender::Partner)
+    }
+
+    /// The partner, if this is one.
+    pub fn partner(&self) -> Option<&PartnerId> {
+        match self {
+            Sender::Partner(id) => Some(id),
+            Sender::Lead | Sender::Everyone => None,
+        }
     }
 }
 
@@ -40,13 +66,14 @@ impl Sender {
 pub async fn suppress(
     conn: &mut AsyncPgConnection,
     email_key: &str,
-    sender: Sender,
+    sender: &Sender,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    let stored = sender.as_stored();
     diesel::insert_into(suppressions::table)
         .values((
             suppressions::email_key.eq(email_key),
-            suppressions::sender.eq(sender.as_str()),
+            suppressions::sender.eq(stored.as_ref()),
             suppressions::created_at.eq(now),
         ))
         .on_conflict_do_nothing()
@@ -76,4 +103,17 @@ pub async fn rekey_all(conn: &mut AsyncPgConnection, old: &[String], new: &[Stri
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partner_called_lead_is_not_the_lead() {
+        let partner = Sender::Partner(PartnerId::parse("lead").unwrap());
+        assert_ne!(partner.as_stored(), Sender::Lead.as_stored());
+        assert_eq!(partner.blocked_by(), ["partner:lead", "*"]);
+        assert_eq!(Sender::Lead.blocked_by(), ["lead", "*"]);
+    }
 }

@@ -141,12 +141,15 @@ letter-unnamed-new = Von den neuen Unterzeichnenden möchten { $count } nicht na
 ## Neuigkeiten und Abmeldung
 unsubscribe-title = Keine Neuigkeiten mehr
 unsubscribe-body = Drücken Sie den Knopf, dann schicken wir Ihnen keine Neuigkeiten der Organisator*innen mehr. Ihre Unterschrift bleibt, wie sie ist.
+unsubscribe-partner-body = Drücken Sie den Knopf, dann schicken wir Ihnen keine Neuigkeiten von { $partner } mehr. Die Neuigkeiten der Kampagne selbst und Ihre Unterschrift bleiben, wie sie sind.
 unsubscribe-button = Neuigkeiten abbestellen
 unsubscribed-title = Sie erhalten keine Neuigkeiten mehr
 unsubscribed-body = Wir haben Ihre Adresse aus der Liste für Neuigkeiten genommen. Ihre Unterschrift zählt weiterhin.
+unsubscribed-partner-body = Wir haben Ihre Adresse aus der Liste für Neuigkeiten von { $partner } genommen. Die Neuigkeiten der Kampagne selbst erhalten Sie weiter, und Ihre Unterschrift zählt weiterhin.
 unsubscribe-invalid-title = Dieser Link funktioniert nicht
 unsubscribe-invalid-body = Der Abmeldelink ist unbekannt oder unvollständig. Kopieren Sie den ganzen Link aus der E-Mail, oder nutzen Sie den Knopf „Abbestellen“ Ihres E-Mail-Programms.
 mail-mailing-why = Sie erhalten diese E-Mail, weil Sie beim Unterschreiben Neuigkeiten bestellt haben.
+mail-partner-mailing-why = Sie erhalten diese E-Mail, weil Sie beim Unterschreiben Neuigkeiten von { $partner } bestellt haben.
 mail-unsubscribe = Abbestellen
 
 # Einladungen für Organisator*innen (eine Eigentümerin lädt per E-Mail ein; der Link legt das Passwort fest).

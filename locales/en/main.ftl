@@ -146,12 +146,15 @@ letter-unnamed-new = Of the new signatories, { $count } asked not to be named ({
 ## News mailings and unsubscribing
 unsubscribe-title = Stop the news
 unsubscribe-body = Press the button and we stop sending you news from the organizers. Your signature stays as it is.
+unsubscribe-partner-body = Press the button and we stop sending you news from { $partner }. The campaign's own news, and your signature, stay as they are.
 unsubscribe-button = Unsubscribe from the news
 unsubscribed-title = You will get no more news
 unsubscribed-body = We have taken your address off the list for news. Your signature still counts.
+unsubscribed-partner-body = We have taken your address off the list for news from { $partner }. The campaign's own news still comes, and your signature still counts.
 unsubscribe-invalid-title = This link does not work
 unsubscribe-invalid-body = The unsubscribe link is unknown or incomplete. Copy the whole link from the email, or use the "Unsubscribe" button your mail program shows.
 mail-mailing-why = You get this email because you asked for news when you signed.
+mail-partner-mailing-why = You get this email because you asked for news from { $partner } when you signed.
 mail-unsubscribe = Unsubscribe
 
 # Organizer invitations (an owner invites by email; the link sets the password).

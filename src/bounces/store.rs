@@ -100,7 +100,7 @@ pub async fn record(
             Severity::Soft => soft_bounces_since(conn, signature_id, now - SOFT_WINDOW).await? >= SOFT_LIMIT,
         };
         if suppress && let Some(key) = crate::signatures::email_key(conn, signature_id).await? {
-            suppressions::suppress(conn, &key, Sender::Everyone, now).await?;
+            suppressions::suppress(conn, &key, &Sender::Everyone, now).await?;
             crate::signatures::mark_undeliverable(conn, signature_id, now).await?;
         }
         Ok(Recorded::Counted { suppressed: suppress })

@@ -232,6 +232,7 @@ diesel::table! {
         send_at -> Nullable<Timestamptz>,
         queued_all_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        partner_id -> Nullable<Text>,
     }
 }
 

@@ -1,8 +1,10 @@
-//! Who gets a mailing: confirmed supporters of its campaign who asked for news
-//! (`updates_opt_in`), whose address is not known to bounce nor on the suppression list
-//! for the lead organisation, filtered by country and language if the mailing says so,
-//! and not queued for this mailing already. Read from `signatures` and decrypted here,
-//! next to the query; of each supporter only the address, the name and the language.
+//! Who gets a mailing: confirmed supporters of its campaign who asked for news from its
+//! sender (the lead organisation: `updates_opt_in`; a partner: brought by that partner and
+//! opted in to its news, `partner_id` and `partner_opt_in`, the same rule as the partner's
+//! export), whose address is not known to bounce nor on the suppression list for that
+//! sender (or everyone's), filtered by country and language if the mailing says so, and
+//! not queued for this mailing already. Read from `signatures` and decrypted here, next to
+//! the query; of each supporter only the address, the name and the language.
 
 use diesel::dsl::{exists, not};
 use diesel::pg::Pg;
@@ -21,13 +23,12 @@ fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
     let mut query = signatures::table
         .filter(signatures::campaign_id.eq(mailing.campaign_id))
         .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
-        .filter(signatures::updates_opt_in)
         .filter(signatures::email.is_not_null())
         .filter(signatures::email_undeliverable_at.is_null())
         .filter(not(exists(
             suppressions::table
                 .filter(suppressions::email_key.eq(signatures::email_key))
-                .filter(suppressions::sender.eq_any(Sender::Lead.blocked_by().to_vec())),
+                .filter(suppressions::sender.eq_any(mailing.sender.blocked_by())),
         )))
         .filter(not(exists(
             mailing_recipients::table
@@ -35,6 +36,13 @@ fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
                 .filter(mailing_recipients::signature_id.eq(signatures::id)),
         )))
         .into_boxed();
+    query = match &mailing.sender {
+        Sender::Partner(partner) => query
+            .filter(signatures::partner_id.eq(partner.as_ref().to_owned()))
+            .filter(signatures::partner_opt_in),
+        // `Everyone` is never a mailing's sender (see `Desk::sender`).
+        Sender::Lead | Sender::Everyone => query.filter(signatures::updates_opt_in),
+    };
     if !mailing.countries.is_empty() {
         query = query.filter(signatures::country.eq_any(mailing.countries.clone()));
     }

@@ -126,7 +126,7 @@ async fn fill_batch(
                 anyhow::bail!("mailing {id} has no text in the campaign's default language");
             };
             let to = To { signature_id: Some(r.signature_id), email: &r.email, name: &r.name };
-            messages.push((r.signature_id, ctx.message(&campaign, version, &to)?));
+            messages.push((r.signature_id, ctx.message(&campaign, &mailing.sender, version, &to)?));
         }
         let rows: Vec<_> = messages
             .iter()

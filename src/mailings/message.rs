@@ -2,6 +2,11 @@
 //! the campaign's default), their given name for `{name}`, a footer saying why they get it
 //! with the unsubscribe link, and the RFC 8058 headers, DKIM-signed over those headers when
 //! a key is configured. The building itself is the outbox's (`build_message_with_headers`).
+//!
+//! A partner's mailing speaks as the partner: its name is the `From` display name and is in
+//! the footer, its contact (if the campaign file gives one) is the `Reply-To`, and the
+//! unsubscribe link stops that partner's news only. The `From` address stays the
+//! campaign's own: its domain is the one that signs (DKIM) and that DMARC checks.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,6 +24,7 @@ use crate::crypto::DataKeys;
 use crate::domain::Lang;
 use crate::i18n::Texts;
 use crate::outbox::{Email, Kind, NewMessage, build_message_with_headers};
+use crate::partners::PartnerId;
 use crate::suppressions::Sender;
 
 /// How mailings are written and signed, built once at start.
@@ -71,6 +77,8 @@ struct Body<'a> {
     lang: &'a str,
     dir: &'a str,
     campaign_title: &'a str,
+    /// Why they get it, naming the sender.
+    why: String,
     body_text: String,
     body_html: String,
     link: String,
@@ -102,25 +110,33 @@ pub struct To<'a> {
 }
 
 impl MailingContext {
-    /// The subject, text and HTML `to` would read, and the unsubscribe link in them.
+    /// The subject, text and HTML `to` would read of `sender`'s mailing, and the
+    /// unsubscribe token in them.
     pub fn email(
         &self,
         campaign: &Campaign,
+        sender: &Sender,
         version: &Prepared,
         to: &To<'_>,
     ) -> anyhow::Result<(Email, String)> {
         let lang = version.lang;
         // A test to an organizer carries a link that leads to the "unknown link" page.
         let token = match to.signature_id {
-            Some(id) => self.unsubscribe.token(id, Sender::Lead),
+            Some(id) => self.unsubscribe.token(id, sender),
             None => "test".to_owned(),
         };
         let link = format!("{}/unsubscribe/{token}?lang={}", self.base_url, lang.code());
+        let texts = Texts::new(lang);
+        let why = match sender.partner() {
+            Some(id) => texts.t1("mail-partner-mailing-why", "partner", partner_name(campaign, id)),
+            None => texts.t("mail-mailing-why"),
+        };
         let body = Body {
-            texts: Texts::new(lang),
+            texts,
             lang: lang.code(),
             dir: lang.dir(),
             campaign_title: &campaign.file.text(lang).title,
+            why,
             body_text: personalise(&version.text, to.name, str::to_owned),
             body_html: personalise(&version.html, to.name, escape_html),
             link,
@@ -135,15 +151,17 @@ impl MailingContext {
         Ok((email, token))
     }
 
-    /// The outbox row for `to`: the message with its unsubscribe headers.
+    /// The outbox row for `to` of `sender`'s mailing: the message with its unsubscribe
+    /// headers, from the partner's name (and to its contact's replies) if a partner sends it.
     pub fn message(
         &self,
         campaign: &Campaign,
+        sender: &Sender,
         version: &Prepared,
         to: &To<'_>,
     ) -> anyhow::Result<NewMessage> {
         let id = crate::ids::new_id();
-        let (email, token) = self.email(campaign, version, to)?;
+        let (email, token) = self.email(campaign, sender, version, to)?;
         let headers = [
             (
                 "List-Unsubscribe",
@@ -154,6 +172,7 @@ impl MailingContext {
             ),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
         ];
+        let (from, reply_to) = self.from_and_reply_to(campaign, sender)?;
         Ok(NewMessage {
             id,
             kind: Kind::Mailing,
@@ -161,7 +180,39 @@ impl MailingContext {
             signature_id: to.signature_id,
             target_id: None,
             recipient: to.email.to_owned(),
-            message: build_message_with_headers(&self.from, id, email, &headers, self.dkim.as_deref())?,
+            message: build_message_with_headers(
+                &from,
+                reply_to.as_ref(),
+                id,
+                email,
+                &headers,
+                self.dkim.as_deref(),
+            )?,
         })
     }
+
+    /// The `From` and `Reply-To` of `sender`'s mailings: the campaign's address throughout,
+    /// under the partner's name for a partner, whose contact then takes the replies.
+    fn from_and_reply_to(
+        &self,
+        campaign: &Campaign,
+        sender: &Sender,
+    ) -> anyhow::Result<(Mailbox, Option<Mailbox>)> {
+        let Some(id) = sender.partner() else {
+            return Ok((self.from.clone(), None));
+        };
+        let name = partner_name(campaign, id);
+        let from = Mailbox::new(Some(name.clone()), self.from.email.clone());
+        let reply_to = match campaign.file.partner(id).and_then(|p| p.contact.as_deref()) {
+            Some(contact) => Some(Mailbox::new(Some(name), contact.parse()?)),
+            None => None,
+        };
+        Ok((from, reply_to))
+    }
+}
+
+/// The partner's name from the campaign file; its id if the file no longer lists it (a
+/// mailing written before the partner was removed still says whose it is).
+fn partner_name(campaign: &Campaign, id: &PartnerId) -> String {
+    campaign.file.partner(id).map_or_else(|| id.to_string(), |p| p.name.clone())
 }

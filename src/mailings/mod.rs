@@ -1,4 +1,5 @@
-//! News mailings from a campaign's organizers to its supporters who asked for news:
+//! News mailings from a campaign's organizers to its supporters who asked for news, from
+//! the lead organisation or from one partner (to those who opted in to that partner):
 //! the organizer's words parsed (`draft`) and rendered from Markdown (`markdown`), the
 //! mailings and their status (`store`), who gets one (`audience`), each supporter's message
 //! with its RFC 8058 one-click unsubscribe (`message`, `token`), the worker that queues
@@ -21,8 +22,9 @@ pub use draft::{Draft, DraftError, MAX_BYTES, MailingText};
 pub use fill::Mailer;
 pub use message::{MailingContext, Prepared, prepare, version_for};
 pub use store::{
-    Action, ActionError, Mailing, MailingStatus, Progress, act, create, find, list, outbox_ids, progress,
+    Action, ActionError, Desk, Mailing, MailingStatus, Progress, act, create, find, list, outbox_ids,
+    progress,
 };
 pub use test_send::send_test;
 pub use token::UnsubscribeKey;
-pub use unsubscribe::{UnsubscribeOutcome, is_valid, unsubscribe};
+pub use unsubscribe::{NewsFrom, UnsubscribeOutcome, stops, unsubscribe};

@@ -1,6 +1,10 @@
 //! The `mailings` table: a mailing's words, audience filter and status, and the status
 //! changes an organizer makes (schedule, pause, resume, cancel). Each change locks the
 //! mailing's row, as the filler does (`fill.rs`), so a pause never races a batch being queued.
+//!
+//! Each mailing has a sender: the lead organisation or one partner (`partner_id`). The
+//! lead's managers work with all of a campaign's mailings; a partner's organizer only with
+//! their partner's (`Desk`), and another sender's mailing is, to them, one that does not exist.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +18,8 @@ use crate::db::schema::{mailing_recipients, mailings, outbox};
 use crate::db::text_enum;
 use crate::domain::{Country, Lang};
 use crate::outbox::OutboxStatus;
+use crate::partners::PartnerId;
+use crate::suppressions::Sender;
 
 text_enum! {
     /// Where a mailing stands.
@@ -39,6 +45,8 @@ const PAUSED_FOR: chrono::Duration = chrono::Duration::days(365 * 100);
 pub struct Mailing {
     pub id: Uuid,
     pub campaign_id: Uuid,
+    /// The lead or a partner; never `Sender::Everyone`.
+    pub sender: Sender,
     pub status: MailingStatus,
     pub texts: BTreeMap<Lang, MailingText>,
     pub countries: Vec<String>,
@@ -60,6 +68,7 @@ struct MailingRow {
     send_at: Option<DateTime<Utc>>,
     queued_all_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    partner_id: Option<String>,
 }
 
 impl MailingRow {
@@ -67,9 +76,12 @@ impl MailingRow {
         let stored: BTreeMap<String, MailingText> = serde_json::from_value(self.texts)?;
         let texts =
             stored.into_iter().filter_map(|(tag, text)| Some((Lang::from_tag(&tag)?, text))).collect();
+        let partner =
+            self.partner_id.map(|p| PartnerId::parse(&p)).transpose().map_err(anyhow::Error::msg)?;
         Ok(Mailing {
             id: self.id,
             campaign_id: self.campaign_id,
+            sender: Sender::of_partner(partner),
             status: self.status,
             texts,
             countries: self.countries,
@@ -81,11 +93,40 @@ impl MailingRow {
     }
 }
 
-/// Stores a new draft; returns its id.
+/// Whose mailings an organizer works with: what they list and open, and whom the mailings
+/// they write are from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Desk {
+    /// The lead organisation's managers (and owners): every mailing of the campaign; new
+    /// ones are the lead's.
+    Lead,
+    /// A partner's organizer: that partner's mailings only; new ones are the partner's.
+    Partner(PartnerId),
+}
+
+impl Desk {
+    /// Whom the mailings written at this desk are from.
+    pub fn sender(&self) -> Sender {
+        match self {
+            Desk::Lead => Sender::Lead,
+            Desk::Partner(id) => Sender::Partner(id.clone()),
+        }
+    }
+
+    fn sees(&self, mailing: &Mailing) -> bool {
+        match self {
+            Desk::Lead => true,
+            Desk::Partner(id) => mailing.sender.partner() == Some(id),
+        }
+    }
+}
+
+/// Stores a new draft from `desk`'s sender; returns its id.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     campaign_id: Uuid,
     organizer_id: Uuid,
+    desk: &Desk,
     draft: &Draft,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Uuid> {
@@ -96,6 +137,7 @@ pub async fn create(
             mailings::id.eq(id),
             mailings::campaign_id.eq(campaign_id),
             mailings::created_by.eq(organizer_id),
+            mailings::partner_id.eq(desk.sender().partner().map(|p| p.as_ref().to_owned())),
             mailings::status.eq(MailingStatus::Draft),
             mailings::texts.eq(serde_json::to_value(texts)?),
             mailings::countries.eq(draft.countries.iter().map(Country::code).collect::<Vec<_>>()),
@@ -107,10 +149,11 @@ pub async fn create(
     Ok(id)
 }
 
-/// The campaign's mailing `id`, if it is one.
+/// The campaign's mailing `id`, if it is one and `desk` may see it.
 pub async fn find(
     conn: &mut AsyncPgConnection,
     campaign_id: Uuid,
+    desk: &Desk,
     id: Uuid,
 ) -> anyhow::Result<Option<Mailing>> {
     let row: Option<MailingRow> = mailings::table
@@ -120,17 +163,21 @@ pub async fn find(
         .first(conn)
         .await
         .optional()?;
-    row.map(MailingRow::into_mailing).transpose()
+    Ok(row.map(MailingRow::into_mailing).transpose()?.filter(|m| desk.sees(m)))
 }
 
-/// The campaign's mailings, newest first.
-pub async fn list(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> anyhow::Result<Vec<Mailing>> {
-    let rows: Vec<MailingRow> = mailings::table
-        .filter(mailings::campaign_id.eq(campaign_id))
-        .order(mailings::created_at.desc())
-        .select(MailingRow::as_select())
-        .load(conn)
-        .await?;
+/// The campaign's mailings `desk` may see, newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    campaign_id: Uuid,
+    desk: &Desk,
+) -> anyhow::Result<Vec<Mailing>> {
+    let mut query = mailings::table.filter(mailings::campaign_id.eq(campaign_id)).into_boxed();
+    if let Desk::Partner(id) = desk {
+        query = query.filter(mailings::partner_id.eq(id.as_ref().to_owned()));
+    }
+    let rows: Vec<MailingRow> =
+        query.order(mailings::created_at.desc()).select(MailingRow::as_select()).load(conn).await?;
     rows.into_iter().map(MailingRow::into_mailing).collect()
 }
 
@@ -244,7 +291,7 @@ pub struct Progress {
     pub failed: i64,
     /// Dropped unsent: cancelled, unsubscribed or withdrawn before their turn.
     pub dropped: i64,
-    /// Recipients who have unsubscribed since (from this mailing or otherwise).
+    /// Recipients who have unsubscribed from its sender since (from this mailing or otherwise).
     pub unsubscribed: i64,
 }
 
@@ -269,8 +316,10 @@ pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid) -> anyhow::Result<
                 count(*) filter (where o.status = 'sent') as sent, \
                 count(*) filter (where o.status = 'failed') as failed, \
                 count(*) filter (where o.id is null) as dropped, \
-                count(*) filter (where not s.updates_opt_in) as unsubscribed \
+                count(*) filter (where case when m.partner_id is null then not s.updates_opt_in \
+                                            else not s.partner_opt_in end) as unsubscribed \
          from mailing_recipients r \
+         join mailings m on m.id = r.mailing_id \
          left join outbox o on o.id = r.outbox_id \
          join signatures s on s.id = r.signature_id \
          where r.mailing_id = $1",

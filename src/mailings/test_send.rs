@@ -1,6 +1,7 @@
 //! "Send a test to me": every language of the mailing, through the outbox like any other
 //! mail, to the signed-in organizer's own address, with their address's local part for
-//! `{name}`. Its unsubscribe link is a dummy: no supporter is behind it.
+//! `{name}`, from the mailing's sender (a partner's name and `Reply-To` for a partner's).
+//! Its unsubscribe link is a dummy: no supporter is behind it.
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -22,7 +23,7 @@ pub async fn send_test(
     let mut messages = Vec::new();
     for version in prepare(mailing).values() {
         let to = To { signature_id: None, email: organizer_email, name };
-        messages.push(ctx.message(campaign, version, &to)?);
+        messages.push(ctx.message(campaign, &mailing.sender, version, &to)?);
     }
     let refs: Vec<_> = messages.iter().collect();
     conn.transaction(async |conn| Ok(crate::outbox::enqueue_many(conn, &ctx.keys, &refs, now).await?)).await

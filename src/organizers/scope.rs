@@ -6,7 +6,8 @@
 //!
 //! Roles (SPEC "Organizer roles"): `owner` sees and does everything and manages organizers;
 //! `manager` does everything on the campaigns it names; `partner` sees every count of its
-//! one campaign, but the personal data only of supporters who opted in to its partner;
+//! one campaign, but the personal data only of supporters who opted in to its partner, and
+//! writes news mailings to those supporters only (the lead's mailings stay hidden from it);
 //! `viewer` sees counts only (of the campaigns it names, or of all when it names none).
 //!
 //! A campaign outside the scope answers `404`, like one that does not exist, so that a
@@ -41,10 +42,14 @@ pub enum Need {
     Counts,
     /// Supporters' personal data: exports and the API's signatures.
     Supporters,
-    /// Running the campaign's exchanges: news mailings to supporters, deciding on endorsing
-    /// organisations (their contacts' addresses), recording the targets' replies, and
-    /// handing the petition over (a pack names every consenting signer).
+    /// Running the campaign's exchanges: deciding on endorsing organisations (their
+    /// contacts' addresses), recording the targets' replies, and handing the petition over
+    /// (a pack names every consenting signer).
     Mailings,
+    /// News mailings from the organizer's own organisation: the lead's managers write the
+    /// lead's and see every mailing; a partner's organizer writes and sees only their
+    /// partner's, to the supporters who opted in to it (the handlers narrow it to that).
+    News,
     /// Other organizers' accounts and the audit log.
     Organizers,
     /// A route nobody has declared (added later): owners only, until someone does.
@@ -118,6 +123,9 @@ impl Access {
             (Need::SignedIn | Need::Counts, _) => true,
             (Need::Supporters, role) => matches!(role, Role::Manager | Role::Partner),
             (Need::Mailings, role) => role == Role::Manager,
+            (Need::News, Role::Manager) => true,
+            (Need::News, Role::Partner) => self.partner.is_some(),
+            (Need::News, Role::Viewer) => false,
             (Need::Organizers | Need::Undeclared, _) => false,
         };
         if allowed { Ok(()) } else { Err(Denied::Forbidden) }
@@ -179,7 +187,7 @@ mod tests {
         let partner = access(Role::Partner, &[mine], Some("proasyl"));
         let viewer = access(Role::Viewer, &[mine], None);
         use Need::*;
-        for need in [SignedIn, Counts, Supporters, Mailings, Organizers, Undeclared] {
+        for need in [SignedIn, Counts, Supporters, Mailings, News, Organizers, Undeclared] {
             assert_eq!(owner.allows(need, Some(other)), Ok(()), "{need:?}");
         }
         for who in [&manager, &partner, &viewer] {
@@ -192,6 +200,13 @@ mod tests {
         assert_eq!(manager.allows(Mailings, Some(mine)), Ok(()));
         assert_eq!(partner.allows(Supporters, Some(mine)), Ok(()));
         assert_eq!(partner.allows(Mailings, Some(mine)), Err(Denied::Forbidden));
+        assert_eq!(manager.allows(News, Some(mine)), Ok(()));
+        assert_eq!(partner.allows(News, Some(mine)), Ok(()));
+        assert_eq!(partner.allows(News, Some(other)), Err(Denied::Hidden));
+        assert_eq!(viewer.allows(News, Some(mine)), Err(Denied::Forbidden));
+        // A partner organizer whose partner cannot be read speaks for nobody.
+        let adrift = access(Role::Partner, &[mine], None);
+        assert_eq!(adrift.allows(News, Some(mine)), Err(Denied::Forbidden));
         assert_eq!(viewer.allows(Supporters, Some(mine)), Err(Denied::Forbidden));
         assert_eq!(partner.supporters_filter(), Ok(Some(PartnerId::parse("proasyl").unwrap())));
         assert_eq!(manager.supporters_filter(), Ok(None));

@@ -32,13 +32,15 @@ pub fn build_message(
     email: Email,
     dkim: Option<&DkimConfig>,
 ) -> anyhow::Result<Vec<u8>> {
-    build_message_with_headers(from, id, email, &[], dkim)
+    build_message_with_headers(from, None, id, email, &[], dkim)
 }
 
-/// `build_message` with more header fields, such as a mailing's `List-Unsubscribe`. A
-/// field that `dkim` should cover must be among the headers its config names.
+/// `build_message` with a `Reply-To` and more header fields, such as a mailing's
+/// `List-Unsubscribe`. A field that `dkim` should cover must be among the headers its
+/// config names.
 pub fn build_message_with_headers(
     from: &Mailbox,
+    reply_to: Option<&Mailbox>,
     id: uuid::Uuid,
     email: Email,
     headers: &[(&'static str, String)],
@@ -64,6 +66,9 @@ pub fn build_message_with_headers(
         .subject(email.subject)
         .message_id(Some(format!("<{id}@{domain}>")))
         .date_now();
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
     for (name, value) in headers {
         anyhow::ensure!(!value.contains(['\r', '\n']), "a line break in the {name} header");
         builder = builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str(name), value.clone()));

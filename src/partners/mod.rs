@@ -76,6 +76,10 @@ pub struct Partner {
     pub website: String,
     /// `[partners.texts.LANG]`: the partner's own news opt-in sentence, per language.
     pub texts: BTreeMap<Lang, PartnerText>,
+    /// Where replies to the partner's news mailings go (their `Reply-To`); optional. The
+    /// mailings' `From` stays the campaign's own address, whose domain signs them (DMARC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -95,6 +99,11 @@ impl Partner {
         match url::Url::parse(&self.website) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
             _ => return Err(format!("partner {id:?}: website {:?} is not an http(s) address", self.website)),
+        }
+        if let Some(contact) = &self.contact
+            && contact.parse::<lettre::Address>().is_err()
+        {
+            return Err(format!("partner {id:?}: contact {contact:?} is not an email address"));
         }
         if !self.texts.contains_key(&default_lang) {
             return Err(format!(
@@ -138,6 +147,7 @@ mod tests {
             name: "P".into(),
             website: website.into(),
             texts: texts.iter().map(|(l, t)| (*l, PartnerText { optin: (*t).into() })).collect(),
+            contact: None,
         }
     }
 
@@ -151,6 +161,12 @@ mod tests {
         let error =
             partner("https://p.example", &[(Lang::En, "x"), (Lang::De, " ")]).check(Lang::En).unwrap_err();
         assert!(error.contains("empty"), "{error}");
+        let mut with_contact = partner("https://p.example", &[(Lang::En, "x")]);
+        with_contact.contact = Some("news@p.example".into());
+        assert!(with_contact.check(Lang::En).is_ok());
+        with_contact.contact = Some("news at p.example".into());
+        let error = with_contact.check(Lang::En).unwrap_err();
+        assert!(error.contains("not an email address"), "{error}");
     }
 
     #[test]

@@ -176,7 +176,7 @@ pub async fn withdraw(
             if status != SignatureStatus::Withdrawn {
                 // The address's keyed hash stays on the suppression list (and nothing else
                 // of it): whoever withdrew gets no news from anyone, whatever they sign later.
-                suppressions::suppress(conn, &email_key, suppressions::Sender::Everyone, now).await?;
+                suppressions::suppress(conn, &email_key, &suppressions::Sender::Everyone, now).await?;
                 diesel::update(signatures::table.find(id))
                     .set((
                         signatures::status.eq(SignatureStatus::Withdrawn),

@@ -99,25 +99,25 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
     ProtectedRoute {
         method: "GET",
         path: "/admin/c/{slug}/mailings",
-        need: Need::Mailings,
+        need: Need::News,
         route: || web::get().to(admin::mailings::index),
     },
     ProtectedRoute {
         method: "POST",
         path: "/admin/c/{slug}/mailings",
-        need: Need::Mailings,
+        need: Need::News,
         route: || web::post().to(admin::mailings::create),
     },
     ProtectedRoute {
         method: "GET",
         path: "/admin/c/{slug}/mailings/{id}",
-        need: Need::Mailings,
+        need: Need::News,
         route: || web::get().to(admin::mailings::show),
     },
     ProtectedRoute {
         method: "POST",
         path: "/admin/c/{slug}/mailings/{id}/{action}",
-        need: Need::Mailings,
+        need: Need::News,
         route: || web::post().to(admin::mailings::act),
     },
     ProtectedRoute {

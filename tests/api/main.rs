@@ -29,6 +29,7 @@ mod organizer_commands;
 mod organizers;
 mod outage;
 mod partner_dashboard;
+mod partner_mailings;
 mod partners;
 mod privacy;
 mod private_files;

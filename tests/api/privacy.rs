@@ -166,7 +166,7 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
     rallypost::suppressions::suppress(
         &mut conn,
         &old_lookup,
-        rallypost::suppressions::Sender::Lead,
+        &rallypost::suppressions::Sender::Lead,
         Utc::now(),
     )
     .await

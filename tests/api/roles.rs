@@ -84,9 +84,12 @@ fn who_may(method: &str, path: &str) -> &'static str {
         ("GET", "/admin/c/{slug}/signatures.csv")
         | ("GET", "/admin/c/{slug}/signatures.xlsx")
         | ("GET", "/api/v1/petitions/{slug}/signatures") => "personal data",
+        // The walk's mailing is the lead's: a partner's organizer writes and lists their own
+        // partner's mailings, and the lead's does not exist for them.
+        (_, "/admin/c/{slug}/mailings") => "news",
+        (_, p) if p.starts_with("/admin/c/{slug}/mailings/{id}") => "the lead's mailing",
         (_, p)
-            if p.starts_with("/admin/c/{slug}/mailings")
-                || p.starts_with("/admin/c/{slug}/endorsements")
+            if p.starts_with("/admin/c/{slug}/endorsements")
                 || p.starts_with("/admin/c/{slug}/replies")
                 || p == "/admin/c/{slug}/handover" =>
         {
@@ -115,6 +118,9 @@ fn expect(kind: &str, role: &str, names_campaign: bool) -> Expect {
         (_, "owner") | ("anyone", _) | ("counts", _) => true,
         ("personal data", r) => r == "manager" || r == "partner" || r == "other manager",
         ("mailings", r) => r == "manager" || r == "other manager",
+        ("news", r) => r == "manager" || r == "partner",
+        ("the lead's mailing", "partner") => return Expect::Hidden,
+        ("the lead's mailing", r) => r == "manager",
         _ => false,
     };
     if allowed { Expect::Allowed } else { Expect::Forbidden }

@@ -79,6 +79,8 @@ struct CampaignPage {
     exports: Vec<ExportLogEntry>,
     can_export: bool,
     can_mail: bool,
+    /// News mailings: the lead's managers, and a partner's organizer for their partner.
+    can_send_news: bool,
     /// A partner organizer's partner, whose opted-in supporters are all their exports hold.
     partner: Option<String>,
     referrals: ReferralCounts,
@@ -187,6 +189,7 @@ pub async fn campaign(
         exports: recent_exports(&mut conn, c.id, 20).await?,
         can_export: access.allows(Need::Supporters, Some(c.id)).is_ok(),
         can_mail: access.allows(Need::Mailings, Some(c.id)).is_ok(),
+        can_send_news: access.allows(Need::News, Some(c.id)).is_ok(),
         partner: access.partner().map(ToString::to_string),
         referrals,
         partner_names: c.file.partners.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),

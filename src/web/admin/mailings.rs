@@ -3,6 +3,10 @@
 //! progress (`/admin/c/{slug}/mailings/{id}`), and what an organizer does to it
 //! (`.../{id}/test`, `send`, `pause`, `resume`, `cancel`). Every POST carries the
 //! session's CSRF token. The rules are the `mailings` module's; this file parses and shows.
+//!
+//! Whose mailings: the lead's managers (and owners) see every mailing with its sender and
+//! write the lead's; a partner's organizer sees and writes only their partner's (`desk`),
+//! and another sender's mailing answers `404` to them, as one that does not exist.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,8 +21,11 @@ use super::{form_refused, message, render};
 use crate::bounces;
 use crate::campaigns::{self, Campaign};
 use crate::domain::Lang;
-use crate::mailings::{self, Action, ActionError, Draft, Mailing, MailingStatus, MailingText, Progress};
-use crate::organizers::Session;
+use crate::mailings::{
+    self, Action, ActionError, Desk, Draft, Mailing, MailingStatus, MailingText, Progress,
+};
+use crate::organizers::{Access, Need, Role, Session};
+use crate::suppressions::Sender;
 use crate::web::AppState;
 use crate::web::body::Body;
 use crate::web::errors::WebError;
@@ -35,6 +42,7 @@ pub struct LangFields {
 
 pub struct MailingLine {
     id: Uuid,
+    from: String,
     subject: String,
     status: MailingStatus,
     created: String,
@@ -50,6 +58,9 @@ struct ListPage {
     slug: String,
     title: String,
     default_lang: &'static str,
+    /// Whom the mailings written here are from, and whom they reach.
+    from: String,
+    audience: String,
     error: Option<String>,
     langs: Vec<LangFields>,
     countries: String,
@@ -58,6 +69,35 @@ struct ListPage {
 
 fn minute(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Whose mailings this organizer works with; the route's `Need::News` has already turned
+/// everyone else away.
+fn desk(access: &Access) -> Result<Desk, WebError> {
+    match access.role() {
+        Role::Partner => access.partner().cloned().map(Desk::Partner).ok_or(WebError::Forbidden),
+        Role::Owner | Role::Manager => Ok(Desk::Lead),
+        Role::Viewer => Err(WebError::Forbidden),
+    }
+}
+
+/// A mailing's sender as organizers read it.
+fn sender_name(c: &Campaign, sender: &Sender) -> String {
+    match sender.partner() {
+        Some(id) => c.file.partner(id).map_or_else(|| id.to_string(), |p| p.name.clone()),
+        None => "Lead organisation".to_owned(),
+    }
+}
+
+/// Whom a desk's mailings reach, in the words of the form.
+fn audience_words(c: &Campaign, desk: &Desk) -> String {
+    match desk {
+        Desk::Lead => "confirmed supporters who asked for the campaign's news".to_owned(),
+        Desk::Partner(_) => format!(
+            "confirmed supporters who asked for news from {} when they signed",
+            sender_name(c, &desk.sender())
+        ),
+    }
 }
 
 async fn campaign(state: &AppState, slug: &str) -> Result<Campaign, WebError> {
@@ -78,9 +118,11 @@ fn empty_fields() -> Vec<LangFields> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn list_page(
     state: &AppState,
     session: &Session,
+    desk: &Desk,
     c: &Campaign,
     status: StatusCode,
     error: Option<String>,
@@ -89,9 +131,10 @@ async fn list_page(
 ) -> Result<HttpResponse, WebError> {
     let mut conn = state.pool.get().await?;
     let mut lines = Vec::new();
-    for m in mailings::list(&mut conn, c.id).await? {
+    for m in mailings::list(&mut conn, c.id, desk).await? {
         lines.push(MailingLine {
             id: m.id,
+            from: sender_name(c, &m.sender),
             subject: m.texts.get(&c.file.default_lang()).map(|t| t.subject.clone()).unwrap_or_default(),
             status: m.status,
             created: minute(m.created_at),
@@ -105,6 +148,8 @@ async fn list_page(
         slug: c.slug.clone(),
         title: c.file.text(c.file.default_lang()).title.clone(),
         default_lang: c.file.default_lang().native_name(),
+        from: sender_name(c, &desk.sender()),
+        audience: audience_words(c, desk),
         error,
         langs,
         countries,
@@ -114,18 +159,22 @@ async fn list_page(
 }
 
 /// The list and the form; `?from_reply={id}` fills the form from a target's reply (its
-/// summaries, see `replies::mailing_texts`) for the organizer to edit before saving it.
+/// summaries, see `replies::mailing_texts`) for the organizer to edit before saving it;
+/// only for those who may read the replies page.
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 pub async fn index(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
+    let desk = desk(&access)?;
     let c = campaign(&state, &slug).await?;
     let mut langs = empty_fields();
     let query = form::parse(req.query_string().as_bytes()).unwrap_or_default();
     if let Some(reply) = query.get("from_reply") {
+        access.allows(Need::Mailings, Some(c.id)).map_err(|_| WebError::Forbidden)?;
         let id: Uuid = reply.parse().map_err(|_| WebError::NotFound)?;
         let mut conn = state.pool.get().await?;
         let reply = crate::replies::find(&mut conn, c.id, id).await?.ok_or(WebError::NotFound)?;
@@ -137,7 +186,7 @@ pub async fn index(
             }
         }
     }
-    list_page(&state, &session, &c, StatusCode::OK, None, langs, String::new()).await
+    list_page(&state, &session, &desk, &c, StatusCode::OK, None, langs, String::new()).await
 }
 
 fn expired_form() -> HttpResponse {
@@ -149,9 +198,11 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     slug: web::Path<String>,
     body: Body,
 ) -> Result<HttpResponse, WebError> {
+    let desk = desk(&access)?;
     let fields = match form::fields(&req, &body) {
         Ok(fields) => fields,
         Err(e) => return Ok(form_refused(e)),
@@ -178,14 +229,25 @@ pub async fn create(
     let chosen = Lang::ALL.into_iter().zip(&langs).filter(|(_, f)| f.chosen).map(|(l, _)| l).collect();
     let countries = field(&fields, "countries").to_owned();
     let refuse = async |error: String, langs: Vec<LangFields>, countries: String| {
-        list_page(&state, &session, &c, StatusCode::UNPROCESSABLE_ENTITY, Some(error), langs, countries).await
+        list_page(
+            &state,
+            &session,
+            &desk,
+            &c,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(error),
+            langs,
+            countries,
+        )
+        .await
     };
     let draft = match Draft::parse(texts, c.file.default_lang(), &countries, chosen) {
         Ok(draft) => draft,
         Err(e) => return refuse(e.to_string(), langs, countries).await,
     };
     let mut conn = state.pool.get().await?;
-    let id = mailings::create(&mut conn, c.id, session.organizer.id, &draft, state.clock.now()).await?;
+    let id =
+        mailings::create(&mut conn, c.id, session.organizer.id, &desk, &draft, state.clock.now()).await?;
     tracing::info!(mailing = %id, "mailing written");
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/admin/c/{}/mailings/{id}", c.slug)))
@@ -212,6 +274,7 @@ struct MailingPage {
     csrf_token: String,
     slug: String,
     id: Uuid,
+    from: String,
     status: MailingStatus,
     created: String,
     send_at: Option<String>,
@@ -247,7 +310,8 @@ async fn mailing_page(
         })
         .collect();
     let filter = match (m.countries.is_empty(), m.languages.is_empty()) {
-        (true, true) => "everyone who asked for news".to_owned(),
+        (true, true) if m.sender == Sender::Lead => "everyone who asked for news".to_owned(),
+        (true, true) => format!("everyone who asked for news from {}", sender_name(c, &m.sender)),
         _ => format!(
             "countries: {}; languages: {}",
             if m.countries.is_empty() { "all".to_owned() } else { m.countries.join(", ") },
@@ -259,6 +323,7 @@ async fn mailing_page(
         csrf_token: session.csrf_token.clone(),
         slug: c.slug.clone(),
         id: m.id,
+        from: sender_name(c, &m.sender),
         status: m.status,
         created: minute(m.created_at),
         send_at: m.send_at.map(minute),
@@ -273,11 +338,12 @@ async fn mailing_page(
     Ok(render(status, &page))
 }
 
-async fn load(state: &AppState, slug: &str, id: &str) -> Result<(Campaign, Mailing), WebError> {
+/// The campaign and its mailing `id`, if `desk` may see it (else `404`).
+async fn load(state: &AppState, desk: &Desk, slug: &str, id: &str) -> Result<(Campaign, Mailing), WebError> {
     let c = campaign(state, slug).await?;
     let id: Uuid = id.parse().map_err(|_| WebError::NotFound)?;
     let mut conn = state.pool.get().await?;
-    let m = mailings::find(&mut conn, c.id, id).await?.ok_or(WebError::NotFound)?;
+    let m = mailings::find(&mut conn, c.id, desk, id).await?.ok_or(WebError::NotFound)?;
     Ok((c, m))
 }
 
@@ -285,9 +351,10 @@ async fn load(state: &AppState, slug: &str, id: &str) -> Result<(Campaign, Maili
 pub async fn show(
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let (c, m) = load(&state, &path.0, &path.1).await?;
+    let (c, m) = load(&state, &desk(&access)?, &path.0, &path.1).await?;
     mailing_page(&state, &session, &c, &m, StatusCode::OK, None).await
 }
 
@@ -297,9 +364,13 @@ pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: web::ReqData<Session>,
+    access: web::ReqData<Access>,
     path: web::Path<(String, String, String)>,
     body: Body,
 ) -> Result<HttpResponse, WebError> {
+    // Another sender's mailing is not there for this organizer, whatever the form holds.
+    let desk = desk(&access)?;
+    let (c, m) = load(&state, &desk, &path.0, &path.1).await?;
     let fields = match form::fields(&req, &body) {
         Ok(fields) => fields,
         Err(e) => return Ok(form_refused(e)),
@@ -307,7 +378,6 @@ pub async fn act(
     if !csrf_matches(&session, field(&fields, "csrf_token")) {
         return Ok(expired_form());
     }
-    let (c, m) = load(&state, &path.0, &path.1).await?;
     let now = state.clock.now();
     let refuse = async |notice: String| {
         mailing_page(&state, &session, &c, &m, StatusCode::UNPROCESSABLE_ENTITY, Some(notice)).await
@@ -320,6 +390,15 @@ pub async fn act(
             state.outbox_wake.notify_one();
             let notice = format!("{sent} test message(s) queued to {}.", session.organizer.email);
             return mailing_page(&state, &session, &c, &m, StatusCode::OK, Some(notice)).await;
+        }
+        // The lead's managers may hold or stop a partner's mailing, but only the partner's
+        // organizers decide to send words in its name.
+        "send" if desk.sender() != m.sender => {
+            return refuse(format!(
+                "Only {}'s organizers send its mailings; you may pause or cancel it.",
+                sender_name(&c, &m.sender)
+            ))
+            .await;
         }
         "send" => match parse_time(field(&fields, "at"), now) {
             Ok(at) => Action::Send { at },

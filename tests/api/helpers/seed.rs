@@ -197,7 +197,10 @@ impl TestApp {
         let texts = [(Lang::En, MailingText { subject: subject.into(), markdown: markdown.into() })].into();
         let draft = Draft::parse(texts, Lang::En, "", vec![]).unwrap();
         let campaign = self.campaign_id().await;
-        rallypost::mailings::create(&mut conn, campaign, organizer.id, &draft, Utc::now()).await.unwrap()
+        let desk = rallypost::mailings::Desk::Lead;
+        rallypost::mailings::create(&mut conn, campaign, organizer.id, &desk, &draft, Utc::now())
+            .await
+            .unwrap()
     }
 
     /// A reply from the first target, recorded as the replies page does; returns its id.

@@ -1,0 +1,1 @@
+alter table mailings drop column partner_id;
