@@ -32,6 +32,7 @@ mod partner_dashboard;
 mod partners;
 mod privacy;
 mod private_files;
+mod raw_bytes_upgrade;
 mod reader_language;
 mod reminders;
 mod replies;
