@@ -53,7 +53,7 @@ psql -q "$URL" <<SQL
 insert into signatures (id, campaign_id, status, email_key, email, name, country, postcode,
     comment, consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at,
     confirmed_at, key_id)
-select gen_random_uuid(), c.id, s.status, 'supporter' || i || '@example.org',
+select gen_random_uuid(), c.id, s.status, convert_to('supporter' || i || '@example.org', 'UTF8'),
     case when s.status <> 'withdrawn' then convert_to('Supporter.' || i || '@example.org', 'UTF8') end,
     case when s.status <> 'withdrawn' then convert_to((array['Mina Ahmadi', 'محمد رحیمی', 'Anna Müller', '=Formula Name'])[1 + i % 4] || ' ' || i, 'UTF8') end,
     (array['AF', 'DE', 'AT', 'FR', 'GB', 'IR', 'PK', 'SE'])[1 + i % 8],

@@ -38,7 +38,7 @@ psql -q "$URL" <<SQL
 insert into signatures (id, campaign_id, status, email_key, email, name, country, comment,
     consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at,
     confirmed_at, key_id, anonymous)
-select gen_random_uuid(), c.id, 'confirmed', 'supporter' || i || '@example.org',
+select gen_random_uuid(), c.id, 'confirmed', convert_to('supporter' || i || '@example.org', 'UTF8'),
     convert_to('supporter' || i || '@example.org', 'UTF8'),
     convert_to((array['Mina Ahmadi', 'محمد رحیمی', 'Anna Müller', 'زرغونه ځدراڼ'])[1 + i % 4] || ' ' || i, 'UTF8'),
     (array['AF', 'DE', 'AT', 'FR', 'GB', 'IR', 'PK', 'SE'])[1 + i % 8],

@@ -58,7 +58,7 @@ if [ "$seeded" != t ]; then
 insert into signatures (id, campaign_id, status, email_key, email, name, country,
     consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at, confirmed_at,
     withdrawn_at, key_id)
-select gen_random_uuid(), c.id, s.status, 'bench-' || i, convert_to('e' || i, 'UTF8'),
+select gen_random_uuid(), c.id, s.status, sha256(('bench-' || i)::bytea), convert_to('e' || i, 'UTF8'),
     convert_to('n' || i, 'UTF8'), (array['AF', 'DE', 'AT', 'FR', 'GB', 'IR', 'PK', 'SE'])[1 + i % 8],
     true, false, 'en', t.ts, t.ts,
     case when s.status = 'confirmed' then t.ts + interval '5 minutes' end,

@@ -11,6 +11,7 @@
 #
 #   bash bench/scale.sh                          # N=10000000
 #   N=1000000 BENCH_DB=rallypost_scale_1m bash bench/scale.sh
+#   SCALE_ONLY=storage bash bench/scale.sh     # seed if needed, print the storage, stop
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and `cargo build --release --bins
 # --examples` (RALLYPOST_BIN= and SEED_BIN= run other builds). Not run by tests.
@@ -40,11 +41,16 @@ export RALLYPOST_CAMPAIGNS_DIR="$PWD/campaigns" RALLYPOST_DATA_KEY="$KEY_A"
 export RALLYPOST_SIGN_RATE=off
 
 sql() { psql -qAtX "$URL" -c "$1"; }
+# A UUIDv7 for the time $1 (SQL): its milliseconds, then random bits.
+v7() { echo "(lpad(to_hex((extract(epoch from $1) * 1000)::int8), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
+    || '8' || substr(md5(random()::text), 1, 15))::uuid"; }
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc | awk '{printf "%.1f", $1}'; }
 
 # --- seed (once) -----------------------------------------------------------------------
-have=$(psql -qAtX "$URL" -c "select count(*) from signatures where key_id <> 'plain'" 2>/dev/null || echo 0)
+# A seed cut off before its mail was written (the outbox insert is one transaction) is redone.
+have=$(psql -qAtX "$URL" -c "select count(*) from signatures where key_id <> 'plain'
+    and exists (select from outbox) and exists (select from mailing_recipients)" 2>/dev/null || echo 0)
 if [ "$have" != "$N" ]; then
     echo "seeding $N signatures into $DB ..." >&2
     psql -qX "$PG/postgres" -c "drop database if exists $DB" -c "create database $DB"
@@ -57,20 +63,23 @@ if [ "$have" != "$N" ]; then
     copy_secs=$(since "$t")
     # The mail those signatures left behind: a confirmation each and a receipt per confirmed
     # one, delivered, so their bodies are erased and only the row stays (as in production).
+    # Ids are UUIDv7 of the time, as `ids::new_id` makes them: the primary key fills its
+    # pages as in production (random v4 ids leave them about 70% full).
     t=$(now)
     sql "insert into outbox (id, kind, campaign_id, signature_id, status, attempts, next_attempt_at,
              created_at, sent_at, key_id)
-         select gen_random_uuid(), k.kind, s.campaign_id, s.id, 'sent', 1, s.signed_at, s.signed_at,
+         select $(v7 s.signed_at), k.kind, s.campaign_id, s.id, 'sent', 1, s.signed_at, s.signed_at,
              s.signed_at, s.key_id
          from signatures s, lateral (values ('confirmation'), ('receipt')) k(kind)
-         where k.kind = 'confirmation' or s.confirmed_at is not null"
+         where k.kind = 'confirmation' or s.confirmed_at is not null
+         order by s.id, k.kind"
     # And one news mailing, sent in September to everyone confirmed by then who asked for
     # news: a copy each in the outbox (delivered, erased) and its mailing_recipients row.
     sql "insert into mailings (id, campaign_id, status, texts, send_at, queued_all_at, created_at)
          values (gen_random_uuid(), '$CID', 'sending', '{\"en\": {\"subject\": \"News\", \"markdown\": \"News\"}}',
                  '2026-09-01', '2026-09-01', '2026-09-01')"
-    sql "with r as materialized (select s.id as sid, gen_random_uuid() as oid, s.key_id from signatures s
-             where s.status = 'confirmed' and s.updates_opt_in and s.signed_at < '2026-09-01'),
+    sql "with r as materialized (select s.id as sid, $(v7 "'2026-09-01'::timestamptz") as oid, s.key_id from signatures s
+             where s.status = 'confirmed' and s.updates_opt_in and s.signed_at < '2026-09-01' order by s.id),
          o as (insert into outbox (id, kind, campaign_id, signature_id, status, attempts, next_attempt_at,
                    created_at, sent_at, key_id)
                select oid, 'mailing', '$CID', sid, 'sent', 1, '2026-09-01', '2026-09-01', '2026-09-01', key_id from r)
@@ -114,8 +123,24 @@ echo "| outbox (rows of delivered mail, bodies erased), with indexes | $outbox_t
 echo "| per-day counts and other signature_* tables | $counts_total | $(per_sig "$counts_total") |"
 echo "| one news mailing's recipients ($(sql "select count(*) from mailing_recipients") rows), with indexes | $recipients_total | $(per_sig "$recipients_total") |"
 echo "| all | $all | $(per_sig "$all") (per confirmed: $(echo "$all / $confirmed" | bc)) |"
-sql "select indexrelid::regclass, pg_relation_size(indexrelid) from pg_index where indrelid = 'signatures'::regclass
-     order by 2 desc" | awk -F'|' -v n="$rows" '{printf "    index %-45s %6.1f bytes/signature\n", $1, $2 / n}'
+# Steady state: the purge deletes signatures left pending for 30 days, with their mail. The
+# seed spreads its pending ones over all 180 days, so take out the share of the bytes of
+# those older than 30 days (by rows of each table; the rest stays as it is).
+read -r sig_kept out_kept out_rows < <(sql "with newest as (select max(signed_at) as t from signatures),
+    purged as (select id from signatures, newest where status = 'pending' and signed_at < newest.t - interval '30 days')
+    select (select count(*) from signatures) - (select count(*) from purged),
+        (select count(*) from outbox) - (select count(*) from outbox where signature_id in (select id from purged)),
+        (select count(*) from outbox)" | tr '|' ' ')
+steady=$(echo "($signatures_total * $sig_kept / $rows + $outbox_total * $out_kept / $out_rows + $counts_total + $recipients_total) / $confirmed" | bc)
+echo "| steady state (pending signatures older than 30 days purged with their mail), per confirmed | | $steady |"
+echo
+echo "| index | bytes per signature |"
+echo "|---|---|"
+sql "select indexrelid::regclass, pg_relation_size(indexrelid), indrelid::regclass from pg_index
+     where indrelid in ('signatures'::regclass, 'outbox'::regclass, 'mailing_recipients'::regclass)
+     order by 3, 2 desc" | awk -F'|' -v n="$rows" '{printf "| %s | %.1f |\n", $1, $2 / n}'
+
+[ "${SCALE_ONLY:-}" = storage ] && exit 0
 
 # --- the server -------------------------------------------------------------------------
 printf 'bench organizer password\n' | "$BIN" organizer add scale@rallypost.example --password-stdin >/dev/null 2>&1 || true

@@ -137,15 +137,15 @@ cat >"$WORK/sign.sql" <<SQL
 \set n random(1, 1000000000000)
 begin;
 select id, status, confirmation_sent_at from signatures
-  where campaign_id = :campaign::uuid and email_key in ('k' || :client_id::text || '-' || :n::text)
+  where campaign_id = :campaign::uuid and email_key in (sha256(('k' || :client_id::text || '-' || :n::text)::bytea))
   for update;
 insert into signatures (id, campaign_id, status, email_key, key_id, email, name, country, postcode, comment,
     consent_to_targets, consent_text_sha256, updates_opt_in, language, confirm_token_hash, signed_at,
     confirmation_sent_at)
-  values (md5(:client_id::text || '-' || :n::text)::uuid, :campaign::uuid, 'pending', 'k' || :client_id::text || '-' || :n::text, 'k1',
+  values (md5(:client_id::text || '-' || :n::text)::uuid, :campaign::uuid, 'pending', sha256(('k' || :client_id::text || '-' || :n::text)::bytea), 'k1',
     convert_to(repeat('e', $s_email), 'UTF8'), convert_to(repeat('n', $s_name), 'UTF8'), 'DE',
-    convert_to(repeat('p', $s_postcode), 'UTF8'), null, true, repeat('c', $s_hash), false, 'en',
-    sha256(('t' || :n::text)::bytea), now(), now())
+    convert_to(repeat('p', $s_postcode), 'UTF8'), null, true, convert_to(repeat('c', $s_hash), 'UTF8'), false, 'en',
+    substring(sha256(('t' || :n::text)::bytea) from 1 for 16), now(), now())
   on conflict do nothing;
 insert into outbox (id, kind, campaign_id, signature_id, target_id, key_id, recipient, message,
     next_attempt_at, created_at)

@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     diesel::sql_query(format!(
         "insert into signatures (id, campaign_id, status, email_key, country, consent_to_targets, \
            updates_opt_in, language, signed_at, confirmation_sent_at, confirmed_at, key_id) \
-         select gen_random_uuid(), '{}', 'confirmed', 'bench-' || i, 'DE', true, true, 'en', now(), now(), now(), 'plain' \
+         select gen_random_uuid(), '{}', 'confirmed', convert_to('bench-' || i, 'UTF8'), 'DE', true, true, 'en', now(), now(), now(), 'plain' \
          from generate_series(1, {n}) i",
         campaign.id
     ))

@@ -22,8 +22,8 @@ use rallypost::crypto::{DataKeys, Field, parse_key};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, campaign_id, status, email_key, email, name, country, postcode, comment, \
-    consent_to_targets, updates_opt_in, language, withdraw_token_hash, signed_at, confirmation_sent_at, \
-    confirmed_at, withdrawn_at, key_id, consent_text_sha256, partner_id, partner_opt_in, utm_source, anonymous";
+    consent_to_targets, updates_opt_in, language, confirm_token_hash, withdraw_token_hash, signed_at, confirmation_sent_at, \
+    confirmed_at, withdrawn_at, key_id, consent_text_sha256, partner_id, partner_opt_in, partner_consent_sha256, utm_source, anonymous";
 
 const COUNTRIES: &[(&str, u32)] = &[
     ("DE", 30),
@@ -141,12 +141,14 @@ impl SeedRow {
             _ => None,
         };
         let sealed = |column, text: &str| live.then(|| bytea(&keys.encrypt(field(column), text.as_bytes())));
-        let email_key = if live { keys.email_lookup(&email) } else { format!("withdrawn:{}", self.id) };
-        let fields: [Option<String>; 23] = [
+        // A withdrawn signature keeps no lookup key (NULL).
+        let email_key = live.then(|| bytea(&keys.email_lookup(&email)));
+        let opted_in = partner.is_some() && self.roll % 2 == 1;
+        let fields: [Option<String>; 25] = [
             Some(self.id.to_string()),
             Some(campaign.to_string()),
             Some(status.to_owned()),
-            Some(email_key),
+            email_key,
             sealed("signatures.email", &email),
             sealed("signatures.name", &name),
             Some(self.country.to_owned()),
@@ -161,15 +163,19 @@ impl SeedRow {
             Some("t".into()),
             Some(if self.roll.is_multiple_of(3) { "t" } else { "f" }.into()),
             Some(lang.into()),
-            live.then(|| bytea(&rallypost_digest(self.id))),
+            // Token digests as signing and confirming store them (`secret::row_digest`): the
+            // confirmation link's until withdrawal, the withdrawal link's from confirmation.
+            live.then(|| bytea(&token_digest(self.id, 0xc0))),
+            (status != "pending").then(|| bytea(&token_digest(self.id, 0x3d))),
             Some(timestamp(self.signed_at)),
             Some(timestamp(self.signed_at)),
             confirmed_at.map(timestamp),
             withdrawn_at.map(timestamp),
             Some(keys.current_id().to_owned()),
-            Some("9f2c4e1b7a0d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6".into()),
+            Some("\\\\x9f2c4e1b7a0d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6".into()),
             partner.map(str::to_owned),
-            Some(if partner.is_some() && self.roll % 2 == 1 { "t" } else { "f" }.into()),
+            Some(if opted_in { "t" } else { "f" }.into()),
+            opted_in.then(|| "\\\\x4d1e0b7c2a9f3e5d6c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d".into()),
             match self.roll / 100 % 10 {
                 0..3 => Some("newsletter".into()),
                 3..5 => Some("whatsapp".into()),
@@ -182,11 +188,14 @@ impl SeedRow {
     }
 }
 
-/// A stand-in for a withdrawal token's hash: 32 bytes, unique per row.
-fn rallypost_digest(id: Uuid) -> Vec<u8> {
-    let mut v = id.as_bytes().to_vec();
-    v.extend_from_slice(id.as_bytes());
-    v
+/// A stand-in for a token's digest: 16 bytes, unique per row and `kind`, spread like a hash
+/// (the unique indexes on them fill as they do in production).
+fn token_digest(id: Uuid, kind: u8) -> [u8; 16] {
+    let mut state = SplitMix(u64::from_le_bytes(id.as_bytes()[8..].try_into().unwrap()) ^ u64::from(kind));
+    let mut out = [0; 16];
+    out[..8].copy_from_slice(&state.next().to_le_bytes());
+    out[8..].copy_from_slice(&(id.as_u128() as u64 ^ state.next()).to_le_bytes());
+    out
 }
 
 fn bytea(bytes: &[u8]) -> String {

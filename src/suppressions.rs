@@ -65,7 +65,7 @@ impl Sender {
 /// Adds `email_key` to `sender`'s list; adding it again changes nothing.
 pub async fn suppress(
     conn: &mut AsyncPgConnection,
-    email_key: &str,
+    email_key: &[u8],
     sender: &Sender,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -86,20 +86,20 @@ pub async fn suppress(
 /// addresses (a batch in one statement). Entries of withdrawn addresses cannot follow
 /// (nothing of the address is left to re-key), so a rotation ends their suppression; their
 /// signatures stay withdrawn.
-pub async fn rekey_all(conn: &mut AsyncPgConnection, old: &[String], new: &[String]) -> QueryResult<()> {
-    use diesel::sql_types::{Array, Text};
+pub async fn rekey_all(conn: &mut AsyncPgConnection, old: &[Vec<u8>], new: &[Vec<u8>]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, Bytea};
     if old.is_empty() {
         return Ok(());
     }
     diesel::sql_query(
-        "with moves as (select * from unnest($1::text[], $2::text[]) as m(old, new)), \
+        "with moves as (select * from unnest($1::bytea[], $2::bytea[]) as m(old, new)), \
          moved as (delete from suppressions s using moves m where s.email_key = m.old \
                    returning m.new, s.sender, s.created_at) \
          insert into suppressions (email_key, sender, created_at) \
          select new, sender, created_at from moved on conflict do nothing",
     )
-    .bind::<Array<Text>, _>(old)
-    .bind::<Array<Text>, _>(new)
+    .bind::<Array<Bytea>, _>(old)
+    .bind::<Array<Bytea>, _>(new)
     .execute(conn)
     .await?;
     Ok(())

@@ -17,7 +17,7 @@ diesel::table! {
         id -> Uuid,
         campaign_id -> Uuid,
         status -> Text,
-        email_key -> Text,
+        email_key -> Nullable<Bytea>,
         email -> Nullable<Bytea>,
         name -> Nullable<Bytea>,
         country -> Text,
@@ -33,10 +33,10 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamptz>,
         withdrawn_at -> Nullable<Timestamptz>,
         key_id -> Text,
-        consent_text_sha256 -> Nullable<Text>,
+        consent_text_sha256 -> Nullable<Bytea>,
         partner_id -> Nullable<Text>,
         partner_opt_in -> Bool,
-        partner_consent_sha256 -> Nullable<Text>,
+        partner_consent_sha256 -> Nullable<Bytea>,
         utm_source -> Nullable<Text>,
         utm_medium -> Nullable<Text>,
         utm_campaign -> Nullable<Text>,
@@ -247,7 +247,7 @@ diesel::table! {
 
 diesel::table! {
     suppressions (email_key, sender) {
-        email_key -> Text,
+        email_key -> Bytea,
         sender -> Text,
         created_at -> Timestamptz,
     }

@@ -27,7 +27,7 @@ fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
         .filter(signatures::email_undeliverable_at.is_null())
         .filter(not(exists(
             suppressions::table
-                .filter(suppressions::email_key.eq(signatures::email_key))
+                .filter(suppressions::email_key.nullable().eq(signatures::email_key))
                 .filter(suppressions::sender.eq_any(mailing.sender.blocked_by())),
         )))
         .filter(not(exists(

@@ -76,7 +76,7 @@ pub async fn unsubscribe(
         return Ok(UnsubscribeOutcome::Invalid);
     };
     conn.transaction(async |conn| {
-        let found: Option<(String, String)> = signatures::table
+        let found: Option<(Option<Vec<u8>>, String)> = signatures::table
             .find(signature_id)
             .select((signatures::email_key, signatures::language))
             .for_update()
@@ -86,10 +86,10 @@ pub async fn unsubscribe(
         let Some((email_key, language)) = found else {
             return Ok(UnsubscribeOutcome::Invalid);
         };
-        // A withdrawn signature's key no longer derives from the address, and its address
-        // is on the everyone list already.
-        if !email_key.starts_with("withdrawn:") {
-            suppressions::suppress(conn, &email_key, &sender, now).await?;
+        // A withdrawn signature has no key left, and its address is on the everyone list
+        // already.
+        if let Some(email_key) = &email_key {
+            suppressions::suppress(conn, email_key, &sender, now).await?;
         }
         let signature = signatures::table.find(signature_id);
         match sender.partner() {

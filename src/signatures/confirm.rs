@@ -60,7 +60,7 @@ pub async fn confirm(
     ctx: &SignContext<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<ConfirmOutcome> {
-    let hash = secret::digest(plain_token);
+    let hash = secret::row_digest(plain_token);
     conn.transaction(async move |conn| {
         let found: Option<Pending> = signatures::table
             .filter(signatures::confirm_token_hash.eq(&hash))
@@ -100,7 +100,7 @@ pub async fn confirm(
             .set((
                 signatures::status.eq(SignatureStatus::Confirmed),
                 signatures::confirmed_at.eq(now),
-                signatures::withdraw_token_hash.eq(secret::digest(&withdraw)),
+                signatures::withdraw_token_hash.eq(secret::row_digest(&withdraw)),
             ))
             .execute(conn)
             .await?;
@@ -151,10 +151,10 @@ pub async fn withdraw(
     keys: &DataKeys,
     now: DateTime<Utc>,
 ) -> anyhow::Result<WithdrawOutcome> {
-    let hash = secret::digest(plain_token);
+    let hash = secret::row_digest(plain_token);
     let (outcome, mail) = conn
         .transaction(async move |conn| {
-            let found: Option<(Uuid, Uuid, SignatureStatus, String, String)> = signatures::table
+            let found: Option<(Uuid, Uuid, SignatureStatus, String, Option<Vec<u8>>)> = signatures::table
                 .filter(signatures::withdraw_token_hash.eq(&hash))
                 .select((
                     signatures::id,
@@ -176,14 +176,16 @@ pub async fn withdraw(
             if status != SignatureStatus::Withdrawn {
                 // The address's keyed hash stays on the suppression list (and nothing else
                 // of it): whoever withdrew gets no news from anyone, whatever they sign later.
-                suppressions::suppress(conn, &email_key, &suppressions::Sender::Everyone, now).await?;
+                if let Some(email_key) = &email_key {
+                    suppressions::suppress(conn, email_key, &suppressions::Sender::Everyone, now).await?;
+                }
                 diesel::update(signatures::table.find(id))
                     .set((
                         signatures::status.eq(SignatureStatus::Withdrawn),
                         signatures::withdrawn_at.eq(now),
-                        // The key is derived from the address: replace it so nothing of it
+                        // The key is derived from the address: drop it so nothing of it
                         // remains and the person may sign again later.
-                        signatures::email_key.eq(format!("withdrawn:{id}")),
+                        signatures::email_key.eq(None::<Vec<u8>>),
                         signatures::email.eq(None::<Vec<u8>>),
                         signatures::name.eq(None::<Vec<u8>>),
                         signatures::postcode.eq(None::<Vec<u8>>),
@@ -193,7 +195,7 @@ pub async fn withdraw(
                         // nor the partner's, whose consent record goes with it.
                         signatures::updates_opt_in.eq(false),
                         signatures::partner_opt_in.eq(false),
-                        signatures::partner_consent_sha256.eq(None::<String>),
+                        signatures::partner_consent_sha256.eq(None::<Vec<u8>>),
                     ))
                     .execute(conn)
                     .await?;

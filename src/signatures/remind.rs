@@ -117,7 +117,7 @@ pub async fn queue_reminders(
             )
             .set((
                 signatures::reminders_sent.eq(row.reminders_sent + 1),
-                signatures::confirm_token_hash.eq(secret::digest(&token)),
+                signatures::confirm_token_hash.eq(secret::row_digest(&token)),
                 signatures::confirmation_sent_at.eq(now),
             ))
             .execute(conn)

@@ -23,12 +23,15 @@ struct Row {
     id: Uuid,
     key_id: String,
     status: SignatureStatus,
-    email_key: String,
+    email_key: Option<Vec<u8>>,
     email: Option<Vec<u8>>,
     name: Option<Vec<u8>>,
     postcode: Option<Vec<u8>>,
     comment: Option<Vec<u8>>,
 }
+
+/// `crypto::PLAIN` as an SQL literal (see `Rows::Plain`).
+const PLAIN_SQL: &str = "'plain'";
 
 /// Which signatures a pass re-encrypts.
 #[derive(Clone, Copy)]
@@ -145,7 +148,12 @@ async fn rotate_signatures(
 ) -> anyhow::Result<Batch> {
     let which: Box<dyn BoxableExpression<signatures::table, Pg, SqlType = Bool>> = match which {
         Rows::NotUnderTheCurrentKey => Box::new(signatures::key_id.ne(keys.current_id().to_owned())),
-        Rows::Plain => Box::new(signatures::key_id.eq(PLAIN)),
+        // Written into the statement, not bound: the partial index `signatures_plain` holds
+        // only these rows, and a generic plan with `key_id = $1` could not use it (it would
+        // read all signatures at every start).
+        Rows::Plain => {
+            Box::new(signatures::key_id.eq(diesel::dsl::sql::<diesel::sql_types::Text>(PLAIN_SQL)))
+        }
     };
     let rows: Vec<Row> = signatures::table
         .filter(which)
@@ -185,11 +193,11 @@ async fn rotate_signatures(
         // The suppression list is keyed like the signature: it moves along. A row from
         // before encryption is keyed by the address itself, which must not travel to the
         // database; the list is younger than such rows anyway.
-        if let Some(lookup) = &lookup
+        if let (Some(lookup), Some(old)) = (&lookup, &row.email_key)
             && row.key_id != PLAIN
-            && *lookup != row.email_key
+            && lookup != old
         {
-            moved_keys.0.push(row.email_key.clone());
+            moved_keys.0.push(old.clone());
             moved_keys.1.push(lookup.clone());
         }
         sealed.ids.push(row.id);
@@ -216,7 +224,7 @@ struct Batch {
 struct SealedSignatures {
     ids: Vec<Uuid>,
     /// `None` keeps the row's lookup key (a withdrawn signature has none to recompute).
-    email_keys: Vec<Option<String>>,
+    email_keys: Vec<Option<Vec<u8>>>,
     emails: Vec<Option<Vec<u8>>>,
     names: Vec<Option<Vec<u8>>>,
     postcodes: Vec<Option<Vec<u8>>>,
@@ -243,13 +251,13 @@ impl SealedSignatures {
         diesel::sql_query(
             "update signatures s set key_id = $1, email_key = coalesce(u.email_key, s.email_key), \
              email = u.email, name = u.name, postcode = u.postcode, comment = u.comment \
-             from unnest($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[]) \
+             from unnest($2::uuid[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[]) \
                  as u(id, email_key, email, name, postcode, comment) \
              where s.id = u.id",
         )
         .bind::<Text, _>(key_id)
         .bind::<Array<diesel::sql_types::Uuid>, _>(&self.ids)
-        .bind::<Array<Nullable<Text>>, _>(&self.email_keys)
+        .bind::<Array<Nullable<Bytea>>, _>(&self.email_keys)
         .bind::<Array<Nullable<Bytea>>, _>(&self.emails)
         .bind::<Array<Nullable<Bytea>>, _>(&self.names)
         .bind::<Array<Nullable<Bytea>>, _>(&self.postcodes)
@@ -300,4 +308,12 @@ async fn rotate_outbox(
         .await?;
     }
     Ok(Batch { rows: rows.len(), last: rows.last().map(|r| r.0) })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_plain_literal_names_the_plain_key_id() {
+        assert_eq!(super::PLAIN_SQL, format!("'{}'", crate::crypto::PLAIN));
+    }
 }

@@ -62,7 +62,7 @@ pub struct Prepared {
     row: SignatureRow,
     /// The address's lookup key under every configured data key, so a repeat is found
     /// even in the middle of a key rotation.
-    lookups: Vec<String>,
+    lookups: Vec<Vec<u8>>,
     token_hash: Vec<u8>,
     confirmation: NewMessage,
 }
@@ -79,7 +79,7 @@ struct SignatureRow {
     id: Uuid,
     campaign_id: Uuid,
     status: SignatureStatus,
-    email_key: String,
+    email_key: Vec<u8>,
     key_id: String,
     email: Vec<u8>,
     name: Vec<u8>,
@@ -87,11 +87,11 @@ struct SignatureRow {
     postcode: Option<Vec<u8>>,
     comment: Option<Vec<u8>>,
     consent_to_targets: bool,
-    consent_text_sha256: String,
+    consent_text_sha256: Vec<u8>,
     updates_opt_in: bool,
     partner_id: Option<String>,
     partner_opt_in: bool,
-    partner_consent_sha256: Option<String>,
+    partner_consent_sha256: Option<Vec<u8>>,
     utm_source: Option<String>,
     utm_medium: Option<String>,
     utm_campaign: Option<String>,
@@ -127,7 +127,7 @@ pub fn prepare(
 ) -> anyhow::Result<Prepared> {
     let keys = ctx.keys;
     let token = secret::generate();
-    let token_hash = secret::digest(&token);
+    let token_hash = secret::row_digest(&token);
     let canonical = new.email.canonical();
     let id = crate::ids::new_id();
     let field = |column| Field { column, row: &id };
@@ -137,7 +137,7 @@ pub fn prepare(
     // The partner's consent, with the wording shown (as for the targets' consent above).
     let partner_consent = partner.filter(|_| new.partner_opt_in).map(|p| {
         let (_, wording) = p.optin(new.lang, campaign.file.default_lang());
-        hex::encode(Sha256::digest(wording.as_bytes()))
+        Sha256::digest(wording.as_bytes()).to_vec()
     });
     let tag = |t: &Option<crate::partners::SourceTag>| t.as_ref().map(|t| t.as_ref().to_owned());
     let row = SignatureRow {
@@ -152,7 +152,7 @@ pub fn prepare(
         postcode: keys.encrypt_text(field("signatures.postcode"), new.postcode.as_ref().map(AsRef::as_ref)),
         comment: keys.encrypt_text(field("signatures.comment"), new.comment.as_ref().map(AsRef::as_ref)),
         consent_to_targets: true,
-        consent_text_sha256: hex::encode(Sha256::digest(text.consent.as_bytes())),
+        consent_text_sha256: Sha256::digest(text.consent.as_bytes()).to_vec(),
         updates_opt_in: new.updates_opt_in,
         partner_id: partner.map(|p| p.id.to_string()),
         partner_opt_in: partner_consent.is_some(),
@@ -201,8 +201,8 @@ async fn commit_in_transaction(
     // What is there already, locked (in a fixed order, so concurrent batches cannot
     // deadlock) until this transaction ends.
     let campaign_ids: HashSet<Uuid> = batch.iter().map(|p| p.row.campaign_id).collect();
-    let lookups: Vec<&str> = batch.iter().flat_map(|p| p.lookups.iter().map(String::as_str)).collect();
-    let existing: Vec<(Uuid, String, Uuid, SignatureStatus, DateTime<Utc>)> = signatures::table
+    let lookups: Vec<&[u8]> = batch.iter().flat_map(|p| p.lookups.iter().map(Vec::as_slice)).collect();
+    let existing: Vec<(Uuid, Option<Vec<u8>>, Uuid, SignatureStatus, DateTime<Utc>)> = signatures::table
         .filter(signatures::campaign_id.eq_any(campaign_ids))
         .filter(signatures::email_key.eq_any(&lookups))
         // Sent unprepared, so PostgreSQL plans it with this batch's values every time. As a
@@ -222,9 +222,11 @@ async fn commit_in_transaction(
         .for_update()
         .load(conn)
         .await?;
-    let existing: HashMap<(Uuid, &str), (Uuid, SignatureStatus, DateTime<Utc>)> = existing
+    let existing: HashMap<(Uuid, &[u8]), (Uuid, SignatureStatus, DateTime<Utc>)> = existing
         .iter()
-        .map(|(campaign, key, id, status, sent_at)| ((*campaign, key.as_str()), (*id, *status, *sent_at)))
+        .filter_map(|(campaign, key, id, status, sent_at)| {
+            Some(((*campaign, key.as_deref()?), (*id, *status, *sent_at)))
+        })
         .collect();
 
     let mut outcomes = vec![SignOutcome::AlreadyKnown; batch.len()];
@@ -233,10 +235,10 @@ async fn commit_in_transaction(
     let mut seen = HashSet::new();
     for (i, p) in batch.iter().enumerate() {
         // The same address twice in one batch: the second is a repeat of the first.
-        if !seen.insert((p.row.campaign_id, p.row.email_key.as_str())) {
+        if !seen.insert((p.row.campaign_id, p.row.email_key.as_slice())) {
             continue;
         }
-        let found = p.lookups.iter().find_map(|key| existing.get(&(p.row.campaign_id, key.as_str())));
+        let found = p.lookups.iter().find_map(|key| existing.get(&(p.row.campaign_id, key.as_slice())));
         match found {
             None => new_rows.push(i),
             Some(&(id, status, sent_at)) => {
@@ -249,7 +251,7 @@ async fn commit_in_transaction(
 
     // In key order, like the locks above. A first signature racing another process's
     // for the same address loses quietly: its insert does nothing and it is a repeat.
-    new_rows.sort_by_key(|&i| (batch[i].row.campaign_id, batch[i].row.email_key.as_str()));
+    new_rows.sort_by_key(|&i| (batch[i].row.campaign_id, batch[i].row.email_key.as_slice()));
     let created: HashSet<Uuid> = if new_rows.is_empty() {
         HashSet::new()
     } else {

@@ -7,11 +7,14 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::schema::signatures;
+use crate::db::schema::{campaigns, signatures};
 
-/// The keyed hash of signature `id`'s address (the suppression list's key), if it is kept.
-pub async fn email_key(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<String>> {
-    signatures::table.find(id).select(signatures::email_key).first(conn).await.optional()
+/// The keyed hash of signature `id`'s address (the suppression list's key), if it is kept
+/// (a withdrawn signature has none).
+pub async fn email_key(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Vec<u8>>> {
+    let key: Option<Option<Vec<u8>>> =
+        signatures::table.find(id).select(signatures::email_key).first(conn).await.optional()?;
+    Ok(key.flatten())
 }
 
 /// Marks the address of signature `id` undeliverable on every signature it signed, from
@@ -22,8 +25,12 @@ pub async fn mark_undeliverable(
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     let Some(key) = email_key(conn, id).await? else { return Ok(0) };
+    // The key is indexed only behind the campaign (the unique (campaign_id, email_key)):
+    // naming every campaign lets PostgreSQL look it up once per campaign instead of
+    // reading the whole index or table.
     diesel::update(
         signatures::table
+            .filter(signatures::campaign_id.eq_any(campaigns::table.select(campaigns::id)))
             .filter(signatures::email_key.eq(key))
             .filter(signatures::email_undeliverable_at.is_null()),
     )

@@ -90,7 +90,7 @@ fn soft(message_id: &str, to: &str, recipient: &str) -> Vec<u8> {
 }
 
 impl TestApp {
-    async fn email_key(&self, email: &str) -> String {
+    async fn email_key(&self, email: &str) -> Vec<u8> {
         self.keys().email_lookup(&SupporterEmail::parse(email).unwrap().canonical())
     }
 

@@ -137,7 +137,7 @@ async fn a_signature_stored_before_encryption_is_still_found_by_its_keyed_hash()
             signatures::id.eq(rallypost::ids::new_id()),
             signatures::campaign_id.eq(earlier.campaign_id().await),
             signatures::status.eq("confirmed"),
-            signatures::email_key.eq("minaahmadi@gmail.com"),
+            signatures::email_key.eq(b"minaahmadi@gmail.com".to_vec()),
             signatures::key_id.eq(rallypost::crypto::PLAIN),
             signatures::email.eq(b"Mina.Ahmadi@gmail.com".to_vec()),
             signatures::name.eq(b"Mina Ahmadi".to_vec()),

@@ -33,6 +33,7 @@ mod partner_mailings;
 mod partners;
 mod privacy;
 mod private_files;
+mod raw_bytes_upgrade;
 mod reader_language;
 mod reminders;
 mod replies;

@@ -21,7 +21,7 @@ const OPTIN_DE: &str =
 struct Source {
     partner_id: Option<String>,
     partner_opt_in: bool,
-    partner_consent_sha256: Option<String>,
+    partner_consent_sha256: Option<Vec<u8>>,
     utm_source: Option<String>,
     utm_medium: Option<String>,
     utm_campaign: Option<String>,
@@ -47,8 +47,8 @@ async fn sources(app: &TestApp) -> Vec<Source> {
         .unwrap()
 }
 
-fn sha256(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
+fn sha256(text: &str) -> Vec<u8> {
+    Sha256::digest(text.as_bytes()).to_vec()
 }
 
 /// Opens the campaign page at `query` (as a visitor from `referer`, if given) and returns it.

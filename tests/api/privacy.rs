@@ -101,13 +101,13 @@ async fn the_consent_wording_shown_and_the_updates_choice_are_recorded() {
     assert_eq!(app.sign(&form).await.status(), 303);
 
     let mut conn = app.pool.get().await.unwrap();
-    let (consent, updates): (Option<String>, bool) = signatures::table
+    let (consent, updates): (Option<Vec<u8>>, bool) = signatures::table
         .select((signatures::consent_text_sha256, signatures::updates_opt_in))
         .first(&mut conn)
         .await
         .unwrap();
     let german = campaign(&app).await.file.text(rallypost::domain::Lang::De).consent.clone();
-    assert_eq!(consent.unwrap(), hex::encode(Sha256::digest(german.as_bytes())));
+    assert_eq!(consent.unwrap(), Sha256::digest(german.as_bytes()).to_vec());
     assert!(updates);
 }
 
@@ -184,7 +184,7 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("re-encrypted 6 signatures"));
     let only_new = rallypost::crypto::DataKeys::new([42u8; 32], &[]);
     let mut conn = app.pool.get().await.unwrap();
-    let rows: Vec<(uuid::Uuid, String, Option<Vec<u8>>, String)> = signatures::table
+    let rows: Vec<(uuid::Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>)> = signatures::table
         .select((signatures::id, signatures::key_id, signatures::name, signatures::email_key))
         .load(&mut conn)
         .await
@@ -194,8 +194,11 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
         let field = rallypost::crypto::Field { column: "signatures.name", row: id };
         assert!(only_new.decrypt_text(key_id, field, name.as_deref()).unwrap().is_some());
     }
-    assert!(rows.iter().any(|r| r.3 == only_new.email_lookup("mina@example.org")), "lookup keys recomputed");
-    let suppressed: Vec<String> = rallypost::db::schema::suppressions::table
+    assert!(
+        rows.iter().any(|r| r.3 == Some(only_new.email_lookup("mina@example.org"))),
+        "lookup keys recomputed"
+    );
+    let suppressed: Vec<Vec<u8>> = rallypost::db::schema::suppressions::table
         .select(rallypost::db::schema::suppressions::email_key)
         .load(&mut conn)
         .await

@@ -168,7 +168,7 @@ async fn xlsx_memory_for_100000_rows() {
     diesel::sql_query(format!(
         "insert into signatures (id, campaign_id, status, email_key, email, name, country, postcode, comment, \
              consent_to_targets, updates_opt_in, language, signed_at, confirmation_sent_at, confirmed_at, key_id) \
-         select gen_random_uuid(), c.id, 'confirmed', 'k' || i, convert_to('supporter' || i || '@example.org', 'UTF8'), \
+         select gen_random_uuid(), c.id, 'confirmed', convert_to('k' || i, 'UTF8'), convert_to('supporter' || i || '@example.org', 'UTF8'), \
              convert_to((array['محمد رحیمی', 'ګلالۍ ځدراڼ', 'Jürgen Weiß', 'Lena 🌻✊🏽'])[1 + i % 4] || ' ' || i, 'UTF8'), \
              'AF', convert_to('10115', 'UTF8'), convert_to('Stop the deportations, now ' || i, 'UTF8'), true, true, 'en', \
              timestamptz '2026-06-01 00:00:00+00' + i * interval '1 second', \

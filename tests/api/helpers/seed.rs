@@ -155,7 +155,7 @@ impl TestApp {
                 s::id.eq(id),
                 s::campaign_id.eq(campaign),
                 s::status.eq(seed.status),
-                s::email_key.eq(format!("{}-{}", seed.email.to_lowercase(), id)),
+                s::email_key.eq(format!("{}-{}", seed.email.to_lowercase(), id).into_bytes()),
                 s::key_id.eq(keys.current_id()),
                 s::email.eq(seal("signatures.email", Some(seed.email))),
                 s::name.eq(seal("signatures.name", Some(seed.name))),
