@@ -47,6 +47,9 @@ pub enum Need {
     Mailings,
     /// Other organizers' accounts and the audit log.
     Organizers,
+    /// Webhook receivers, their secrets and delivery logs: owners only, since a receiver
+    /// gets the supporters of every campaign who opted in to it.
+    Receivers,
     /// A route nobody has declared (added later): owners only, until someone does.
     Undeclared,
 }
@@ -118,7 +121,7 @@ impl Access {
             (Need::SignedIn | Need::Counts, _) => true,
             (Need::Supporters, role) => matches!(role, Role::Manager | Role::Partner),
             (Need::Mailings, role) => role == Role::Manager,
-            (Need::Organizers | Need::Undeclared, _) => false,
+            (Need::Organizers | Need::Receivers | Need::Undeclared, _) => false,
         };
         if allowed { Ok(()) } else { Err(Denied::Forbidden) }
     }
@@ -179,13 +182,14 @@ mod tests {
         let partner = access(Role::Partner, &[mine], Some("proasyl"));
         let viewer = access(Role::Viewer, &[mine], None);
         use Need::*;
-        for need in [SignedIn, Counts, Supporters, Mailings, Organizers, Undeclared] {
+        for need in [SignedIn, Counts, Supporters, Mailings, Organizers, Receivers, Undeclared] {
             assert_eq!(owner.allows(need, Some(other)), Ok(()), "{need:?}");
         }
         for who in [&manager, &partner, &viewer] {
             assert_eq!(who.allows(Counts, Some(other)), Err(Denied::Hidden), "{:?}", who.role);
             assert_eq!(who.allows(Counts, Some(mine)), Ok(()));
             assert_eq!(who.allows(Organizers, None), Err(Denied::Forbidden));
+            assert_eq!(who.allows(Receivers, None), Err(Denied::Forbidden));
             assert_eq!(who.allows(Undeclared, Some(mine)), Err(Denied::Forbidden));
         }
         assert_eq!(manager.allows(Supporters, Some(mine)), Ok(()));
