@@ -151,7 +151,8 @@ async fn every_protected_route_answers_each_role_as_its_scope_says() {
         let mut conn = app.pool.get().await.unwrap();
         let url = rallypost::webhooks::ReceiverUrl::parse("https://crm.example/hooks").unwrap();
         let (lead, policy) = (rallypost::webhooks::Whose::Lead, app.settings.webhook_addresses);
-        let added = rallypost::webhooks::add(&mut conn, &app.keys(), &lead, &url, policy, chrono::Utc::now());
+        let keys = app.keys();
+        let added = rallypost::webhooks::add(&mut conn, &keys, &lead, &url, policy, chrono::Utc::now());
         added.await.unwrap().0.id
     };
     let roles = [

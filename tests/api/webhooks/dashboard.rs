@@ -112,6 +112,8 @@ async fn a_failed_delivery_shows_its_reason_and_sending_it_again_reaches_the_rec
     crm.wait_for(2).await;
     app.wait_for_webhook_rows("given up", |rows| rows[0].recorded("failed", 2)).await;
     let webhook_id = crm.received()[0].header("webhook-id").to_owned();
+    // Signed in now: three days on, an earlier session would have ended.
+    let owner = signed_in(&app, "owner@rallypost.example", Role::Owner, None).await;
 
     let log = format!("/admin/webhooks/{receiver}");
     let (status, shown) = page(&app, &owner, &log).await;
@@ -141,6 +143,7 @@ async fn a_failed_delivery_shows_its_reason_and_sending_it_again_reaches_the_rec
     app.clock.advance(rallypost::webhooks::SEND_AGAIN_FOR + Duration::days(1));
     app.housekeeping().tick().await.unwrap();
     app.wait_for_webhook_rows("erased", |rows| !rows[0].body_kept).await;
+    let owner = signed_in(&app, "owner2@rallypost.example", Role::Owner, None).await;
     let (status, _) = post(&app, &owner, &log, &again, &[]).await;
     assert_eq!(status, 409);
     assert_eq!(crm.received().len(), 3);
@@ -150,14 +153,14 @@ async fn a_failed_delivery_shows_its_reason_and_sending_it_again_reaches_the_rec
 async fn a_viewer_or_a_partner_can_neither_see_nor_change_the_webhook_receivers() {
     let app = spawn_app().await;
     let crm = Receiver::start().await;
-    let (receiver, _) = app.add_receiver(Whose::partner("pro-asyl").unwrap(), &crm).await;
+    let (receiver, _) = app.add_receiver(Whose::partner("exile-network").unwrap(), &crm).await;
     let owner = signed_in(&app, "owner@rallypost.example", Role::Owner, None).await;
     let (_, owners_page) = page(&app, &owner, "/admin/webhooks").await;
     let csrf = hidden_value(&owners_page, "csrf_token").unwrap();
 
     for (email, role, partner) in [
         ("viewer@rallypost.example", Role::Viewer, None),
-        ("partner@rallypost.example", Role::Partner, Some("pro-asyl")),
+        ("partner@rallypost.example", Role::Partner, Some("exile-network")),
         ("manager@rallypost.example", Role::Manager, None),
     ] {
         let client = signed_in(&app, email, role, partner).await;
