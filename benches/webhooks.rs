@@ -17,7 +17,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use rallypost::clock::{Clock, SystemClock};
 use rallypost::crypto::DataKeys;
-use rallypost::webhooks::{ConfirmedSignature, Deliverer, ReceiverUrl, Whose};
+use rallypost::webhooks::{AddressPolicy, ConfirmedSignature, Deliverer, ReceiverUrl, Whose};
 
 const BATCH: usize = 500;
 /// As many posts in flight as the deliverer keeps.
@@ -77,6 +77,8 @@ async fn main() -> anyhow::Result<()> {
         &keys,
         &Whose::Lead,
         &ReceiverUrl::parse(&receiver).map_err(anyhow::Error::msg)?,
+        // The receiver is on this machine.
+        AddressPolicy::AllowPrivate,
         clock.now(),
     )
     .await?;
@@ -123,7 +125,8 @@ async fn main() -> anyhow::Result<()> {
 
     // Delivering: one deliverer, as `serve` runs it.
     let deliverer = rallypost::startup::webhook_claim_source();
-    let deliverer = Deliverer::new(pool.clone(), deliverer, clock.clone(), keys.clone())?;
+    let deliverer =
+        Deliverer::new(pool.clone(), deliverer, clock.clone(), keys.clone(), AddressPolicy::AllowPrivate)?;
     let started = Instant::now();
     let handled = deliverer.deliver_due().await?;
     let delivered = started.elapsed();

@@ -15,6 +15,7 @@ use crate::bounces::MailboxUrl;
 use crate::db::Pooler;
 use crate::dkim::Dkim;
 use crate::outbox::smtp::SmtpTarget;
+use crate::webhooks::AddressPolicy;
 
 /// A setting that could not be used, named as the operator wrote it.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +79,9 @@ pub struct Settings {
     pub bounce_domain: String,
     /// How often the workers read the bounce mailbox (`RALLYPOST_BOUNCE_POLL_SECS`).
     pub bounce_poll: Duration,
+    /// Whether webhooks may go to loopback, private, link-local and metadata addresses
+    /// (`RALLYPOST_WEBHOOK_ALLOW_PRIVATE=1`); by default only public ones.
+    pub webhook_addresses: AddressPolicy,
 }
 
 /// The bearer token a Prometheus scraper must send for `/metrics`; never printed.
@@ -319,6 +323,17 @@ impl Settings {
                 Err(_) => return Err(bad("RALLYPOST_BOUNCE_DOMAIN", format!("not a mail domain: {d:?}"))),
             },
         };
+        let webhook_addresses = match get("RALLYPOST_WEBHOOK_ALLOW_PRIVATE").as_deref().map(str::trim) {
+            None | Some("" | "0" | "false" | "no") => AddressPolicy::PublicOnly,
+            Some("1" | "true" | "yes") => AddressPolicy::AllowPrivate,
+            Some(other) => {
+                return Err(bad(
+                    "RALLYPOST_WEBHOOK_ALLOW_PRIVATE",
+                    format!("expected 1 or 0, got {other:?}"),
+                ));
+            }
+        };
+
         let bounce_poll = match get("RALLYPOST_BOUNCE_POLL_SECS") {
             None => Duration::from_secs(60),
             Some(text) => match text.trim().parse::<u64>() {
@@ -336,6 +351,7 @@ impl Settings {
             bounce_imap,
             bounce_domain,
             bounce_poll,
+            webhook_addresses,
             pooler,
             outbox_poll,
             reminders,
@@ -480,6 +496,9 @@ mod tests {
         assert_eq!(s.base_url, "http://127.0.0.1:8080");
         assert_eq!(s.sign_rate.len(), 2);
         assert!(s.database_url.is_none() && s.smtp.is_none());
+        assert_eq!(s.webhook_addresses, AddressPolicy::PublicOnly, "webhooks reach public addresses only");
+        let s = load(&[("RALLYPOST_WEBHOOK_ALLOW_PRIVATE", "1")]).unwrap();
+        assert_eq!(s.webhook_addresses, AddressPolicy::AllowPrivate);
     }
 
     #[test]
@@ -498,6 +517,7 @@ mod tests {
             ("RALLYPOST_DATABASE_POOLER", "session"),
             ("RALLYPOST_OUTBOX_POLL_MS", "0"),
             ("RALLYPOST_REMINDERS", "many"),
+            ("RALLYPOST_WEBHOOK_ALLOW_PRIVATE", "maybe"),
             ("RALLYPOST_REMINDERS", "9"),
             ("RALLYPOST_REMINDER_AFTER", "48"),
             ("RALLYPOST_REMINDER_AFTER", "2 fortnights"),

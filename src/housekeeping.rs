@@ -1,7 +1,8 @@
 //! Housekeeping the workers do beside sending and scheduling: daily, the retention purge
 //! (`signatures::purge_unconfirmed`), forgetting expired embed form tokens
-//! (`embed::purge_expired`) and erasing the copies of letters 90 days after their
-//! campaign closed (`letters::erase_after_closing`); at every tick, confirmation reminders
+//! (`embed::purge_expired`), erasing the copies of letters 90 days after their
+//! campaign closed (`letters::erase_after_closing`) and the bodies of webhooks a week after
+//! they were delivered (`webhooks::erase_old_bodies`); at every tick, confirmation reminders
 //! (`signatures::queue_reminders`). It runs as its own task so that a failing job
 //! holds up neither the letters nor the mail, and they cannot hold it up; within it, each
 //! job runs whether or not the one before failed.
@@ -78,6 +79,7 @@ impl Housekeeping {
         // The purge needs no campaign: it runs even when they cannot be read.
         if daily {
             daily_results.push(self.purge(now).await);
+            daily_results.push(self.erase_webhook_bodies(now).await);
         }
         match self.campaigns().await {
             Ok(campaigns) => {
@@ -115,6 +117,15 @@ impl Housekeeping {
         let forgotten = crate::embed::purge_expired(&mut conn, now).await?;
         if forgotten > 0 {
             tracing::info!(forgotten, "forgot the used embed form tokens that have expired");
+        }
+        Ok(())
+    }
+
+    async fn erase_webhook_bodies(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut conn = self.pool.get().await?;
+        let erased = crate::webhooks::erase_old_bodies(&mut conn, now).await?;
+        if erased > 0 {
+            tracing::info!(erased, "erased the bodies of webhooks that can no longer be sent again");
         }
         Ok(())
     }

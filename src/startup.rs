@@ -221,7 +221,8 @@ pub fn webhook_deliverer(
     keys: Arc<DataKeys>,
 ) -> anyhow::Result<Deliverer> {
     let lease = chrono::Duration::from_std(settings.outbox_lease)?;
-    Ok(Deliverer::new(pool, webhook_claim_source(), clock, keys)?.with_lease(lease))
+    Ok(Deliverer::new(pool, webhook_claim_source(), clock, keys, settings.webhook_addresses)?
+        .with_lease(lease))
 }
 
 /// The letter scheduler for these settings.

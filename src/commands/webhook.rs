@@ -34,7 +34,8 @@ pub struct AddArgs {
     /// The lead organisation: it gets the supporters who asked for its news
     #[arg(long)]
     lead: bool,
-    /// Where webhooks are posted: https://, or http:// to this machine only
+    /// Where webhooks are posted: https:// to a public address; http:// and private
+    /// addresses only with RALLYPOST_WEBHOOK_ALLOW_PRIVATE=1 (a relay on this machine)
     url: String,
 }
 
@@ -54,7 +55,9 @@ pub async fn webhook(
             };
             let url = ReceiverUrl::parse(&args.url).map_err(anyhow::Error::msg)?;
             let keys = crate::startup::data_keys(settings)?;
-            let (receiver, secret) = webhooks::add(&mut conn, &keys, &whose, &url, clock.now()).await?;
+            let policy = settings.webhook_addresses;
+            let (receiver, secret) =
+                webhooks::add(&mut conn, &keys, &whose, &url, policy, clock.now()).await?;
             println!("{}", secret.to_whsec());
             eprintln!(
                 "receiver {} added for the {whose}; keep this signing secret now: it cannot be shown again",

@@ -356,3 +356,13 @@ diesel::allow_tables_to_appear_in_same_query!(mailings, outbox);
 diesel::allow_tables_to_appear_in_same_query!(mailing_recipients, outbox);
 diesel::allow_tables_to_appear_in_same_query!(suppressions, outbox);
 diesel::allow_tables_to_appear_in_same_query!(bounces, mailing_recipients);
+
+diesel::table! {
+    webhook_events (outbox_id) {
+        outbox_id -> Uuid,
+        event -> Text,
+    }
+}
+
+diesel::joinable!(webhook_events -> outbox (outbox_id));
+diesel::allow_tables_to_appear_in_same_query!(webhook_events, outbox);

@@ -47,6 +47,8 @@ pub fn finish(conn: &mut PgConnection, id: Uuid, rows: u64, now: DateTime<Utc>) 
 pub struct ExportLogEntry {
     pub actor: String,
     pub via: String,
+    /// Why the records were read: `export`, or `handover to TARGET` for a handover pack.
+    pub purpose: String,
     pub filters: serde_json::Value,
     /// `None` while running, or when the export was cut short.
     pub row_count: Option<i64>,

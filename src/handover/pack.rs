@@ -65,7 +65,7 @@ pub fn make(
 
     let mut csv = export::csv_writer(private_file(&dir.join(CSV))?);
     csv.write_record(CSV_HEADER)?;
-    let mut tally = Tally::default();
+    let mut tally = Tally { lang, ..Tally::default() };
     let filter = ExportFilter { status: StatusFilter::Confirmed, until: request.until, ..Default::default() };
     export::records(
         conn,
@@ -127,6 +127,8 @@ pub fn make(
 /// What the rows add up to, and the named signers for the PDF.
 #[derive(Default)]
 pub(super) struct Tally {
+    /// The target's language, in which the PDF names each signer's country.
+    pub(super) lang: crate::domain::Lang,
     pub(super) named: u64,
     pub(super) anonymous: u64,
     pub(super) by_country: BTreeMap<String, u64>,
@@ -149,6 +151,7 @@ impl Tally {
             name_rtl: starts_right_to_left(&name),
             comment_rtl: starts_right_to_left(&comment),
             name,
+            country_name: crate::i18n::cldr::country_name(self.lang, &record.country).to_owned(),
             country: record.country,
             date: record.signed_at.format("%Y-%m-%d").to_string(),
             comment,
@@ -168,7 +171,10 @@ pub(super) struct SignerLine {
     /// a German comment in a Dari pack still reads left to right.
     name_rtl: bool,
     comment_rtl: bool,
+    /// The code, as the CSV has it.
     country: String,
+    /// The name in the target's language, as the PDF shows it.
+    country_name: String,
     date: String,
     comment: String,
 }

@@ -23,7 +23,6 @@ use typst::{Library, LibraryExt, World};
 
 use super::pack::{Endorsement, SignerLine, Tally};
 use crate::campaigns::{PageText, Target};
-use crate::domain::Country;
 use crate::i18n::Texts;
 
 const TEMPLATE: &str = include_str!("../../templates/handover/pack.typ");
@@ -147,7 +146,7 @@ pub(super) struct PdfData<'a> {
     countries: Vec<CountryLine>,
     days: Vec<DayBar>,
     chart_caption: String,
-    endorsements: &'a [Endorsement],
+    endorsements: Vec<Endorsement>,
     anonymous_line: String,
     footer: String,
     signers: &'a [SignerLine],
@@ -213,14 +212,23 @@ impl<'a> PdfData<'a> {
             countries: countries
                 .into_iter()
                 .map(|(code, n)| CountryLine {
-                    name: Country::parse(code)
-                        .map_or_else(|_| code.clone(), |c| format!("{} ({code})", c.name())),
+                    name: match crate::i18n::cldr::country_name(lang, code) {
+                        name if name == code => code.clone(),
+                        name => format!("{name} ({code})"),
+                    },
                     count: number(*n),
                 })
                 .collect(),
             days,
             chart_caption,
-            endorsements,
+            // Each organisation's country named in the target's language too.
+            endorsements: endorsements
+                .iter()
+                .map(|e| Endorsement {
+                    name: e.name.clone(),
+                    country: crate::i18n::cldr::country_name(lang, &e.country).to_owned(),
+                })
+                .collect(),
             anonymous_line: texts.t1("handover-anonymous", "count", number(tally.anonymous)),
             footer: texts.t_args(
                 "handover-footer",

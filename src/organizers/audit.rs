@@ -1,5 +1,6 @@
 //! The organizers' audit log: who did what to which account or campaign, and when. Written
-//! by the use cases (sign-in, invitations, role changes, disabling, exports, API tokens),
+//! by the use cases (sign-in, invitations, role changes, disabling, exports, API tokens,
+//! webhook receivers),
 //! in the same transaction as the change where there is one; read by owners' audit page.
 //!
 //! Organizers' addresses are staff data and appear here by design, as in the export log;
@@ -32,6 +33,11 @@ text_enum! {
         TokenCreated = "token_created",
         TokensRevoked = "tokens_revoked",
         PasswordSet = "password_set",
+        /// A webhook receiver added in the dashboard; the subject is its id.
+        WebhookAdd = "webhook_add",
+        WebhookRemove = "webhook_remove",
+        /// A delivery queued again by an owner; the detail names it.
+        WebhookSendAgain = "webhook_send_again",
     }
 }
 

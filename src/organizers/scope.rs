@@ -52,6 +52,9 @@ pub enum Need {
     News,
     /// Other organizers' accounts and the audit log.
     Organizers,
+    /// Webhook receivers, their secrets and delivery logs: owners only, since a receiver
+    /// gets the supporters of every campaign who opted in to it.
+    Receivers,
     /// A route nobody has declared (added later): owners only, until someone does.
     Undeclared,
 }
@@ -126,7 +129,7 @@ impl Access {
             (Need::News, Role::Manager) => true,
             (Need::News, Role::Partner) => self.partner.is_some(),
             (Need::News, Role::Viewer) => false,
-            (Need::Organizers | Need::Undeclared, _) => false,
+            (Need::Organizers | Need::Receivers | Need::Undeclared, _) => false,
         };
         if allowed { Ok(()) } else { Err(Denied::Forbidden) }
     }
@@ -187,13 +190,14 @@ mod tests {
         let partner = access(Role::Partner, &[mine], Some("proasyl"));
         let viewer = access(Role::Viewer, &[mine], None);
         use Need::*;
-        for need in [SignedIn, Counts, Supporters, Mailings, News, Organizers, Undeclared] {
+        for need in [SignedIn, Counts, Supporters, Mailings, News, Organizers, Receivers, Undeclared] {
             assert_eq!(owner.allows(need, Some(other)), Ok(()), "{need:?}");
         }
         for who in [&manager, &partner, &viewer] {
             assert_eq!(who.allows(Counts, Some(other)), Err(Denied::Hidden), "{:?}", who.role);
             assert_eq!(who.allows(Counts, Some(mine)), Ok(()));
             assert_eq!(who.allows(Organizers, None), Err(Denied::Forbidden));
+            assert_eq!(who.allows(Receivers, None), Err(Denied::Forbidden));
             assert_eq!(who.allows(Undeclared, Some(mine)), Err(Denied::Forbidden));
         }
         assert_eq!(manager.allows(Supporters, Some(mine)), Ok(()));

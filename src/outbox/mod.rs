@@ -11,6 +11,7 @@
 //! `mark_failed`, so the queue, the lease and the erasure rules stay in one place.
 
 mod claim;
+mod history;
 mod hooks;
 mod message;
 mod recorder;
@@ -22,6 +23,7 @@ mod transport;
 mod wake;
 
 pub use claim::{Claim, ClaimSource, DueRows, claimable, lease};
+pub use history::{RowState, erase_done_before, queue_again, recent_for_target};
 pub use hooks::{FixedReturnPath, Refusals, ReturnPath};
 pub use message::{Attachment, Email, build_message, build_message_with_headers};
 pub use sender::Sender;

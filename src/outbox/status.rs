@@ -31,15 +31,15 @@ text_enum! {
 
 impl Kind {
     /// Mail whose address and body are erased from the row once it is sent or given up.
-    /// A webhook may carry a supporter's name and address too; once the receiver has it,
-    /// no copy stays here.
+    /// A webhook is not among them: its body is kept a week, so that an owner can send it
+    /// again, then erased by `webhooks::erase_old_bodies` (at once if the supporter
+    /// withdraws, by `redact_for_signature`).
     pub fn erased_when_done(self) -> bool {
         matches!(
             self,
             Kind::Confirmation
                 | Kind::Receipt
                 | Kind::Reminder
-                | Kind::Webhook
                 | Kind::Mailing
                 | Kind::Invitation
                 | Kind::Endorsement

@@ -200,6 +200,36 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
     },
     ProtectedRoute {
         method: "GET",
+        path: "/admin/webhooks",
+        need: Need::Receivers,
+        route: || web::get().to(admin::webhooks::index),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/webhooks",
+        need: Need::Receivers,
+        route: || web::post().to(admin::webhooks::add),
+    },
+    ProtectedRoute {
+        method: "GET",
+        path: "/admin/webhooks/{id}",
+        need: Need::Receivers,
+        route: || web::get().to(admin::webhooks::log),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/webhooks/{id}/remove",
+        need: Need::Receivers,
+        route: || web::post().to(admin::webhooks::remove),
+    },
+    ProtectedRoute {
+        method: "POST",
+        path: "/admin/webhooks/{id}/again/{delivery}",
+        need: Need::Receivers,
+        route: || web::post().to(admin::webhooks::send_again),
+    },
+    ProtectedRoute {
+        method: "GET",
         path: "/api/v1/petitions",
         need: Need::Counts,
         route: || web::get().to(api::petitions::list),

@@ -6,6 +6,13 @@
 //! status, a refused connection, no answer within `TIMEOUT`) is tried again after
 //! `backoff`, for `GIVE_UP_AFTER`, then marked failed. Every attempt carries the row's id
 //! as `webhook-id`, so a receiver can tell a repeat from a new event.
+//!
+//! Only to the addresses `AddressPolicy` allows, checked here at each attempt and not only
+//! when the receiver was added: a name is resolved by `PublicOnly`, which drops forbidden
+//! answers (DNS rebinding), an IP literal is checked before the request, redirects are not
+//! followed (a `30x` to 169.254.169.254 is just a failed attempt), and no proxy from the
+//! environment is used (it would resolve the name itself). A refused attempt is retried
+//! like any other failure, with the reason on the row.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +24,7 @@ use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::address::{AddressPolicy, PublicOnly};
 use super::receivers;
 use super::secret::SigningSecret;
 use crate::clock::Clock;
@@ -59,6 +67,7 @@ pub struct Deliverer {
     clock: Arc<dyn Clock>,
     keys: Arc<DataKeys>,
     http: reqwest::Client,
+    addresses: AddressPolicy,
     lease: Duration,
 }
 
@@ -68,14 +77,20 @@ impl Deliverer {
         source: Box<dyn ClaimSource>,
         clock: Arc<dyn Clock>,
         keys: Arc<DataKeys>,
+        addresses: AddressPolicy,
     ) -> anyhow::Result<Deliverer> {
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
-            // A redirect is not a 2xx: the receiver's owner should fix the URL.
+            // A redirect is not a 2xx: the receiver's owner should fix the URL. Nor is it
+            // followed, so it cannot lead to an address the checks would refuse.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("rallypost-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Deliverer { pool, source, clock, keys, http, lease: LEASE })
+            .no_proxy()
+            .user_agent(concat!("rallypost-webhooks/", env!("CARGO_PKG_VERSION")));
+        let http = match addresses {
+            AddressPolicy::PublicOnly => http.dns_resolver(Arc::new(PublicOnly)),
+            AddressPolicy::AllowPrivate => http,
+        };
+        Ok(Deliverer { pool, source, clock, keys, http: http.build()?, addresses, lease: LEASE })
     }
 
     /// Holds claimed rows for `lease` instead of the default five minutes.
@@ -199,6 +214,13 @@ impl Deliverer {
     }
 
     async fn post(&self, row: &OutboxRow, outgoing: Outgoing) -> Attempt {
+        // The resolver never sees an IP literal: it is checked here, before connecting.
+        let literal = url::Url::parse(&outgoing.url)
+            .map_err(|e| e.to_string())
+            .and_then(|url| self.addresses.check_literal(&url).map_err(|refused| refused.to_string()));
+        if let Err(reason) = literal {
+            return Attempt::Retry(reason);
+        }
         let id = row.id.to_string();
         let timestamp = self.clock.now().timestamp();
         let sent = self

@@ -11,12 +11,14 @@
 //! receiver that was sent (or queued) the confirmation, so that it erases what it got.
 
 use chrono::{DateTime, Duration, Utc};
-use diesel_async::AsyncPgConnection;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::receivers;
 use crate::crypto::DataKeys;
+use crate::db::schema::webhook_events;
 use crate::outbox::{self, Kind, NewMessage};
 
 /// A withdrawal's webhook waits this long, so that a confirmation already on its way to
@@ -35,6 +37,42 @@ pub enum EventType {
     /// An organizer recorded a target's reply.
     #[serde(rename = "response.recorded")]
     ResponseRecorded,
+}
+
+impl EventType {
+    /// The event's name, as in the payload's `type` and the delivery log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::SignatureConfirmed => "signature.confirmed",
+            EventType::SignatureWithdrawn => "signature.withdrawn",
+            EventType::EndorsementApproved => "endorsement.approved",
+            EventType::ResponseRecorded => "response.recorded",
+        }
+    }
+}
+
+/// Queues the rows of one event, due at `due`, and notes which event each is, for the
+/// delivery log (the body that says so is erased in time); returns how many were new.
+async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    event: EventType,
+    rows: &[NewMessage],
+    due: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let queued = outbox::enqueue_many(conn, keys, &rows.iter().collect::<Vec<_>>(), due).await?;
+    let noted: Vec<_> = rows
+        .iter()
+        .map(|row| (webhook_events::outbox_id.eq(row.id), webhook_events::event.eq(event.as_str())))
+        .collect();
+    if !noted.is_empty() {
+        diesel::insert_into(webhook_events::table)
+            .values(noted)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(queued)
 }
 
 #[derive(Serialize)]
@@ -137,7 +175,7 @@ pub async fn signature_confirmed(
             message: body.clone(),
         })
         .collect();
-    Ok(outbox::enqueue_many(conn, keys, &rows.iter().collect::<Vec<_>>(), now).await?)
+    enqueue(conn, keys, EventType::SignatureConfirmed, &rows, now).await
 }
 
 /// Queues `signature.withdrawn` for every receiver queued the signature's confirmation,
@@ -171,7 +209,7 @@ pub async fn signature_withdrawn(
         });
     }
     let due = now + AFTER_CONFIRMATIONS_IN_FLIGHT;
-    Ok(outbox::enqueue_many(conn, keys, &rows.iter().collect::<Vec<_>>(), due).await?)
+    enqueue(conn, keys, EventType::SignatureWithdrawn, &rows, due).await
 }
 
 /// An endorsement an organizer just approved: what the organisation asked to publish.
@@ -276,5 +314,5 @@ async fn to_everyone<T: Serialize>(
             message: body.clone(),
         })
         .collect();
-    Ok(outbox::enqueue_many(conn, keys, &rows.iter().collect::<Vec<_>>(), now).await?)
+    enqueue(conn, keys, kind, &rows, now).await
 }

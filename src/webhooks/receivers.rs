@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::address::AddressPolicy;
 use super::secret::SigningSecret;
 use crate::crypto::{DataKeys, Field};
 use crate::db::schema::webhook_receivers;
@@ -54,9 +55,10 @@ impl std::fmt::Display for Whose {
 }
 
 /// An endpoint URL: `https`, or plain `http` only to this machine (a local relay, tests),
-/// since a webhook may carry a supporter's name and address.
+/// since a webhook may carry a supporter's name and address. Which addresses it may reach
+/// is checked apart, when it is added and at every delivery (`address.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceiverUrl(String);
+pub struct ReceiverUrl(url::Url);
 
 impl ReceiverUrl {
     pub fn parse(text: &str) -> Result<ReceiverUrl, String> {
@@ -76,14 +78,25 @@ impl ReceiverUrl {
         if url.as_str().len() > 2000 {
             return Err("the URL is longer than 2000 characters".into());
         }
-        Ok(ReceiverUrl(url.into()))
+        Ok(ReceiverUrl(url))
     }
 }
 
 impl AsRef<str> for ReceiverUrl {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
+}
+
+/// Why a receiver was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    /// Its address is not one webhooks may reach, or its name has none: the message says
+    /// which address and why, for the owner who typed it.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
 }
 
 /// A receiver as listed; no secret.
@@ -102,14 +115,33 @@ impl Receiver {
     }
 }
 
-/// Adds a receiver; returns it with its new secret, which is shown once and never again.
+/// Adds a receiver once its host resolves to addresses `policy` allows; returns it with
+/// its new secret, which is shown once and never again.
 pub async fn add(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
     whose: &Whose,
     url: &ReceiverUrl,
+    policy: AddressPolicy,
     now: DateTime<Utc>,
-) -> QueryResult<(Receiver, SigningSecret)> {
+) -> Result<(Receiver, SigningSecret), AddError> {
+    check(url, policy).await?;
+    Ok(insert(conn, keys, whose, url, now).await?)
+}
+
+/// Whether `url` may be added under `policy`: its host resolved, every address allowed.
+pub(super) async fn check(url: &ReceiverUrl, policy: AddressPolicy) -> Result<(), AddError> {
+    policy.check_url(&url.0).await.map_err(AddError::Refused)
+}
+
+/// Stores a receiver whose URL was checked, with a new secret.
+pub(super) async fn insert(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    whose: &Whose,
+    url: &ReceiverUrl,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Receiver, SigningSecret)> {
     let id = crate::ids::new_id();
     let secret = SigningSecret::generate();
     let sealed = keys.encrypt(Field { column: SECRET_COLUMN, row: &id }, secret.bytes());
@@ -126,6 +158,11 @@ pub async fn add(
         .get_result(conn)
         .await?;
     Ok((receiver, secret))
+}
+
+/// One receiver, if it exists.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Receiver>> {
+    webhook_receivers::table.find(id).select(Receiver::as_select()).first(conn).await.optional()
 }
 
 pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Receiver>> {

@@ -120,6 +120,7 @@ async fn an_organisation_endorses_confirms_and_once_approved_is_listed_everywher
         &app.keys(),
         &rallypost::webhooks::Whose::Lead,
         &url,
+        app.settings.webhook_addresses,
         chrono::Utc::now(),
     )
     .await

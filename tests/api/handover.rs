@@ -156,6 +156,11 @@ async fn a_pack_for_a_dari_speaking_target_names_each_consenting_signer_counts_t
         for (name, _) in HIDDEN.iter().chain(&[("Pending Person", ""), ("Withdrawn Person", "")]) {
             assert!(!pdf.contains(name), "{name} is in the PDF");
         }
+        // Countries named in Dari, in the counts and beside each signer.
+        let afghanistan = rallypost::i18n::cldr::country_name(Lang::FaAf, "AF");
+        assert_ne!(afghanistan, "AF");
+        assert!(pdf.matches(afghanistan).count() >= 2, "{afghanistan} missing from the PDF:\n{pdf}");
+        assert!(!pdf.contains("Afghanistan"), "no country named in English: {pdf}");
         // In Dari: the title of the call, and how many asked not to be named.
         assert!(pdf.contains("اخراج اجباری به افغانستان را متوقف کنید"), "{pdf}");
         let anonymous_line = pdf.lines().find(|l| l.contains("ذکر نشود")).expect("the anonymous count");
@@ -291,6 +296,8 @@ async fn an_organizer_makes_a_pack_from_the_dashboard_and_gets_it_as_a_zip_that_
     let logged: Vec<(String, String)> =
         export_log::table.select((export_log::via, export_log::purpose)).load(&mut conn).await.unwrap();
     assert_eq!(logged, vec![("web".into(), "handover to de-bmi".into())]);
+    let (_, dashboard) = app.get_text(&format!("/admin/c/{SLUG}")).await;
+    assert!(dashboard.contains("<td>handover to de-bmi</td>"), "the export log says why: {dashboard}");
 }
 
 #[tokio::test]

@@ -100,9 +100,8 @@ async fn an_organizer_records_a_reply_and_every_visitor_sees_each_targets_status
     let app = app().await;
     let mut conn = app.pool.get().await.unwrap();
     let url = rallypost::webhooks::ReceiverUrl::parse("https://crm.example/hooks").unwrap();
-    rallypost::webhooks::add(&mut conn, &app.keys(), &rallypost::webhooks::Whose::Lead, &url, Utc::now())
-        .await
-        .unwrap();
+    let (lead, policy) = (rallypost::webhooks::Whose::Lead, app.settings.webhook_addresses);
+    rallypost::webhooks::add(&mut conn, &app.keys(), &lead, &url, policy, Utc::now()).await.unwrap();
     let (_, page) = app.get_text(&format!("/c/{SLUG}?lang=en")).await;
     assert!(!page.contains("What the ministries answered"), "nothing to say before any letter went");
 

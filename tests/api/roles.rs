@@ -95,7 +95,13 @@ fn who_may(method: &str, path: &str) -> &'static str {
         {
             "mailings"
         }
-        (_, p) if p.starts_with("/admin/organizers") || p == "/admin/audit" => "owners",
+        (_, p)
+            if p.starts_with("/admin/organizers")
+                || p == "/admin/audit"
+                || p.starts_with("/admin/webhooks") =>
+        {
+            "owners"
+        }
         _ => panic!("the route walk has no expectation for {method} {path}: add one"),
     }
 }
@@ -147,6 +153,14 @@ async fn every_protected_route_answers_each_role_as_its_scope_says() {
     add_second_campaign(&app).await;
     let mailing = app.add_mailing("News", "Dear {name},").await;
     let reply = app.add_reply().await;
+    let receiver = {
+        let mut conn = app.pool.get().await.unwrap();
+        let url = rallypost::webhooks::ReceiverUrl::parse("https://crm.example/hooks").unwrap();
+        let (lead, policy) = (rallypost::webhooks::Whose::Lead, app.settings.webhook_addresses);
+        let keys = app.keys();
+        let added = rallypost::webhooks::add(&mut conn, &keys, &lead, &url, policy, chrono::Utc::now());
+        added.await.unwrap().0.id
+    };
     let roles = [
         ("owner", someone(&app, "owner@rallypost.example", Role::Owner, &[], None).await),
         ("manager", someone(&app, "manager@rallypost.example", Role::Manager, &[SLUG], None).await),
@@ -159,8 +173,17 @@ async fn every_protected_route_answers_each_role_as_its_scope_says() {
         let path = route
             .path
             .replace("{slug}", SLUG)
-            .replace("{id}", &if route.path.contains("/replies/") { reply } else { mailing }.to_string())
-            .replace("{action}", "pause");
+            .replace(
+                "{id}",
+                &match route.path {
+                    p if p.contains("/replies/") => reply,
+                    p if p.starts_with("/admin/webhooks/") => receiver,
+                    _ => mailing,
+                }
+                .to_string(),
+            )
+            .replace("{action}", "pause")
+            .replace("{delivery}", &receiver.to_string());
         let kind = who_may(route.method, route.path);
         let (owner_status, _) = answer(&app, &roles[0].1, route.method, &path).await;
         assert!(![404, 401, 500].contains(&owner_status), "the owner got {owner_status} for {path}");

@@ -1,5 +1,5 @@
 //! The organizers' pages: sign-in, the dashboards, the CSV export, the API tokens, and
-//! the owners' organizers and audit pages. Handlers only; the
+//! the owners' organizers, audit and webhook receivers pages. Handlers only; the
 //! guard in front of them is in `web::protected`, the queries in `reports` and `export`.
 
 pub mod dashboard;
@@ -11,6 +11,7 @@ pub mod mailings;
 pub mod organizers;
 pub mod replies;
 pub mod tokens;
+pub mod webhooks;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};

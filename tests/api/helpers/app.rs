@@ -71,6 +71,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         ("RALLYPOST_MAIL_FROM".into(), "End forced returns <campaign@rallypost.example>".into()),
         ("RALLYPOST_CAMPAIGNS_DIR".into(), concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns").into()),
         ("RALLYPOST_SIGN_RATE".into(), options.sign_rate.into()),
+        // Test webhook receivers listen on 127.0.0.1; the tests of the refusal turn it off.
+        ("RALLYPOST_WEBHOOK_ALLOW_PRIVATE".into(), "1".into()),
     ]);
     if options.smtp {
         env.insert("RALLYPOST_SMTP_URL".into(), mail.url());
