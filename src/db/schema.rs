@@ -253,6 +253,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_idempotency_keys (token_hash, key) {
+        token_hash -> Bytea,
+        key -> Text,
+        request_sha256 -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        response_status -> Nullable<Int2>,
+        response_body -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     embed_tokens_used (id) {
         id -> Uuid,
         expires_at -> Timestamptz,
@@ -314,6 +326,7 @@ diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(api_idempotency_keys -> api_tokens (token_hash));
 diesel::joinable!(organizer_campaigns -> organizers (organizer_id));
 diesel::joinable!(organizer_campaigns -> campaigns (campaign_id));
 diesel::joinable!(organizer_invitations -> organizers (organizer_id));
@@ -355,3 +368,4 @@ diesel::allow_tables_to_appear_in_same_query!(mailings, outbox);
 diesel::allow_tables_to_appear_in_same_query!(mailing_recipients, outbox);
 diesel::allow_tables_to_appear_in_same_query!(suppressions, outbox);
 diesel::allow_tables_to_appear_in_same_query!(bounces, mailing_recipients);
+diesel::allow_tables_to_appear_in_same_query!(api_idempotency_keys, api_tokens);
