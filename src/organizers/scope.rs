@@ -41,6 +41,9 @@ pub enum Need {
     Counts,
     /// Supporters' personal data: exports and the API's signatures.
     Supporters,
+    /// Posting signatures for supporters (the write API): the lead organisation's
+    /// managers, and partners for their own partner. The supporter still confirms by email.
+    Sign,
     /// Running the campaign's exchanges: news mailings to supporters, deciding on endorsing
     /// organisations (their contacts' addresses), recording the targets' replies, and
     /// handing the petition over (a pack names every consenting signer).
@@ -116,7 +119,7 @@ impl Access {
         let allowed = match (need, self.role) {
             (_, Role::Owner) => true,
             (Need::SignedIn | Need::Counts, _) => true,
-            (Need::Supporters, role) => matches!(role, Role::Manager | Role::Partner),
+            (Need::Supporters | Need::Sign, role) => matches!(role, Role::Manager | Role::Partner),
             (Need::Mailings, role) => role == Role::Manager,
             (Need::Organizers | Need::Undeclared, _) => false,
         };
@@ -179,7 +182,7 @@ mod tests {
         let partner = access(Role::Partner, &[mine], Some("proasyl"));
         let viewer = access(Role::Viewer, &[mine], None);
         use Need::*;
-        for need in [SignedIn, Counts, Supporters, Mailings, Organizers, Undeclared] {
+        for need in [SignedIn, Counts, Supporters, Sign, Mailings, Organizers, Undeclared] {
             assert_eq!(owner.allows(need, Some(other)), Ok(()), "{need:?}");
         }
         for who in [&manager, &partner, &viewer] {
@@ -193,6 +196,9 @@ mod tests {
         assert_eq!(partner.allows(Supporters, Some(mine)), Ok(()));
         assert_eq!(partner.allows(Mailings, Some(mine)), Err(Denied::Forbidden));
         assert_eq!(viewer.allows(Supporters, Some(mine)), Err(Denied::Forbidden));
+        assert_eq!(manager.allows(Sign, Some(mine)), Ok(()));
+        assert_eq!(partner.allows(Sign, Some(mine)), Ok(()));
+        assert_eq!(viewer.allows(Sign, Some(mine)), Err(Denied::Forbidden));
         assert_eq!(partner.supporters_filter(), Ok(Some(PartnerId::parse("proasyl").unwrap())));
         assert_eq!(manager.supporters_filter(), Ok(None));
         assert_eq!(viewer.supporters_filter(), Err(Denied::Forbidden));

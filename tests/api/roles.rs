@@ -84,6 +84,7 @@ fn who_may(method: &str, path: &str) -> &'static str {
         ("GET", "/admin/c/{slug}/signatures.csv")
         | ("GET", "/admin/c/{slug}/signatures.xlsx")
         | ("GET", "/api/v1/petitions/{slug}/signatures") => "personal data",
+        ("POST", "/api/v1/petitions/{slug}/signatures") => "signing",
         (_, p)
             if p.starts_with("/admin/c/{slug}/mailings")
                 || p.starts_with("/admin/c/{slug}/endorsements")
@@ -113,7 +114,7 @@ fn expect(kind: &str, role: &str, names_campaign: bool) -> Expect {
     }
     let allowed = match (kind, role) {
         (_, "owner") | ("anyone", _) | ("counts", _) => true,
-        ("personal data", r) => r == "manager" || r == "partner" || r == "other manager",
+        ("personal data" | "signing", r) => r == "manager" || r == "partner" || r == "other manager",
         ("mailings", r) => r == "manager" || r == "other manager",
         _ => false,
     };
