@@ -266,7 +266,7 @@ mod tests {
             "postal_addresses": [{"country": "XX"}]}}"#,
         )
         .unwrap();
-        let errors = body.validate(None, Lang::En).unwrap_err();
+        let errors = body.validate(None, Lang::En).err().expect("the body does not validate");
         let named: Vec<&str> = errors.keys().map(String::as_str).collect();
         assert_eq!(
             named,
