@@ -49,6 +49,10 @@ pub struct Settings {
     pub campaigns_dir: PathBuf,
     /// Per-client signing limits; empty means off.
     pub sign_rate: Vec<RateLimit>,
+    /// Per-token limits of the write API (`POST /api/v1/petitions/{slug}/signatures`);
+    /// empty means off. A partner site posts for all its visitors from one address, so
+    /// it is limited per token instead of by `sign_rate`.
+    pub api_sign_rate: Vec<RateLimit>,
     pub trusted_proxies: Vec<IpAddr>,
     /// The key letters are signed with (`RALLYPOST_DKIM_KEY_FILE`, `RALLYPOST_DKIM_SELECTOR`),
     /// for the sender's domain.
@@ -191,6 +195,10 @@ impl Settings {
         let sign_rate =
             parse_rate_limits(&get("RALLYPOST_SIGN_RATE").unwrap_or_else(|| "20/minute,200/hour".into()))
                 .map_err(|m| bad("RALLYPOST_SIGN_RATE", m))?;
+        let api_sign_rate = parse_rate_limits(
+            &get("RALLYPOST_API_SIGN_RATE").unwrap_or_else(|| DEFAULT_API_SIGN_RATE.into()),
+        )
+        .map_err(|m| bad("RALLYPOST_API_SIGN_RATE", m))?;
 
         let trusted_proxies = get("RALLYPOST_TRUSTED_PROXIES")
             .unwrap_or_default()
@@ -372,6 +380,7 @@ impl Settings {
             log_json,
             campaigns_dir,
             sign_rate,
+            api_sign_rate,
             trusted_proxies,
         })
     }
@@ -447,6 +456,10 @@ fn parse_base_url(url: &str) -> Result<String, ConfigError> {
 }
 
 /// Parses `20/minute,200/hour`; `off` gives no limits.
+/// The write API's limit per token when `RALLYPOST_API_SIGN_RATE` is not set: two a
+/// second for a minute (a partner's newsletter going out), and a busy day's worth an hour.
+pub const DEFAULT_API_SIGN_RATE: &str = "120/minute,5000/hour";
+
 pub fn parse_rate_limits(text: &str) -> Result<Vec<RateLimit>, String> {
     if text.trim() == "off" {
         return Ok(Vec::new());
@@ -618,5 +631,7 @@ mod tests {
     #[test]
     fn sign_rate_off_disables_limits() {
         assert!(load(&[("RALLYPOST_SIGN_RATE", "off")]).unwrap().sign_rate.is_empty());
+        assert!(load(&[("RALLYPOST_API_SIGN_RATE", "off")]).unwrap().api_sign_rate.is_empty());
+        assert_eq!(load(&[]).unwrap().api_sign_rate.len(), 2);
     }
 }

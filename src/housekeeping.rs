@@ -1,6 +1,7 @@
 //! Housekeeping the workers do beside sending and scheduling: daily, the retention purge
 //! (`signatures::purge_unconfirmed`), forgetting expired embed form tokens
-//! (`embed::purge_expired`), erasing the copies of letters 90 days after their
+//! (`embed::purge_expired`) and the write API's idempotency keys
+//! (`idempotency::purge_expired`), erasing the copies of letters 90 days after their
 //! campaign closed (`letters::erase_after_closing`) and the bodies of webhooks a week after
 //! they were delivered (`webhooks::erase_old_bodies`); at every tick, confirmation reminders
 //! (`signatures::queue_reminders`). It runs as its own task so that a failing job
@@ -117,6 +118,10 @@ impl Housekeeping {
         let forgotten = crate::embed::purge_expired(&mut conn, now).await?;
         if forgotten > 0 {
             tracing::info!(forgotten, "forgot the used embed form tokens that have expired");
+        }
+        let forgotten = crate::idempotency::purge_expired(&mut conn, now).await?;
+        if forgotten > 0 {
+            tracing::info!(forgotten, "forgot the API's idempotency keys older than 24 hours");
         }
         Ok(())
     }

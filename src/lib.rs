@@ -17,6 +17,7 @@ pub mod gauges;
 pub mod handover;
 pub mod housekeeping;
 pub mod i18n;
+pub mod idempotency;
 pub mod ids;
 pub mod letters;
 pub mod mailings;

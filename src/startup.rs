@@ -347,6 +347,7 @@ pub async fn start(
             devices: crate::organizers::Devices::new(&secret),
             form_tokens: crate::embed::FormTokens::new(&secret),
             limiter: SignLimiter::new(&settings.sign_rate),
+            api_limiter: SignLimiter::new(&settings.api_sign_rate),
             counts: CountCache::default(),
             mail: MailContext { from: settings.mail_from.clone(), base_url: settings.base_url.clone() },
             outbox_wake,
@@ -392,6 +393,7 @@ pub async fn start(
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(60)) => {
                         housekeeping_state.limiter.forget_idle();
+                        housekeeping_state.api_limiter.forget_idle();
                         forget_idle_login_failures(&housekeeping_state).await;
                     }
                     _ = stop.cancelled() => break,

@@ -254,6 +254,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_idempotency_keys (token_hash, key) {
+        token_hash -> Bytea,
+        key -> Text,
+        request_sha256 -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        response_status -> Nullable<Int2>,
+        response_body -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     embed_tokens_used (id) {
         id -> Uuid,
         expires_at -> Timestamptz,
@@ -315,6 +327,7 @@ diesel::joinable!(outbox -> signatures (signature_id));
 diesel::joinable!(digests -> outbox (outbox_id));
 diesel::joinable!(organizer_sessions -> organizers (organizer_id));
 diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(api_idempotency_keys -> api_tokens (token_hash));
 diesel::joinable!(organizer_campaigns -> organizers (organizer_id));
 diesel::joinable!(organizer_campaigns -> campaigns (campaign_id));
 diesel::joinable!(organizer_invitations -> organizers (organizer_id));
@@ -366,3 +379,4 @@ diesel::table! {
 
 diesel::joinable!(webhook_events -> outbox (outbox_id));
 diesel::allow_tables_to_appear_in_same_query!(webhook_events, outbox);
+diesel::allow_tables_to_appear_in_same_query!(api_idempotency_keys, api_tokens);

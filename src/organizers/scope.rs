@@ -42,6 +42,9 @@ pub enum Need {
     Counts,
     /// Supporters' personal data: exports and the API's signatures.
     Supporters,
+    /// Posting signatures for supporters (the write API): the lead organisation's
+    /// managers, and partners for their own partner. The supporter still confirms by email.
+    Sign,
     /// Running the campaign's exchanges: deciding on endorsing organisations (their
     /// contacts' addresses), recording the targets' replies, and handing the petition over
     /// (a pack names every consenting signer).
@@ -124,7 +127,7 @@ impl Access {
         let allowed = match (need, self.role) {
             (_, Role::Owner) => true,
             (Need::SignedIn | Need::Counts, _) => true,
-            (Need::Supporters, role) => matches!(role, Role::Manager | Role::Partner),
+            (Need::Supporters | Need::Sign, role) => matches!(role, Role::Manager | Role::Partner),
             (Need::Mailings, role) => role == Role::Manager,
             (Need::News, Role::Manager) => true,
             (Need::News, Role::Partner) => self.partner.is_some(),
@@ -190,7 +193,7 @@ mod tests {
         let partner = access(Role::Partner, &[mine], Some("proasyl"));
         let viewer = access(Role::Viewer, &[mine], None);
         use Need::*;
-        for need in [SignedIn, Counts, Supporters, Mailings, News, Organizers, Receivers, Undeclared] {
+        for need in [SignedIn, Counts, Supporters, Sign, Mailings, News, Organizers, Receivers, Undeclared] {
             assert_eq!(owner.allows(need, Some(other)), Ok(()), "{need:?}");
         }
         for who in [&manager, &partner, &viewer] {
@@ -212,6 +215,9 @@ mod tests {
         let adrift = access(Role::Partner, &[mine], None);
         assert_eq!(adrift.allows(News, Some(mine)), Err(Denied::Forbidden));
         assert_eq!(viewer.allows(Supporters, Some(mine)), Err(Denied::Forbidden));
+        assert_eq!(manager.allows(Sign, Some(mine)), Ok(()));
+        assert_eq!(partner.allows(Sign, Some(mine)), Ok(()));
+        assert_eq!(viewer.allows(Sign, Some(mine)), Err(Denied::Forbidden));
         assert_eq!(partner.supporters_filter(), Ok(Some(PartnerId::parse("proasyl").unwrap())));
         assert_eq!(manager.supporters_filter(), Ok(None));
         assert_eq!(viewer.supporters_filter(), Err(Denied::Forbidden));

@@ -71,6 +71,12 @@ impl Prepared {
     pub fn campaign_id(&self) -> Uuid {
         self.row.campaign_id
     }
+
+    /// The id the signature gets if it is new. The write API answers with it whatever
+    /// happened, so that its answer never tells whether the address had signed before.
+    pub fn id(&self) -> Uuid {
+        self.row.id
+    }
 }
 
 #[derive(Insertable)]

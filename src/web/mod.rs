@@ -2,7 +2,7 @@
 //! feature module, and renders the answer.
 
 mod admin;
-mod api;
+pub mod api;
 mod assets;
 pub mod body;
 mod client_ip;
@@ -24,7 +24,7 @@ pub mod protected;
 mod public;
 mod rate_limit;
 mod share;
-mod sign;
+pub(crate) mod sign;
 mod sign_form;
 mod unsubscribe;
 
@@ -55,6 +55,8 @@ pub struct AppState {
     /// Signs and checks the embed's form tokens, its CSRF proof without cookies.
     pub form_tokens: crate::embed::FormTokens,
     pub limiter: SignLimiter,
+    /// The write API's limits, per token (its SHA-256).
+    pub api_limiter: SignLimiter<Vec<u8>>,
     pub counts: CountCache,
     pub mail: MailContext,
     /// Protects supporters' personal data at rest.

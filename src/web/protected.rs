@@ -247,6 +247,13 @@ pub static PROTECTED_ROUTES: &[ProtectedRoute] = &[
         route: || web::get().to(api::petitions::signatures),
     },
     ProtectedRoute {
+        method: "POST",
+        path: "/api/v1/petitions/{slug}/signatures",
+        // A bearer token is no cookie a browser sends by itself: no CSRF token needed.
+        need: Need::Sign,
+        route: || web::post().to(api::sign::sign),
+    },
+    ProtectedRoute {
         method: "GET",
         path: "/api/v1/petitions/{slug}/endorsements",
         need: Need::Counts,

@@ -217,8 +217,9 @@ fn form_values(fields: &HashMap<String, String>, campaign: &Campaign) -> FormVal
     }
 }
 
-/// Parses every field, collecting all errors so the supporter can fix them at once.
-fn parse_signature(
+/// Parses every field, collecting all errors so the supporter can fix them at once. The
+/// write API validates its JSON body here too (`api::signature_body`).
+pub(crate) fn parse_signature(
     fields: &HashMap<String, String>,
     referral: Referral,
     lang: Lang,

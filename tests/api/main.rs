@@ -43,5 +43,6 @@ mod share;
 mod signing;
 mod waking;
 mod webhooks;
+mod write_api;
 mod xlsx_export;
 mod zero_config;

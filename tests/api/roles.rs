@@ -84,6 +84,7 @@ fn who_may(method: &str, path: &str) -> &'static str {
         ("GET", "/admin/c/{slug}/signatures.csv")
         | ("GET", "/admin/c/{slug}/signatures.xlsx")
         | ("GET", "/api/v1/petitions/{slug}/signatures") => "personal data",
+        ("POST", "/api/v1/petitions/{slug}/signatures") => "signing",
         // The walk's mailing is the lead's: a partner's organizer writes and lists their own
         // partner's mailings, and the lead's does not exist for them.
         (_, "/admin/c/{slug}/mailings") => "news",
@@ -122,7 +123,7 @@ fn expect(kind: &str, role: &str, names_campaign: bool) -> Expect {
     }
     let allowed = match (kind, role) {
         (_, "owner") | ("anyone", _) | ("counts", _) => true,
-        ("personal data", r) => r == "manager" || r == "partner" || r == "other manager",
+        ("personal data" | "signing", r) => r == "manager" || r == "partner" || r == "other manager",
         ("mailings", r) => r == "manager" || r == "other manager",
         ("news", r) => r == "manager" || r == "partner",
         ("the lead's mailing", "partner") => return Expect::Hidden,

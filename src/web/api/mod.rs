@@ -1,8 +1,11 @@
-//! The OSDI-style JSON API for CRMs: petitions and their signatures, with HAL `_links`.
-//! Handlers only; the token guard in front of them is in `web::protected`.
+//! The OSDI-style JSON API for CRMs: petitions and their signatures, with HAL `_links`,
+//! and the write API partner sites post signatures to (`sign`). Handlers only; the token
+//! guard in front of them is in `web::protected`.
 
 mod paging;
 pub mod petitions;
+pub mod sign;
+pub mod signature_body;
 
 pub use paging::{Start, paging};
 
