@@ -84,11 +84,9 @@ pub fn make(
     #[cfg(feature = "handover-pdf")]
     let pdf = {
         let data = super::pdf::PdfData::new(&texts, &request.target, page, &tally, endorsements, made_at);
-        let pdf = super::pdf::render(serde_json::to_vec(&data)?, made_at.date_naive())?;
-        drop(data);
-        let mut file = private_file(&dir.join(super::manifest::PDF))?;
-        file.write_all(&pdf)?;
-        file.sync_all()?;
+        let file = std::io::BufWriter::new(private_file(&dir.join(super::manifest::PDF))?);
+        let file = super::pdf::write(&data, &tally.signers, made_at.date_naive(), file)?;
+        file.into_inner()?.sync_all()?;
         Some(FileEntry::of(dir, super::manifest::PDF)?)
     };
     // Without the `handover-pdf` feature, a pack of the CSV alone.
@@ -145,14 +143,7 @@ impl Tally {
         self.named += 1;
         let name = record.name.unwrap_or_default();
         let comment = record.comment.unwrap_or_default();
-        let line = SignerLine {
-            name_rtl: starts_right_to_left(&name),
-            comment_rtl: starts_right_to_left(&comment),
-            name,
-            country: record.country,
-            date: record.signed_at.format("%Y-%m-%d").to_string(),
-            comment,
-        };
+        let line = SignerLine::new(name, record.country, record.signed_at.date_naive(), comment);
         csv.write_record(
             [&line.name, &line.country, &line.date, &line.comment].map(|cell| guard_formula(cell)),
         )?;
@@ -171,6 +162,19 @@ pub(super) struct SignerLine {
     country: String,
     date: String,
     comment: String,
+}
+
+impl SignerLine {
+    pub(super) fn new(name: String, country: String, signed_on: NaiveDate, comment: String) -> SignerLine {
+        SignerLine {
+            name_rtl: starts_right_to_left(&name),
+            comment_rtl: starts_right_to_left(&comment),
+            name,
+            country,
+            date: signed_on.format("%Y-%m-%d").to_string(),
+            comment,
+        }
+    }
 }
 
 /// Whether the first letter with a direction is from a right-to-left script (Hebrew,
