@@ -2,12 +2,13 @@
 # Handover pack benchmark: seeds N confirmed signatures (default 50,000; every 10th asks
 # not to be named, a third carry a comment, names in Latin and Arabic script) into a
 # dedicated database, encrypts them (`keys rotate`), then times `rallypost handover` for
-# N/5 and for N signers under /usr/bin/time -v: seconds, peak RSS, and the seconds as a
-# share of the 30 s limit. Peak RSS at N/5 beside N shows how memory grows with the
-# signers (the PDF's typesetting holds the whole document; the rows stream).
+# the first S signatures of each S in SIZES (default "N/5 N"; S <= N), RUNS times each
+# (default 1; the median is printed), under /usr/bin/time -v: seconds, peak RSS, and the
+# seconds as a share of the 30 s limit. Peak RSS side by side shows whether memory grows
+# with the signers (it should not: the PDF is typeset in pieces, src/handover/pdf/).
 #
 #   bash bench/handover.sh            # needs PostgreSQL at 127.0.0.1:5432, user postgres
-#   N=50000 BENCH_PG=postgres://postgres@127.0.0.1:5432 bash bench/handover.sh
+#   N=100000 SIZES="10000 50000 100000" RUNS=3 RALLYPOST_BIN=target/release/rallypost bash bench/handover.sh
 #
 # Drops and recreates the database $BENCH_DB (default rallypost_bench_handover). Not run
 # by tests.
@@ -15,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${N:-50000}
+SIZES=${SIZES:-"$((N / 5)) $N"}
+RUNS=${RUNS:-1}
 LIMIT=30
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-rallypost_bench_handover}
@@ -60,18 +63,32 @@ measure() {
     echo "$wall $rss"
 }
 
-SMALL=$((N / 5))
-# The first N/5 signatures: --until the time of signature N/5 + 1.
-UNTIL=$(psql -tA "$URL" -c "select to_char((timestamptz '2026-06-01 00:00:00+00' + ($SMALL + 1) * (interval '170 days' / $N)) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
-echo "handover pack for $SMALL signers ..." >&2
-read -r small_secs small_rss < <(measure "$BIN" handover $SLUG --target de-bmi --out "$WORK/small" --until "$UNTIL")
-echo "handover pack for $N signers ..." >&2
-read -r secs rss < <(measure "$BIN" handover $SLUG --target de-bmi --out "$WORK/pack")
-"$BIN" handover verify "$WORK/pack" >/dev/null
-pages=$(pdfinfo "$WORK/pack/handover.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}' || echo "?")
-pdf_mb=$(du -m "$WORK/pack/handover.pdf" | cut -f1)
+# The first S signatures: --until the time of signature S + 1.
+until_after() {
+    psql -tA "$URL" -c "select to_char((timestamptz '2026-06-01 00:00:00+00' + ($1 + 1) * (interval '170 days' / $N)) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+}
 
-printf '\n%-28s %10s %12s %14s\n' "pack" "seconds" "peak RSS MB" "share of ${LIMIT} s"
-printf '%-28s %10s %12s %14s\n' "$SMALL signers" "$small_secs" "$small_rss" "$(echo "scale=2; $small_secs / $LIMIT" | bc)"
-printf '%-28s %10s %12s %14s\n' "$N signers ($pages pages, ${pdf_mb} MB)" "$secs" "$rss" "$(echo "scale=2; $secs / $LIMIT" | bc)"
-printf '\npeak RSS for %s signers is %.2f x that for %s (%.1fx the signers)\n' "$N" "$(echo "scale=4; $rss / $small_rss" | bc)" "$SMALL" 5
+# The median of the numbers on stdin.
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+printf '\n%-40s %10s %12s %14s\n' "pack (median of $RUNS)" "seconds" "peak RSS MB" "share of ${LIMIT} s"
+first_rss=""
+for size in $SIZES; do
+    : >"$WORK/runs"
+    for run in $(seq "$RUNS"); do
+        echo "handover pack for $size signers (run $run of $RUNS) ..." >&2
+        rm -rf "$WORK/pack"
+        measure "$BIN" handover $SLUG --target de-bmi --out "$WORK/pack" --until "$(until_after "$size")" >>"$WORK/runs"
+    done
+    "$BIN" handover verify "$WORK/pack" >/dev/null
+    secs=$(awk '{ print $1 }' "$WORK/runs" | median)
+    rss=$(awk '{ print $2 }' "$WORK/runs" | median)
+    pages=$(pdfinfo "$WORK/pack/handover.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}' || echo "?")
+    pdf_mb=$(du -m "$WORK/pack/handover.pdf" | cut -f1)
+    printf '%-40s %10s %12s %14s\n' "$size signers ($pages pages, ${pdf_mb} MB PDF)" "$secs" "$rss" "$(echo "scale=2; $secs / $LIMIT" | bc)"
+    [ -n "$first_rss" ] || { first_rss=$rss; first_size=$size; }
+    last_rss=$rss; last_size=$size
+done
+printf '\npeak RSS for %s signers is %.2f x that for %s (%.1fx the signers); load: %s\n' \
+    "$last_size" "$(echo "scale=4; $last_rss / $first_rss" | bc)" "$first_size" \
+    "$(echo "scale=1; $last_size / $first_size" | bc)" "$(cut -d' ' -f1-3 /proc/loadavg)"

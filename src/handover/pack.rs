@@ -65,7 +65,7 @@ pub fn make(
 
     let mut csv = export::csv_writer(private_file(&dir.join(CSV))?);
     csv.write_record(CSV_HEADER)?;
-    let mut tally = Tally { lang, ..Tally::default() };
+    let mut tally = Tally::default();
     let filter = ExportFilter { status: StatusFilter::Confirmed, until: request.until, ..Default::default() };
     export::records(
         conn,
@@ -84,11 +84,9 @@ pub fn make(
     #[cfg(feature = "handover-pdf")]
     let pdf = {
         let data = super::pdf::PdfData::new(&texts, &request.target, page, &tally, endorsements, made_at);
-        let pdf = super::pdf::render(serde_json::to_vec(&data)?, made_at.date_naive())?;
-        drop(data);
-        let mut file = private_file(&dir.join(super::manifest::PDF))?;
-        file.write_all(&pdf)?;
-        file.sync_all()?;
+        let file = std::io::BufWriter::new(private_file(&dir.join(super::manifest::PDF))?);
+        let file = super::pdf::write(&data, &tally.signers, made_at.date_naive(), file)?;
+        file.into_inner()?.sync_all()?;
         Some(FileEntry::of(dir, super::manifest::PDF)?)
     };
     // Without the `handover-pdf` feature, a pack of the CSV alone.
@@ -127,8 +125,6 @@ pub fn make(
 /// What the rows add up to, and the named signers for the PDF.
 #[derive(Default)]
 pub(super) struct Tally {
-    /// The target's language, in which the PDF names each signer's country.
-    pub(super) lang: crate::domain::Lang,
     pub(super) named: u64,
     pub(super) anonymous: u64,
     pub(super) by_country: BTreeMap<String, u64>,
@@ -147,15 +143,7 @@ impl Tally {
         self.named += 1;
         let name = record.name.unwrap_or_default();
         let comment = record.comment.unwrap_or_default();
-        let line = SignerLine {
-            name_rtl: starts_right_to_left(&name),
-            comment_rtl: starts_right_to_left(&comment),
-            name,
-            country_name: crate::i18n::cldr::country_name(self.lang, &record.country).to_owned(),
-            country: record.country,
-            date: record.signed_at.format("%Y-%m-%d").to_string(),
-            comment,
-        };
+        let line = SignerLine::new(name, record.country, record.signed_at.date_naive(), comment);
         csv.write_record(
             [&line.name, &line.country, &line.date, &line.comment].map(|cell| guard_formula(cell)),
         )?;
@@ -171,12 +159,22 @@ pub(super) struct SignerLine {
     /// a German comment in a Dari pack still reads left to right.
     name_rtl: bool,
     comment_rtl: bool,
-    /// The code, as the CSV has it.
     country: String,
-    /// The name in the target's language, as the PDF shows it.
-    country_name: String,
     date: String,
     comment: String,
+}
+
+impl SignerLine {
+    pub(super) fn new(name: String, country: String, signed_on: NaiveDate, comment: String) -> SignerLine {
+        SignerLine {
+            name_rtl: starts_right_to_left(&name),
+            comment_rtl: starts_right_to_left(&comment),
+            name,
+            country,
+            date: signed_on.format("%Y-%m-%d").to_string(),
+            comment,
+        }
+    }
 }
 
 /// Whether the first letter with a direction is from a right-to-left script (Hebrew,

@@ -166,6 +166,8 @@ async fn a_pack_for_a_dari_speaking_target_names_each_consenting_signer_counts_t
         let anonymous_line = pdf.lines().find(|l| l.contains("ذکر نشود")).expect("the anonymous count");
         // Counted in Dari digits (۲), as every number in a Dari page.
         assert!(anonymous_line.contains('۲'), "{anonymous_line}");
+        // Countries as Dari names them (CLDR): Germany is آلمان, not "Germany (DE)".
+        assert!(pdf.contains("آلمان") && !pdf.contains("Germany (DE)"), "{pdf}");
     }
     // The CSV: the same named signers, the formula guard on.
     let rows = csv_rows(&dir.join("signatures.csv"));
@@ -287,6 +289,8 @@ async fn an_organizer_makes_a_pack_from_the_dashboard_and_gets_it_as_a_zip_that_
         // In German, for the German ministry.
         assert!(pdf.contains("Abschiebungen nach Afghanistan stoppen"), "{pdf}");
         assert!(pdf.contains("Jürgen Weiß") && !pdf.contains("Lena Hidden"), "{pdf}");
+        // Countries as German names them, in the counts and beside each signer.
+        assert!(pdf.contains("Österreich (AT)") && pdf.contains("Österreich ·"), "{pdf}");
     }
     let csv = std::fs::read_to_string(dir.join("signatures.csv")).unwrap();
     assert!(csv.contains("Jürgen Weiß") && !csv.contains("Lena Hidden"), "{csv}");
