@@ -329,7 +329,11 @@ pub async fn start(
         }
     } else if options.listener.is_some() && settings.pooler.allows_listen() {
         // No sender here: the mail this web process queues wakes the workers elsewhere.
-        tasks.push(tokio::spawn(crate::outbox::announce(pool.clone(), outbox_wake.clone(), shutdown.clone())));
+        tasks.push(tokio::spawn(crate::outbox::announce(
+            pool.clone(),
+            outbox_wake.clone(),
+            shutdown.clone(),
+        )));
     }
 
     let (mut addr, mut server_handle, mut app_state) = (None, None, None);

@@ -151,7 +151,10 @@ fn one_endorsing_organisation_is_named_in_the_singular_and_more_in_the_plural() 
     let german = Texts::new(Lang::De);
     assert_eq!(german.t_count("endorsers-heading", 1, &[]), "Unterstützt von 1 Organisation");
     let names = [("names", "PRO ASYL".to_owned())];
-    assert_eq!(german.t_count("letter-supported-by", 2, &names), "Unterstützt von 2 Organisationen: PRO ASYL.");
+    assert_eq!(
+        german.t_count("letter-supported-by", 2, &names),
+        "Unterstützt von 2 Organisationen: PRO ASYL."
+    );
     assert_eq!(Texts::new(Lang::FaAf).t_count("endorsers-heading", 3, &[]), "با حمایت ۳ نهاد");
 }
 

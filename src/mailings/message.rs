@@ -172,7 +172,7 @@ impl MailingContext {
             ),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
         ];
-        let (from, reply_to) = self.from_and_reply_to(campaign, sender)?;
+        let (from, reply_to) = self.sender_addresses(campaign, sender)?;
         Ok(NewMessage {
             id,
             kind: Kind::Mailing,
@@ -193,7 +193,7 @@ impl MailingContext {
 
     /// The `From` and `Reply-To` of `sender`'s mailings: the campaign's address throughout,
     /// under the partner's name for a partner, whose contact then takes the replies.
-    fn from_and_reply_to(
+    fn sender_addresses(
         &self,
         campaign: &Campaign,
         sender: &Sender,

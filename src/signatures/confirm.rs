@@ -139,6 +139,10 @@ pub async fn confirm(
     .await
 }
 
+/// The signature a withdrawal link names: id, campaign, status, language and lookup key
+/// (none once withdrawn).
+type Withdrawing = (Uuid, Uuid, SignatureStatus, String, Option<Vec<u8>>);
+
 /// Erases the supporter's personal data and takes the signature out of counts, exports
 /// and future letters. Mail not yet sent to them is dropped; once that has committed, the
 /// copies this machine kept of mail that carried them (`.eml` files) are deleted too.
@@ -154,7 +158,7 @@ pub async fn withdraw(
     let hash = secret::row_digest(plain_token);
     let (outcome, mail) = conn
         .transaction(async move |conn| {
-            let found: Option<(Uuid, Uuid, SignatureStatus, String, Option<Vec<u8>>)> = signatures::table
+            let found: Option<Withdrawing> = signatures::table
                 .filter(signatures::withdraw_token_hash.eq(&hash))
                 .select((
                     signatures::id,

@@ -187,6 +187,10 @@ pub fn prepare(
     Ok(Prepared { row, lookups: keys.email_lookups(&canonical), token_hash, confirmation })
 }
 
+/// A signature already there for an address in the batch: its id, status and when its
+/// confirmation was last sent.
+type Known = (Uuid, SignatureStatus, DateTime<Utc>);
+
 /// Writes prepared signatures in one transaction; returns what happened to each, in order.
 pub async fn commit(
     conn: &mut AsyncPgConnection,
@@ -208,7 +212,7 @@ async fn commit_in_transaction(
     // deadlock) until this transaction ends.
     let campaign_ids: HashSet<Uuid> = batch.iter().map(|p| p.row.campaign_id).collect();
     let lookups: Vec<&[u8]> = batch.iter().flat_map(|p| p.lookups.iter().map(Vec::as_slice)).collect();
-    let existing: Vec<(Uuid, Option<Vec<u8>>, Uuid, SignatureStatus, DateTime<Utc>)> = signatures::table
+    let existing: Vec<(Uuid, Option<Vec<u8>>, Known)> = signatures::table
         .filter(signatures::campaign_id.eq_any(campaign_ids))
         .filter(signatures::email_key.eq_any(&lookups))
         // Sent unprepared, so PostgreSQL plans it with this batch's values every time. As a
@@ -220,19 +224,15 @@ async fn commit_in_transaction(
         .select((
             signatures::campaign_id,
             signatures::email_key,
-            signatures::id,
-            signatures::status,
-            signatures::confirmation_sent_at,
+            (signatures::id, signatures::status, signatures::confirmation_sent_at),
         ))
         .order(signatures::id)
         .for_update()
         .load(conn)
         .await?;
-    let existing: HashMap<(Uuid, &[u8]), (Uuid, SignatureStatus, DateTime<Utc>)> = existing
+    let existing: HashMap<(Uuid, &[u8]), Known> = existing
         .iter()
-        .filter_map(|(campaign, key, id, status, sent_at)| {
-            Some(((*campaign, key.as_deref()?), (*id, *status, *sent_at)))
-        })
+        .filter_map(|(campaign, key, known)| Some(((*campaign, key.as_deref()?), *known)))
         .collect();
 
     let mut outcomes = vec![SignOutcome::AlreadyKnown; batch.len()];

@@ -184,18 +184,19 @@ async fn rotating_keys_re_encrypts_every_row_and_keeps_repeats_found() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("re-encrypted 6 signatures"));
     let only_new = rallypost::crypto::DataKeys::new([42u8; 32], &[]);
     let mut conn = app.pool.get().await.unwrap();
-    let rows: Vec<(uuid::Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>)> = signatures::table
-        .select((signatures::id, signatures::key_id, signatures::name, signatures::email_key))
+    type Sealed = (String, Option<Vec<u8>>);
+    let rows: Vec<(uuid::Uuid, Sealed, Option<Vec<u8>>)> = signatures::table
+        .select((signatures::id, (signatures::key_id, signatures::name), signatures::email_key))
         .load(&mut conn)
         .await
         .unwrap();
-    for (id, key_id, name, _) in &rows {
+    for (id, (key_id, name), _) in &rows {
         assert_eq!(key_id, only_new.current_id());
         let field = rallypost::crypto::Field { column: "signatures.name", row: id };
         assert!(only_new.decrypt_text(key_id, field, name.as_deref()).unwrap().is_some());
     }
     assert!(
-        rows.iter().any(|r| r.3 == Some(only_new.email_lookup("mina@example.org"))),
+        rows.iter().any(|r| r.2 == Some(only_new.email_lookup("mina@example.org"))),
         "lookup keys recomputed"
     );
     let suppressed: Vec<Vec<u8>> = rallypost::db::schema::suppressions::table

@@ -177,7 +177,9 @@ async fn every_bad_input_gets_its_own_4xx_in_json_and_nothing_is_stored() {
     let mut too_large = signature("mina@example.org");
     too_large["comments"] = json!("x".repeat(17 * 1024));
     let json = |v: &Value| v.to_string().into_bytes();
-    let cases: Vec<(&str, &str, Vec<u8>, u16, &[&str])> = vec![
+    // What is sent (content type, body) and what comes back (status, fields named).
+    type Case<'a> = (&'a str, &'a str, Vec<u8>, u16, &'a [&'a str]);
+    let cases: Vec<Case<'_>> = vec![
         ("malformed JSON", "application/json", b"{\"person\": {".to_vec(), 400, &[]),
         ("not JSON at all", "application/json", b"name=Mina".to_vec(), 400, &[]),
         (

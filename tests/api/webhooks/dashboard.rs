@@ -101,7 +101,6 @@ async fn an_owner_adds_a_partners_receiver_in_the_dashboard_and_sees_its_secret_
 async fn a_failed_delivery_shows_its_reason_and_sending_it_again_reaches_the_recovered_crm_with_the_same_id()
 {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "owner@rallypost.example", Role::Owner, None).await;
     let crm = Receiver::start().await;
     let (receiver, secret) = app.add_receiver(Whose::Lead, &crm).await;
     crm.answer(&[500, 500]);
@@ -112,7 +111,7 @@ async fn a_failed_delivery_shows_its_reason_and_sending_it_again_reaches_the_rec
     crm.wait_for(2).await;
     app.wait_for_webhook_rows("given up", |rows| rows[0].recorded("failed", 2)).await;
     let webhook_id = crm.received()[0].header("webhook-id").to_owned();
-    // Signed in now: three days on, an earlier session would have ended.
+    // Signed in only now: three days on, an earlier session would have ended.
     let owner = signed_in(&app, "owner@rallypost.example", Role::Owner, None).await;
 
     let log = format!("/admin/webhooks/{receiver}");
