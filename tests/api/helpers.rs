@@ -8,6 +8,7 @@ mod app;
 mod db;
 mod imap;
 mod mail;
+mod route_rows;
 mod seed;
 
 use std::net::TcpListener;
@@ -17,6 +18,7 @@ pub use app::*;
 pub use db::*;
 pub use imap::*;
 pub use mail::*;
+pub use route_rows::*;
 pub use seed::*;
 
 pub const SLUG: &str = "end-forced-returns";

@@ -2,7 +2,9 @@
 
 use rallypost::web::protected::{Guard, PROTECTED_ROUTES, PUBLIC_ADMIN_ROUTES};
 
-use crate::helpers::{ORGANIZER, PASSWORD, SLUG, Seed, TestApp, assert_refused, set_cookie, spawn_app};
+use crate::helpers::{
+    ORGANIZER, PASSWORD, RouteRows, SLUG, Seed, TestApp, assert_refused, set_cookie, spawn_app,
+};
 
 fn cookie_value(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
@@ -251,13 +253,10 @@ async fn every_protected_route_answers_its_own_credentials() {
     let app = spawn_app().await;
     app.login_as_organizer().await;
     let token = app.api_token(ORGANIZER).await;
-    let mailing = app.add_mailing("News", "Dear {name},").await;
-    let reply = app.add_reply().await;
+    let rows = RouteRows::seed(&app).await;
 
     for route in PROTECTED_ROUTES {
-        // Each `{id}` names a row of its own kind, so a GET finds what it shows.
-        let id = if route.path.contains("/replies/") { reply } else { mailing };
-        let path = route.path.replace("{slug}", SLUG).replace("{id}", &id.to_string());
+        let path = rows.path(route.path, SLUG);
         let method: reqwest::Method = route.method.parse().unwrap();
         let request = app.client.request(method, app.url(&path));
         let request = match route.guard() {

@@ -10,7 +10,7 @@ use rallypost::db::schema::signatures;
 use rallypost::organizers::{self, Grant, OrganizerEmail, Password, Role, Who};
 use rallypost::web::protected::{Guard, PROTECTED_ROUTES};
 
-use crate::helpers::{ORGANIZER, PASSWORD, SLUG, Seed, TestApp, hidden_value, spawn_app};
+use crate::helpers::{ORGANIZER, PASSWORD, RouteRows, SLUG, Seed, TestApp, hidden_value, spawn_app};
 
 const PARTNER: &str = "exile-network";
 const OTHER_SLUG: &str = "second-call";
@@ -152,16 +152,7 @@ async fn answer(app: &TestApp, who: &Someone, method: &str, path: &str) -> (u16,
 async fn every_protected_route_answers_each_role_as_its_scope_says() {
     let app = spawn_app().await;
     add_second_campaign(&app).await;
-    let mailing = app.add_mailing("News", "Dear {name},").await;
-    let reply = app.add_reply().await;
-    let receiver = {
-        let mut conn = app.pool.get().await.unwrap();
-        let url = rallypost::webhooks::ReceiverUrl::parse("https://crm.example/hooks").unwrap();
-        let (lead, policy) = (rallypost::webhooks::Whose::Lead, app.settings.webhook_addresses);
-        let keys = app.keys();
-        let added = rallypost::webhooks::add(&mut conn, &keys, &lead, &url, policy, chrono::Utc::now());
-        added.await.unwrap().0.id
-    };
+    let rows = RouteRows::seed(&app).await;
     let roles = [
         ("owner", someone(&app, "owner@rallypost.example", Role::Owner, &[], None).await),
         ("manager", someone(&app, "manager@rallypost.example", Role::Manager, &[SLUG], None).await),
@@ -171,20 +162,7 @@ async fn every_protected_route_answers_each_role_as_its_scope_says() {
     ];
 
     for route in PROTECTED_ROUTES {
-        let path = route
-            .path
-            .replace("{slug}", SLUG)
-            .replace(
-                "{id}",
-                &match route.path {
-                    p if p.contains("/replies/") => reply,
-                    p if p.starts_with("/admin/webhooks/") => receiver,
-                    _ => mailing,
-                }
-                .to_string(),
-            )
-            .replace("{action}", "pause")
-            .replace("{delivery}", &receiver.to_string());
+        let path = rows.path(route.path, SLUG);
         let kind = who_may(route.method, route.path);
         let (owner_status, _) = answer(&app, &roles[0].1, route.method, &path).await;
         assert!(![404, 401, 500].contains(&owner_status), "the owner got {owner_status} for {path}");
