@@ -24,11 +24,7 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     fn new(app: &'a TestApp, address: &str) -> Browser<'a> {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = crate::helpers::client_builder().cookie_store(true).build().unwrap();
         Browser { app, client, address: address.to_owned() }
     }
 

@@ -201,11 +201,7 @@ async fn failed_sign_ins_on_one_server_slow_down_the_same_account_on_another() {
         assert_eq!(app.login(ORGANIZER, "wrong password, again").await.status(), 401);
     }
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = crate::helpers::client_builder().cookie_store(true).build().unwrap();
     let form = client.get(format!("{other}/admin/login")).send().await.unwrap().text().await.unwrap();
     let csrf = crate::helpers::hidden_value(&form, "csrf_token").unwrap();
     let response = client

@@ -6,13 +6,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rallypost::db::schema::{mailings, signatures, suppressions};
-use rallypost::organizers::{self, Grant, OrganizerEmail, Password, Role, Who};
+use rallypost::organizers::Role;
 
-use crate::helpers::{AppOptions, PASSWORD, ReceivedMail, SLUG, TestApp, hidden_value, spawn_app_with};
+use crate::helpers::{AppOptions, ReceivedMail, SLUG, TestApp, hidden_value, spawn_app_with};
 
 /// The shipped campaign's partner.
 const PARTNER: &str = "exile-network";
@@ -28,38 +27,8 @@ impl Organizer {
     /// Adds an organizer with `role` on the shipped campaign (for `partner`, if given) and
     /// signs them in.
     async fn new(app: &TestApp, email: &str, role: Role, partner: Option<&str>) -> Organizer {
-        {
-            let mut conn = app.pool.get().await.unwrap();
-            let campaign = rallypost::campaigns::find_by_slug(&mut conn, SLUG).await.unwrap().unwrap();
-            let grant = Grant::parse(role, &[campaign], partner).unwrap();
-            let address = OrganizerEmail::parse(email).unwrap();
-            let password = Password::parse(PASSWORD.into()).unwrap();
-            organizers::add_with_grant(
-                &mut conn,
-                &Who::system(),
-                &address,
-                password,
-                Some(&grant),
-                Utc::now(),
-            )
-            .await
-            .unwrap();
-        }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let page = client.get(app.url("/admin/login")).send().await.unwrap().text().await.unwrap();
-        let csrf = hidden_value(&page, "csrf_token").unwrap();
-        let response = client
-            .post(app.url("/admin/login"))
-            .form(&[("email", email), ("password", PASSWORD), ("csrf_token", &csrf)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303, "{email} could not sign in");
-        Organizer { client }
+        app.add_organizer_with_grant(email, role, &[SLUG], partner).await;
+        Organizer { client: app.signed_in_client(email).await }
     }
 
     async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {

@@ -231,11 +231,7 @@ async fn logs_of_a_sign_confirm_export_withdraw_cycle_hold_no_personal_data() {
         stderr.read_to_string(&mut all).unwrap();
         all
     });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = crate::helpers::client_builder().cookie_store(true).build().unwrap();
     let mut page = String::new();
     for _ in 0..200 {
         if let Ok(r) = client.get(format!("{base}/c/{SLUG}")).send().await {

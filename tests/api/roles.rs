@@ -3,11 +3,10 @@
 //! export refused, a manager blind to other campaigns; and organizers managed on the web:
 //! invitations, role changes, disabling, the audit log.
 
-use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rallypost::db::schema::signatures;
-use rallypost::organizers::{self, Grant, OrganizerEmail, Password, Role, Who};
+use rallypost::organizers::{self, OrganizerEmail, Role};
 use rallypost::web::protected::{Guard, PROTECTED_ROUTES};
 
 use crate::helpers::{ORGANIZER, PASSWORD, RouteRows, SLUG, Seed, TestApp, hidden_value, spawn_app};
@@ -30,39 +29,9 @@ async fn someone(
     campaigns: &[&str],
     partner: Option<&str>,
 ) -> Someone {
-    {
-        let mut conn = app.pool.get().await.unwrap();
-        let mut chosen = Vec::new();
-        for slug in campaigns {
-            chosen.push(rallypost::campaigns::find_by_slug(&mut conn, slug).await.unwrap().unwrap());
-        }
-        let grant = Grant::parse(role, &chosen, partner).unwrap();
-        let email = OrganizerEmail::parse(email).unwrap();
-        let password = Password::parse(PASSWORD.into()).unwrap();
-        organizers::add_with_grant(&mut conn, &Who::system(), &email, password, Some(&grant), Utc::now())
-            .await
-            .unwrap();
-    }
-    let client = sign_in(app, email).await;
+    app.add_organizer_with_grant(email, role, campaigns, partner).await;
+    let client = app.signed_in_client(email).await;
     Someone { client, token: app.api_token(email).await }
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let page = client.get(app.url("/admin/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden_value(&page, "csrf_token").unwrap();
-    let response = client
-        .post(app.url("/admin/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("csrf_token", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "{email} could not sign in");
-    client
 }
 
 /// The second campaign, a copy of the shipped one under another slug.
@@ -399,7 +368,7 @@ async fn an_owner_invites_an_organizer_who_sets_a_password_once_and_signs_in_wit
         .unwrap();
     assert_eq!(again.status(), 404, "the link works twice");
 
-    let partner = sign_in(&app, invited).await;
+    let partner = app.signed_in_client(invited).await;
     let organizers_page = partner.get(app.url("/admin/organizers")).send().await.unwrap();
     let export = partner.get(app.url(&format!("/admin/c/{SLUG}/signatures.csv"))).send().await.unwrap();
     assert_eq!(export.status(), 200);
@@ -509,7 +478,7 @@ async fn disabling_an_organizer_ends_their_session_and_tokens_at_once_and_enabli
 
     let enabled = post(&app.client, &app, &format!("/admin/organizers/{id}/enable"), &fields).await;
     assert_eq!(enabled.status(), 303);
-    sign_in(&app, "manager@rallypost.example").await;
+    app.signed_in_client("manager@rallypost.example").await;
     let audit = app.get("/admin/audit").await.text().await.unwrap();
     assert!(audit.contains("<td>disable</td>") && audit.contains("<td>enable</td>"));
 }

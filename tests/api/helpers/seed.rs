@@ -6,6 +6,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rallypost::db::schema;
+use rallypost::organizers::{self, Grant, OrganizerEmail, Password, Role, Who};
 
 use super::{SLUG, TestApp};
 
@@ -125,17 +126,39 @@ impl TestApp {
 
     pub async fn add_organizer(&self, email: &str, password: &str) {
         let mut conn = self.pool.get().await.unwrap();
-        let email = rallypost::organizers::OrganizerEmail::parse(email).unwrap();
-        let password = rallypost::organizers::Password::parse(password.into()).unwrap();
-        rallypost::organizers::add_or_update(&mut conn, &email, password, Utc::now()).await.unwrap();
+        let email = OrganizerEmail::parse(email).unwrap();
+        let password = Password::parse(password.into()).unwrap();
+        organizers::add_or_update(&mut conn, &email, password, Utc::now()).await.unwrap();
+    }
+
+    /// Adds an organizer (password `PASSWORD`) with `role` over the campaigns `slugs`, and
+    /// `partner` for a partner's organizer.
+    pub async fn add_organizer_with_grant(
+        &self,
+        email: &str,
+        role: Role,
+        slugs: &[&str],
+        partner: Option<&str>,
+    ) {
+        let mut conn = self.pool.get().await.unwrap();
+        let mut campaigns = Vec::new();
+        for slug in slugs {
+            campaigns.push(rallypost::campaigns::find_by_slug(&mut conn, slug).await.unwrap().unwrap());
+        }
+        let grant = Grant::parse(role, &campaigns, partner).unwrap();
+        let email = OrganizerEmail::parse(email).unwrap();
+        let password = Password::parse(PASSWORD.into()).unwrap();
+        organizers::add_with_grant(&mut conn, &Who::system(), &email, password, Some(&grant), Utc::now())
+            .await
+            .unwrap();
     }
 
     /// A new API token for an organizer who exists.
     pub async fn api_token(&self, email: &str) -> String {
         let mut conn = self.pool.get().await.unwrap();
-        let email = rallypost::organizers::OrganizerEmail::parse(email).unwrap();
-        let (organizer, _) = rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap();
-        rallypost::organizers::issue_token(&mut conn, &organizer, Utc::now()).await.unwrap()
+        let email = OrganizerEmail::parse(email).unwrap();
+        let (organizer, _) = organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap();
+        organizers::issue_token(&mut conn, &organizer, Utc::now()).await.unwrap()
     }
 
     pub async fn seed(&self, seed: Seed) -> uuid::Uuid {
@@ -184,14 +207,14 @@ impl TestApp {
         use rallypost::domain::Lang;
         use rallypost::mailings::{Draft, MailingText};
         let mut conn = self.pool.get().await.unwrap();
-        let email = rallypost::organizers::OrganizerEmail::parse(ORGANIZER).unwrap();
-        let organizer = match rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap() {
+        let email = OrganizerEmail::parse(ORGANIZER).unwrap();
+        let organizer = match organizers::find_by_email(&mut conn, &email).await.unwrap() {
             Some((organizer, _)) => organizer,
             None => {
                 drop(conn);
                 self.add_organizer(ORGANIZER, PASSWORD).await;
                 conn = self.pool.get().await.unwrap();
-                rallypost::organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap().0
+                organizers::find_by_email(&mut conn, &email).await.unwrap().unwrap().0
             }
         };
         let texts = [(Lang::En, MailingText { subject: subject.into(), markdown: markdown.into() })].into();

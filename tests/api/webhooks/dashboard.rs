@@ -1,44 +1,19 @@
 //! Webhook receivers in the dashboard: an owner adds one and sees its secret once, reads a
 //! receiver's delivery log and sends a delivery again; no other role sees these pages.
 
-use chrono::{Duration, Utc};
-use rallypost::organizers::{self, Grant, OrganizerEmail, Password, Role, Who};
+use chrono::Duration;
+use rallypost::organizers::Role;
 use rallypost::webhooks::Whose;
 
 use super::receiver::Receiver;
 use super::verify_by_the_spec;
-use crate::helpers::{PASSWORD, SLUG, TestApp, hidden_value, spawn_app};
+use crate::helpers::{SLUG, TestApp, hidden_value, spawn_app};
 
 /// Adds an organizer with `role` and signs them in on a client of their own.
 pub async fn signed_in(app: &TestApp, email: &str, role: Role, partner: Option<&str>) -> reqwest::Client {
-    {
-        let mut conn = app.pool.get().await.unwrap();
-        let campaigns = match role {
-            Role::Owner => Vec::new(),
-            _ => vec![rallypost::campaigns::find_by_slug(&mut conn, SLUG).await.unwrap().unwrap()],
-        };
-        let grant = Grant::parse(role, &campaigns, partner).unwrap();
-        let email = OrganizerEmail::parse(email).unwrap();
-        let password = Password::parse(PASSWORD.into()).unwrap();
-        organizers::add_with_grant(&mut conn, &Who::system(), &email, password, Some(&grant), Utc::now())
-            .await
-            .unwrap();
-    }
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let page = client.get(app.url("/admin/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden_value(&page, "csrf_token").unwrap();
-    let signed_in = client
-        .post(app.url("/admin/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("csrf_token", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303, "{email} could not sign in");
-    client
+    let campaigns: &[&str] = if role == Role::Owner { &[] } else { &[SLUG] };
+    app.add_organizer_with_grant(email, role, campaigns, partner).await;
+    app.signed_in_client(email).await
 }
 
 /// GETs an admin page: its status and text.
