@@ -100,11 +100,5 @@ pub async fn erase_done_before(
         .limit(limit)
         .load(conn)
         .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-        .set(outbox::message.eq(None::<Vec<u8>>))
-        .execute(conn)
-        .await
+    super::store::erase_messages(conn, &ids).await
 }

@@ -319,10 +319,16 @@ pub async fn erase_bodies(
         .limit(limit)
         .load(conn)
         .await?;
+    erase_messages(conn, &ids).await
+}
+
+/// Erases the stored message of rows `ids`, keeping the rows; returns how many. The tail of
+/// each erasure that first picks a batch of rows.
+pub(super) async fn erase_messages(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<usize> {
     if ids.is_empty() {
         return Ok(0);
     }
-    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
         .set(outbox::message.eq(None::<Vec<u8>>))
         .execute(conn)
         .await
