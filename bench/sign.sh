@@ -8,12 +8,13 @@
 #
 #   bash bench/sign.sh            # needs PostgreSQL at 127.0.0.1:5432 (user postgres), wrk
 #   DURATION=20 CONNS="16 64" bash bench/sign.sh
-#   NOTIFY_TRIGGER=off WAITS=0 bash bench/sign.sh
+#   WAITS=0 bash bench/sign.sh
 #
 # It drops and recreates the database $BENCH_DB (default rallypost_bench_sign). Not run by
 # tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-rallypost_bench_sign}
@@ -44,11 +45,6 @@ psql -q "$PG/postgres" -c "drop database if exists $DB" -c "create database $DB"
 "$BIN" migrate 2>/dev/null
 "$BIN" campaign import "campaigns/$SLUG.toml" >/dev/null
 CAMPAIGN_ID=$(psql -At "$URL" -c "select id from campaigns where slug = '$SLUG'")
-# NOTIFY_TRIGGER=off measures the same without the outbox trigger's NOTIFY (both the
-# service and pgbench): see bench/notify_lock.sh for why.
-if [ "${NOTIFY_TRIGGER:-on}" = off ]; then
-    psql -q "$URL" -c "alter table outbox disable trigger outbox_queued_notify"
-fi
 
 rss_kb() { awk -v f="$2" '$1 == f":" { print $2 }' "/proc/$1/status"; }
 mib() { echo "scale=1; $1 / 1024" | bc; }
@@ -127,33 +123,7 @@ kill $SERVER && wait $SERVER 2>/dev/null || true
 SERVER=""
 
 # --- pgbench: the same SQL, one transaction per signature -----------------------------
-# Field sizes are the averages of the rows the service just wrote (ciphertext included).
-read -r s_email s_name s_postcode s_hash < <(psql -At -F' ' "$URL" -c "select
-    avg(length(email))::int, avg(length(name))::int, avg(length(postcode))::int,
-    avg(length(consent_text_sha256))::int from signatures")
-read -r o_recipient o_message < <(psql -At -F' ' "$URL" -c "select
-    avg(length(recipient))::int, avg(length(message))::int from outbox")
-cat >"$WORK/sign.sql" <<SQL
-\set n random(1, 1000000000000)
-begin;
-select id, status, confirmation_sent_at from signatures
-  where campaign_id = :campaign::uuid and email_key in (sha256(('k' || :client_id::text || '-' || :n::text)::bytea))
-  for update;
-insert into signatures (id, campaign_id, status, email_key, key_id, email, name, country, postcode, comment,
-    consent_to_targets, consent_text_sha256, updates_opt_in, language, confirm_token_hash, signed_at,
-    confirmation_sent_at)
-  values (md5(:client_id::text || '-' || :n::text)::uuid, :campaign::uuid, 'pending', sha256(('k' || :client_id::text || '-' || :n::text)::bytea), 'k1',
-    convert_to(repeat('e', $s_email), 'UTF8'), convert_to(repeat('n', $s_name), 'UTF8'), 'DE',
-    convert_to(repeat('p', $s_postcode), 'UTF8'), null, true, convert_to(repeat('c', $s_hash), 'UTF8'), false, 'en',
-    substring(sha256(('t' || :n::text)::bytea) from 1 for 16), now(), now())
-  on conflict do nothing;
-insert into outbox (id, kind, campaign_id, signature_id, target_id, key_id, recipient, message,
-    next_attempt_at, created_at)
-  values (gen_random_uuid(), 'confirmation', :campaign::uuid, md5(:client_id::text || '-' || :n::text)::uuid, null, 'k1',
-    convert_to(repeat('r', $o_recipient), 'UTF8'), convert_to(repeat('m', $o_message), 'UTF8'), now(), now())
-  on conflict do nothing;
-commit;
-SQL
+write_sign_sql "$URL" "$WORK/sign.sql"
 echo "pgbench, same SQL, ${DURATION}s per client count ..." >&2
 pg_best=0 pg_best_clients=0
 declare -A pg_rate
