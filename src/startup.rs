@@ -148,7 +148,8 @@ pub const SMTP_LANES: usize = 4;
 
 /// Where the sender takes mail from, in order of priority: each source may fill what
 /// room a batch has left after the ones before it. Supporters are waiting for their
-/// confirmation and receipt, so theirs goes first, before any letter; news mailings,
+/// confirmation and receipt, so theirs goes first (confirmations before receipts, and so
+/// on down the list of kinds), before any letter; news mailings,
 /// which can be thousands at once, go last, so that a big one never holds up a
 /// confirmation by more than the batch on the wire.
 pub fn claim_sources() -> Vec<Box<dyn ClaimSource>> {

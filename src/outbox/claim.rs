@@ -55,19 +55,33 @@ pub fn claimable(now: DateTime<Utc>) -> _ {
 }
 
 /// Takes `ids` (selected with `claimable` and locked in this transaction) for this worker
-/// until `now + lease`, counting the attempt.
+/// until `now + lease`, counting the attempt. The rows come back in the order of `ids`, so
+/// they are sent in the order the source chose them.
 pub async fn lease(conn: &mut AsyncPgConnection, ids: &[Uuid], claim: Claim) -> QueryResult<Vec<OutboxRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+    let mut rows: Vec<OutboxRow> = diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
         .set((outbox::locked_until.eq(claim.now + claim.lease), outbox::attempts.eq(outbox::attempts + 1)))
         .returning(OutboxRow::as_returning())
         .get_results(conn)
-        .await
+        .await?;
+    // RETURNING follows the table's physical order, not the order asked for.
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
 }
 
-/// The claimable rows of some kinds, oldest due first: for mail that goes as soon as it can.
+/// The claimable rows of some kinds, for mail that goes as soon as it can: kind by kind in
+/// the order given, each kind's oldest due first.
+///
+/// One query per kind, not one for all kinds: `kind = ANY(...)` with `ORDER BY
+/// next_attempt_at` cannot read the `(kind, next_attempt_at)` index in order, so PostgreSQL
+/// chose a bitmap scan, which visits the heap for every index entry of a row sent since the
+/// last vacuum (a plain index scan marks those entries dead and skips them next time). With
+/// 20,000 confirmations just sent, that claim took 90 ms and read 11,751 heap pages for no
+/// row at all, and the 4 lanes spent their time in it: a 100,000-recipient mailing drained
+/// at 750 msg/s beside smtp-source's 4,800 (bench/mail_priority.py). Per kind it is a plain
+/// index scan of the first due rows.
 pub struct DueRows {
     name: &'static str,
     kinds: Vec<Kind>,
@@ -92,16 +106,24 @@ impl ClaimSource for DueRows {
         Box::pin(async move {
             let rows = conn
                 .transaction(async |conn| {
-                    let ids: Vec<Uuid> = outbox::table
-                        .select(outbox::id)
-                        .filter(claimable(claim.now))
-                        .filter(outbox::kind.eq_any(&self.kinds))
-                        .order(outbox::next_attempt_at)
-                        .limit(claim.limit)
-                        .for_update()
-                        .skip_locked()
-                        .load(conn)
-                        .await?;
+                    let mut ids: Vec<Uuid> = Vec::new();
+                    for kind in &self.kinds {
+                        let room = claim.limit - ids.len() as i64;
+                        if room <= 0 {
+                            break;
+                        }
+                        let due: Vec<Uuid> = outbox::table
+                            .select(outbox::id)
+                            .filter(claimable(claim.now))
+                            .filter(outbox::kind.eq(*kind))
+                            .order(outbox::next_attempt_at)
+                            .limit(room)
+                            .for_update()
+                            .skip_locked()
+                            .load(conn)
+                            .await?;
+                        ids.extend(due);
+                    }
                     lease(conn, &ids, claim).await
                 })
                 .await?;

@@ -1,6 +1,8 @@
 //! The outbox against a real SMTP server that accepts, refuses, or is away.
 
 use chrono::Duration;
+use rallypost::clock::Clock;
+use rallypost::outbox::Kind;
 
 use crate::helpers::{AppOptions, spawn_app, spawn_app_with, valid_form};
 
@@ -94,4 +96,38 @@ async fn without_an_smtp_server_emails_are_written_as_eml_files() {
     assert!(text.contains("To: mina@example.org"));
     assert!(text.contains("/confirm/"));
     assert!(app.mail.messages().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supporter_waiting_for_their_confirmation_comes_before_receipts_queued_earlier() {
+    let app = spawn_app_with(AppOptions { workers: false, ..AppOptions::default() }).await;
+    let keys = app.keys();
+    let mut conn = app.pool.get().await.unwrap();
+    let queue = |kind, to: String, due| {
+        let message = rallypost::outbox::NewMessage {
+            id: rallypost::ids::new_id(),
+            kind,
+            campaign_id: None,
+            signature_id: None,
+            target_id: None,
+            recipient: to,
+            message: b"Subject: hello\r\n\r\nHello.\r\n".to_vec(),
+        };
+        (message, due)
+    };
+    // More receipts than one batch of the sender, all due a minute before the confirmation.
+    let now = app.clock.now();
+    for i in 0..70 {
+        let (message, due) =
+            queue(Kind::Receipt, format!("receipt{i}@example.org"), now - Duration::minutes(1));
+        rallypost::outbox::enqueue(&mut conn, &keys, message, due).await.unwrap();
+    }
+    let (message, due) = queue(Kind::Confirmation, "waiting@example.org".into(), now);
+    rallypost::outbox::enqueue(&mut conn, &keys, message, due).await.unwrap();
+
+    app.sender().send_due().await.unwrap();
+
+    let order: Vec<String> = app.mail.messages().into_iter().map(|m| m.rcpt).collect();
+    assert_eq!(order.len(), 71);
+    assert_eq!(order[0], "waiting@example.org", "the confirmation waited behind receipts");
 }
