@@ -3,14 +3,14 @@
 //! the source; retries with an `Idempotency-Key` write and mail once; every bad input gets
 //! its own 4xx in JSON; viewers, strangers and a token in a hurry are refused.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rallypost::db::schema::{api_idempotency_keys, signatures};
-use rallypost::organizers::{self, Grant, OrganizerEmail, Password, Role, Who};
+use rallypost::organizers::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{AppOptions, ORGANIZER, PASSWORD, SLUG, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{AppOptions, ORGANIZER, SLUG, TestApp, spawn_app, spawn_app_with};
 
 const PARTNER: &str = "exile-network";
 
@@ -20,16 +20,8 @@ fn path(slug: &str) -> String {
 
 /// A token of a new organizer with `role` over the shipped campaign (and `partner`).
 async fn token_of(app: &TestApp, email: &str, role: Role, partner: Option<&str>) -> String {
-    let mut conn = app.pool.get().await.unwrap();
-    let campaign = rallypost::campaigns::find_by_slug(&mut conn, SLUG).await.unwrap().unwrap();
-    let campaigns = if role == Role::Owner { Vec::new() } else { vec![campaign] };
-    let grant = Grant::parse(role, &campaigns, partner).unwrap();
-    let address = OrganizerEmail::parse(email).unwrap();
-    let password = Password::parse(PASSWORD.into()).unwrap();
-    organizers::add_with_grant(&mut conn, &Who::system(), &address, password, Some(&grant), Utc::now())
-        .await
-        .unwrap();
-    drop(conn);
+    let campaigns: &[&str] = if role == Role::Owner { &[] } else { &[SLUG] };
+    app.add_organizer_with_grant(email, role, campaigns, partner).await;
     app.api_token(email).await
 }
 
