@@ -23,7 +23,8 @@ use crate::housekeeping::{Housekeeping, Reminders};
 use crate::letters::{LetterContext, PacedLetters, Scheduler};
 use crate::mailings::{Mailer, MailingContext, UnsubscribeKey};
 use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
-use crate::signatures::{CountCache, MailContext, ReminderPolicy, SignIntake};
+use crate::reports::CountCache;
+use crate::signatures::{MailContext, ReminderPolicy, SignIntake};
 use crate::web::{AppState, Csrf, SignLimiter};
 use crate::webhooks::Deliverer;
 

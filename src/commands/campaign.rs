@@ -32,7 +32,7 @@ pub async fn campaign(command: CampaignCommand, db: &Target, clock: Arc<dyn Cloc
         CampaignCommand::List => {
             println!("{:<32} {:<7} {:>10} {:>10}  title", "slug", "status", "confirmed", "goal");
             for c in crate::campaigns::list(&mut conn).await? {
-                let count = crate::signatures::confirmed_count(&mut conn, c.id).await?;
+                let count = crate::reports::status_totals(&mut conn, c.id, clock.now()).await?.confirmed;
                 let status = c.file.status.as_str();
                 let title = &c.file.text(c.file.default_lang()).title;
                 println!("{:<32} {:<7} {:>10} {:>10}  {}", c.slug, status, count, c.goal, title);

@@ -13,7 +13,7 @@ mod xlsx;
 
 pub use audit::{ExportLogEntry, recent_exports};
 pub use filter::{ExportFilter, FilterError, StatusFilter};
-pub use page::{Confirmed, confirmed_after, confirmed_count, confirmed_page};
+pub use page::{Confirmed, confirmed_after, confirmed_page};
 pub use record::{HEADER, SignatureRow, SupporterRecord, guard_formula};
 pub use run::{Actor, Format, records, run};
 pub use stream::csv_writer;

@@ -27,15 +27,6 @@ fn confirmed<'a>(campaign_id: Uuid, partner: Option<&'a PartnerId>) -> signature
     }
 }
 
-/// How many confirmed signatures a partner organizer may read: those who opted in to it.
-pub async fn confirmed_count(
-    conn: &mut AsyncPgConnection,
-    campaign_id: Uuid,
-    partner: &PartnerId,
-) -> QueryResult<i64> {
-    confirmed(campaign_id, Some(partner)).count().get_result(conn).await
-}
-
 pub async fn confirmed_page(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,

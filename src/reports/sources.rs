@@ -143,3 +143,29 @@ pub async fn referral_counts(
     });
     Ok(ReferralCounts { by_partner, by_source, totals })
 }
+
+/// How many confirmed supporters took a partner's news: what that partner's organizers
+/// may read (the API's `total_records` for a partner's token). Brings the counts up to
+/// date first, so it is exact, at the cost of what changed since the last refresh.
+pub async fn partner_opted_in(
+    conn: &mut AsyncPgConnection,
+    campaign_id: Uuid,
+    partner: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Sum {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    super::refresh(conn, campaign_id, now).await?;
+    let sum: Sum = diesel::sql_query(
+        "select coalesce(sum(n), 0)::bigint as n from signature_source_counts \
+         where campaign_id = $1 and partner = $2 and status = 'confirmed' and partner_opt_in",
+    )
+    .bind::<SqlUuid, _>(campaign_id)
+    .bind::<Text, _>(partner)
+    .get_result(conn)
+    .await?;
+    Ok(sum.n)
+}

@@ -1,8 +1,7 @@
-//! Signatures: signing, confirming, reminding, withdrawing and counting, each one
+//! Signatures: signing, confirming, reminding and withdrawing, each one
 //! transaction that also writes the email it causes into the outbox.
 
 mod confirm;
-mod count;
 mod emails;
 mod intake;
 mod remind;
@@ -14,7 +13,6 @@ mod surge;
 mod undeliverable;
 
 pub use confirm::{ConfirmOutcome, WithdrawOutcome, confirm, withdraw};
-pub use count::{CountCache, confirmed_count};
 pub use emails::MailContext;
 pub use intake::SignIntake;
 pub use remind::{REMINDER_GAP, ReminderPolicy, queue_reminders};

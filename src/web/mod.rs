@@ -42,7 +42,8 @@ pub use rate_limit::SignLimiter;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Pool;
-use crate::signatures::{CountCache, MailContext};
+use crate::reports::CountCache;
+use crate::signatures::MailContext;
 
 /// Everything a handler may use, built once at start.
 pub struct AppState {

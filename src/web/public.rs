@@ -28,7 +28,7 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let mut summaries = Vec::new();
     let now = state.clock.now();
     for c in campaigns::list(&mut conn).await?.into_iter().filter(|c| c.open_at(now)) {
-        let count = state.counts.get(&mut conn, c.id).await?;
+        let count = state.counts.get(&mut conn, c.id, state.clock.now()).await?;
         let (text_lang, text) = c.file.text_for(lang);
         summaries.push(CampaignSummary {
             slug: c.slug.clone(),
@@ -150,7 +150,7 @@ impl FormParts {
         values: &FormValues,
     ) -> Result<FormParts, WebError> {
         let mut conn = state.pool.get().await?;
-        let count = state.counts.get(&mut conn, campaign.id).await?;
+        let count = state.counts.get(&mut conn, campaign.id, state.clock.now()).await?;
         let partner_optin =
             values.referral.partner.as_ref().and_then(|id| campaign.file.partner(id)).map(|p| {
                 let (text_lang, text) = p.optin(lang, campaign.file.default_lang());
@@ -290,7 +290,7 @@ pub async fn count_json(
         .ok()
         .and_then(|query| query.get("lang").and_then(|tag| Lang::from_tag(tag)));
     let mut conn = state.pool.get().await?;
-    let confirmed = state.counts.get(&mut conn, campaign.id).await?;
+    let confirmed = state.counts.get(&mut conn, campaign.id, state.clock.now()).await?;
     let texts = lang.map(Texts::new);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=2"))

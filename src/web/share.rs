@@ -54,7 +54,7 @@ fn image_lang(req: &HttpRequest, campaign: &Campaign) -> Result<Lang, WebError> 
 async fn draw(state: &AppState, campaign: Arc<Campaign>, lang: Lang) -> Result<Vec<u8>, WebError> {
     let count = {
         let mut conn = state.pool.get().await?;
-        state.counts.get(&mut conn, campaign.id).await?
+        state.counts.get(&mut conn, campaign.id, state.clock.now()).await?
     };
     let site = url::Url::parse(&state.settings.base_url)
         .ok()

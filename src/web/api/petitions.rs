@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::paging::encode;
 use super::{ApiError, Start, paging};
 use crate::campaigns::{self, Campaign};
-use crate::export::{Confirmed, SupporterRecord, confirmed_after, confirmed_count, confirmed_page};
+use crate::export::{Confirmed, SupporterRecord, confirmed_after, confirmed_page};
 use crate::organizers::Access;
 use crate::web::AppState;
 use crate::web::errors::WebError;
@@ -215,7 +215,9 @@ pub async fn signatures(
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
     let total = match partner {
-        Some(partner) => confirmed_count(&mut conn, c.id, partner).await?,
+        Some(partner) => {
+            crate::reports::partner_opted_in(&mut conn, c.id, partner.as_ref(), state.clock.now()).await?
+        }
         None => confirmed_total(&state, &mut conn, &c).await?,
     };
     let path = format!("/api/v1/petitions/{}/signatures", c.slug);
