@@ -76,7 +76,11 @@ pub async fn confirmed_after(
         .limit(limit)
         .select(SignatureRow::as_select());
     if let Some(after) = after {
-        query = query.filter(
+        // The `>=` is implied by the condition after it, and is there for PostgreSQL: it
+        // starts the index scan at the cursor. With the `or` alone the scan started at the
+        // campaign's first confirmation and skipped every row before the cursor, so a page
+        // 100,000 rows deep took 57 ms against the first page's 15 (bench/scale.sh at 10M).
+        query = query.filter(signatures::confirmed_at.ge(after.at)).filter(
             signatures::confirmed_at
                 .gt(after.at)
                 .or(signatures::confirmed_at.eq(after.at).and(signatures::id.gt(after.id))),
