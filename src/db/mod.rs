@@ -16,12 +16,13 @@ use std::time::Duration;
 use anyhow::Context;
 use deadpool::Runtime;
 use diesel::Connection;
-use diesel::ConnectionResult;
 use diesel::connection::CacheSize;
+use diesel::{ConnectionError, ConnectionResult};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::future::BoxFuture;
+use tokio::runtime::Handle;
 
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
 pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
@@ -71,9 +72,9 @@ pub fn pool(url: &str, max_size: usize, pooler: Pooler) -> anyhow::Result<Pool> 
     // that meets it first gets a 503. The default ("verified") cost a round trip per request.
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
-    if !pooler.keeps_prepared_statements() {
-        config.custom_setup = Box::new(establish_without_statement_cache);
-    }
+    let runtime = Handle::try_current().context("the database pool is built inside the async runtime")?;
+    let keep_statements = pooler.keeps_prepared_statements();
+    config.custom_setup = Box::new(move |url| establish_on(&runtime, url, keep_statements));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
@@ -85,11 +86,32 @@ pub fn pool(url: &str, max_size: usize, pooler: Pooler) -> anyhow::Result<Pool> 
         .context("building the database pool")
 }
 
-fn establish_without_statement_cache(url: &str) -> BoxFuture<'_, ConnectionResult<AsyncPgConnection>> {
-    Box::pin(async move {
-        let mut conn = AsyncPgConnection::establish(url).await?;
-        conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+/// Opens a connection on `runtime`, the one the pool was built on, whichever runtime asks.
+///
+/// Why: a connection's socket and the task that reads it (tokio-postgres's) belong to the
+/// runtime that opened it, and actix-web answers requests on runtimes of its own, one
+/// thread each. A connection first opened by a request was read only when that thread had
+/// time, so a signing transaction on it, run by a committer task of the main runtime,
+/// waited between its statements for a thread busy with other requests: at half the
+/// signing peak PostgreSQL found those sessions idle in transaction, waiting for
+/// rallypost, in most samples (bench/README.md, issue 17 item 5).
+///
+/// Behind a transaction pooler the connection keeps no prepared statement (see `pool`).
+fn establish_on(
+    runtime: &Handle,
+    url: &str,
+    keep_statements: bool,
+) -> BoxFuture<'static, ConnectionResult<AsyncPgConnection>> {
+    let url = url.to_owned();
+    let opening = runtime.spawn(async move {
+        let mut conn = AsyncPgConnection::establish(&url).await?;
+        if !keep_statements {
+            conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+        }
         Ok(conn)
+    });
+    Box::pin(async move {
+        opening.await.map_err(|e| ConnectionError::BadConnection(format!("opening a connection: {e}")))?
     })
 }
 
