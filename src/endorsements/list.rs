@@ -29,14 +29,16 @@ impl Endorser {
     }
 }
 
-/// A campaign's approved endorsements, in the order they were approved.
-pub async fn approved(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> QueryResult<Vec<Endorser>> {
+/// A campaign's approved endorsements, in the order they were approved. A shared
+/// reference, so that the campaign page can send it together with its other reads.
+pub async fn approved(conn: &AsyncPgConnection, campaign_id: Uuid) -> QueryResult<Vec<Endorser>> {
+    let mut conn = conn;
     endorsements::table
         .filter(endorsements::campaign_id.eq(campaign_id))
         .filter(endorsements::status.eq(EndorsementStatus::Approved))
         .order((endorsements::decided_at, endorsements::id))
         .select(Endorser::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 

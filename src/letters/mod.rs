@@ -25,14 +25,9 @@ pub use window::SendingWindow;
 /// When the first letter or digest went to each of a campaign's targets, by target id: the
 /// day a target's reply has been awaited since.
 pub async fn first_sent(
-    conn: &mut diesel_async::AsyncPgConnection,
+    conn: &diesel_async::AsyncPgConnection,
     campaign: &crate::campaigns::Campaign,
 ) -> diesel::QueryResult<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>> {
-    let mut first = std::collections::HashMap::new();
-    for target in &campaign.file.targets {
-        if let Some(at) = crate::outbox::first_letter_sent(conn, campaign.id, &target.id).await? {
-            first.insert(target.id.clone(), at);
-        }
-    }
-    Ok(first)
+    let targets: Vec<String> = campaign.file.targets.iter().map(|t| t.id.clone()).collect();
+    Ok(crate::outbox::first_letters_sent(conn, campaign.id, &targets).await?.into_iter().collect())
 }

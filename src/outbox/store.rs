@@ -239,27 +239,34 @@ pub async fn cancel_for_target(
 
 #[derive(QueryableByName)]
 struct FirstSent {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    target_id: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
     first: Option<DateTime<Utc>>,
 }
 
-/// When the first letter or digest went to a campaign's target, if one did. The status and
-/// kinds are written into the query rather than bound, so that the planner always uses the
-/// partial index `outbox_first_letter` made for this (one entry read, not every letter).
-pub async fn first_letter_sent(
-    conn: &mut AsyncPgConnection,
+/// When the first letter or digest went to each of `target_ids`, for those one went to.
+/// One statement for all targets (the campaign page asks on every view); the status and
+/// kinds are written into it rather than bound, so that the planner always uses the
+/// partial index `outbox_first_letter` made for this (one entry read per target, not every
+/// letter).
+pub async fn first_letters_sent(
+    conn: &AsyncPgConnection,
     campaign_id: Uuid,
-    target_id: &str,
-) -> QueryResult<Option<DateTime<Utc>>> {
-    let found: FirstSent = diesel::sql_query(
-        "select min(sent_at) as first from outbox \
-         where campaign_id = $1 and target_id = $2 and status = 'sent' and kind in ('letter', 'digest')",
+    target_ids: &[String],
+) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
+    let mut conn = conn;
+    let found: Vec<FirstSent> = diesel::sql_query(
+        "select t.target_id, (select min(sent_at) from outbox \
+           where campaign_id = $1 and target_id = t.target_id and status = 'sent' \
+             and kind in ('letter', 'digest')) as first \
+         from unnest($2::text[]) as t(target_id)",
     )
     .bind::<diesel::sql_types::Uuid, _>(campaign_id)
-    .bind::<diesel::sql_types::Text, _>(target_id)
-    .get_result(conn)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(target_ids)
+    .load(&mut conn)
     .await?;
-    Ok(found.first)
+    Ok(found.into_iter().filter_map(|f| Some((f.target_id, f.first?))).collect())
 }
 
 /// Rows of `kind` per target and status, for listing where they went.

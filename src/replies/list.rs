@@ -64,12 +64,13 @@ impl From<Row> for Reply {
 }
 
 /// A campaign's replies, oldest first.
-pub async fn for_campaign(conn: &mut AsyncPgConnection, campaign_id: Uuid) -> QueryResult<Vec<Reply>> {
+pub async fn for_campaign(conn: &AsyncPgConnection, campaign_id: Uuid) -> QueryResult<Vec<Reply>> {
+    let mut conn = conn;
     let rows: Vec<Row> = replies::table
         .filter(replies::campaign_id.eq(campaign_id))
         .order((replies::replied_on, replies::id))
         .select(Row::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await?;
     Ok(rows.into_iter().map(Reply::from).collect())
 }

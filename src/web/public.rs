@@ -105,11 +105,14 @@ pub async fn campaign_page<'a>(
     csrf_cookie: &str,
 ) -> Result<CampaignPage<'a>, WebError> {
     let parts = FormParts::new(state, campaign, lang, &values).await?;
-    let mut conn = state.pool.get().await?;
-    let endorsers = crate::endorsements::approved(&mut conn, campaign.id).await?;
+    let conn = state.pool.get().await?;
+    // Sent together on the one connection (pipelined): one round trip of waiting, not three.
+    let (endorsers, replies) = futures_util::try_join!(
+        async { crate::endorsements::approved(&conn, campaign.id).await.map_err(WebError::from) },
+        reply_lines(&conn, campaign, lang),
+    )?;
     let texts = Texts::new(lang);
     let endorsers_heading = texts.t_count("endorsers-heading", endorsers.len() as i64, &[]);
-    let replies = reply_lines(&mut conn, campaign, lang).await?;
     Ok(CampaignPage {
         // Also the answer to a refused POST to `/sign`, so the switch names the page.
         page: chrome_carrying(&format!("/c/{}", campaign.slug), lang, &values.referral),
@@ -199,7 +202,7 @@ pub fn query_of(referral: &Referral) -> String {
 
 /// The targets' statuses, or none at all before any letter went or reply came.
 async fn reply_lines(
-    conn: &mut diesel_async::AsyncPgConnection,
+    conn: &diesel_async::AsyncPgConnection,
     campaign: &Campaign,
     lang: Lang,
 ) -> Result<Vec<ReplyLine>, WebError> {

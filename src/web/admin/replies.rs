@@ -74,12 +74,12 @@ async fn list_page(
     errors: Vec<String>,
     values: Values,
 ) -> Result<HttpResponse, WebError> {
-    let mut conn = state.pool.get().await?;
+    let conn = state.pool.get().await?;
     let default = c.file.default_lang();
     let name_of = |id: &str| {
         c.file.targets.iter().find(|t| t.id == id).map_or(id.to_owned(), |t| t.organisation.clone())
     };
-    let rows = replies::for_campaign(&mut conn, c.id)
+    let rows = replies::for_campaign(&conn, c.id)
         .await?
         .into_iter()
         .map(|r| Line {

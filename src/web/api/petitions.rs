@@ -280,7 +280,7 @@ pub async fn endorsements(
     let base = &state.settings.base_url;
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
-    let all = crate::endorsements::approved(&mut conn, c.id).await?;
+    let all = crate::endorsements::approved(&conn, c.id).await?;
     let items = all
         .iter()
         .skip(((page - 1) * per_page) as usize)
@@ -298,7 +298,7 @@ pub async fn replies(state: web::Data<AppState>, slug: web::Path<String>) -> Res
     let base = &state.settings.base_url;
     let mut conn = state.pool.get().await?;
     let c = find(&mut conn, &slug).await?;
-    let items: Vec<Value> = crate::replies::for_campaign(&mut conn, c.id)
+    let items: Vec<Value> = crate::replies::for_campaign(&conn, c.id)
         .await?
         .iter()
         .map(|r| {
