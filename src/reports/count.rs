@@ -17,6 +17,9 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 const FRESH_FOR: Duration = Duration::from_secs(2);
+/// The oldest count answered while another request refreshes: the contract allows a count
+/// at most 5 seconds stale (SPEC.md, `count.json`). An older one waits for the refresh.
+const STALE_AT_MOST: Duration = Duration::from_secs(4);
 
 #[derive(Default)]
 pub struct CountCache {
@@ -45,10 +48,11 @@ impl CountCache {
         let _refreshing = match (self.refreshing.try_lock(), known) {
             (Ok(guard), _) => guard,
             // Another request is refreshing; the count it replaces is seconds old.
-            (Err(_), Some((_, count))) => return Ok(count),
-            // Nothing to answer with (the first request, or this process just changed the
-            // count): wait for that refresh, which may be this campaign's.
-            (Err(_), None) => self.refreshing.lock().await,
+            (Err(_), Some((at, count))) if at.elapsed() < STALE_AT_MOST => return Ok(count),
+            // Nothing recent enough to answer with (the first request, this process just
+            // changed the count, or a refresh is slow): wait for that refresh, which may
+            // be this campaign's.
+            (Err(_), _) => self.refreshing.lock().await,
         };
         if let Some((at, count)) = self.known(campaign_id)
             && at.elapsed() < FRESH_FOR
