@@ -18,9 +18,16 @@ use crate::db::schema::{mailing_recipients, signatures, suppressions};
 use crate::signatures::SignatureStatus;
 use crate::suppressions::Sender;
 
-/// The audience of `mailing` not yet queued, as a query.
-fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
+/// The audience of `mailing` not yet queued, after the signature `after` (in id order), as
+/// a query.
+///
+/// The bound is written into the "not queued yet" test too, though it follows from the
+/// join: without it PostgreSQL's merge anti join read the mailing's recipients from the
+/// first one at every batch (14 ms a batch of 200 on average at 100,000, growing with the
+/// square of the audience; 1 ms with it).
+fn waiting(mailing: &Mailing, after: Uuid) -> signatures::BoxedQuery<'_, Pg> {
     let mut query = signatures::table
+        .filter(signatures::id.gt(after))
         .filter(signatures::campaign_id.eq(mailing.campaign_id))
         .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
         .filter(signatures::email.is_not_null())
@@ -33,6 +40,7 @@ fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
         .filter(not(exists(
             mailing_recipients::table
                 .filter(mailing_recipients::mailing_id.eq(mailing.id))
+                .filter(mailing_recipients::signature_id.gt(after))
                 .filter(mailing_recipients::signature_id.eq(signatures::id)),
         )))
         .into_boxed();
@@ -54,7 +62,7 @@ fn waiting(mailing: &Mailing) -> signatures::BoxedQuery<'_, Pg> {
 
 /// How many would get it if it were queued now.
 pub async fn count(conn: &mut AsyncPgConnection, mailing: &Mailing) -> anyhow::Result<i64> {
-    Ok(waiting(mailing).count().get_result(conn).await?)
+    Ok(waiting(mailing, Uuid::nil()).count().get_result(conn).await?)
 }
 
 /// One supporter to write to, decrypted.
@@ -85,12 +93,12 @@ pub async fn next_batch(
     after: Option<Uuid>,
     limit: i64,
 ) -> anyhow::Result<(Vec<Recipient>, Option<Uuid>)> {
-    let mut query = waiting(mailing);
-    if let Some(after) = after {
-        query = query.filter(signatures::id.gt(after));
-    }
-    let rows: Vec<RecipientRow> =
-        query.order(signatures::id).limit(limit).select(RecipientRow::as_select()).load(conn).await?;
+    let rows: Vec<RecipientRow> = waiting(mailing, after.unwrap_or_else(Uuid::nil))
+        .order(signatures::id)
+        .limit(limit)
+        .select(RecipientRow::as_select())
+        .load(conn)
+        .await?;
     let last = rows.last().map(|r| r.id);
     let mut recipients = Vec::with_capacity(rows.len());
     for row in rows {
