@@ -269,10 +269,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let reading = DataKeys::new(rand::random(), &[old_key]);
     let started = Instant::now();
-    let (sigs, msgs) = {
-        let mut conn = pool.get().await?;
-        rallypost::signatures::rotate_keys(&mut conn, &reading, 1000, |_, _| {}).await?
-    };
+    let batches = rallypost::signatures::Batches { rows: 1000, lanes: 2 };
+    let (sigs, msgs) = rallypost::signatures::rotate_keys(&pool, &reading, batches, |_, _| {}).await?;
     rows.push(Row(
         format!("keys rotate ({sigs} of {total} signatures, {msgs} messages)"),
         format!("{:.2} s", started.elapsed().as_secs_f64()),

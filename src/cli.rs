@@ -140,9 +140,11 @@ async fn execute(command: Command, settings: Arc<Settings>) -> anyhow::Result<()
         Command::Purge => {
             with_database(settings, Owner::Command, async |db| commands::purge(db, clock).await).await
         }
-        Command::Keys { command: KeysCommand::Rotate } => {
-            with_database(settings, Owner::Command, async |db| commands::rotate_keys(settings, db).await)
-                .await
+        Command::Keys { command: KeysCommand::Rotate { connections } } => {
+            with_database(settings, Owner::Command, async |db| {
+                commands::rotate_keys(settings, db, connections).await
+            })
+            .await
         }
         Command::Campaign { command } => {
             with_database(settings, Owner::Command, async |db| commands::campaign(command, db, clock).await)

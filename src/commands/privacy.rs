@@ -13,7 +13,11 @@ use crate::startup;
 #[derive(Subcommand)]
 pub enum KeysCommand {
     /// Re-encrypt every row under RALLYPOST_DATA_KEY; old keys go in RALLYPOST_DATA_KEYS_OLD
-    Rotate,
+    Rotate {
+        /// Database connections writing at once (each walks its own share of the rows)
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=32))]
+        connections: u16,
+    },
 }
 
 pub async fn purge(db: &Target, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
@@ -27,16 +31,18 @@ pub async fn purge(db: &Target, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn rotate_keys(settings: &Settings, db: &Target) -> anyhow::Result<()> {
+pub async fn rotate_keys(settings: &Settings, db: &Target, connections: u16) -> anyhow::Result<()> {
     let keys = startup::data_keys(settings)?;
-    let pool = startup::command_pool(db)?;
-    let mut conn = pool.get().await?;
+    let lanes = usize::from(connections);
+    let pool = crate::db::pool(&db.url, lanes, db.pooler)?;
     let line = ProgressLine::on_stderr();
-    let (signatures, messages) = crate::signatures::rotate_keys(&mut conn, &keys, 1000, |s, m| {
+    let batches = crate::signatures::Batches { rows: 1000, lanes };
+    let (signatures, messages) = crate::signatures::rotate_keys(&pool, &keys, batches, |s, m| {
         line.update(format_args!("re-encrypted {s} signatures, {m} messages"))
     })
     .await?;
     line.clear();
+    let mut conn = pool.get().await?;
     let receivers = crate::webhooks::rotate_secrets(&mut conn, &keys).await?;
     let handover_keys = crate::handover::rotate_keys(&mut conn, &keys).await?;
     println!(

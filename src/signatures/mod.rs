@@ -17,7 +17,7 @@ pub use emails::MailContext;
 pub use intake::SignIntake;
 pub use remind::{REMINDER_GAP, ReminderPolicy, queue_reminders};
 pub use retention::{UNCONFIRMED_KEPT_FOR, purge_unconfirmed};
-pub use rotate::{rotate_keys, seal_plain_rows};
+pub use rotate::{Batches, rotate_keys, seal_plain_rows};
 pub use sign::{NewSignature, Prepared, SignContext, SignOutcome, prepare, sign};
 pub use status::SignatureStatus;
 pub use surge::{SourceKind, SurgeMonitor};

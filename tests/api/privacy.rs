@@ -10,6 +10,8 @@ use diesel_async::RunQueryDsl;
 use rallypost::db::schema::signatures;
 use sha2::{Digest, Sha256};
 
+use rallypost::signatures::{Batches, rotate_keys};
+
 use crate::helpers::{AppOptions, SLUG, TempDir, encode, free_port, spawn_app, spawn_app_with, valid_form};
 
 fn form_for(name: &str, email: &str, postcode: &str, comment: &str) -> Vec<(String, String)> {
@@ -297,19 +299,75 @@ async fn a_rotation_in_batches_re_encrypts_every_row_once_and_reports_its_progre
     app.add_signatures("Stored", 7, "confirmed", Utc::now()).await;
     let old = app.keys();
     let both = rallypost::crypto::DataKeys::new([42u8; 32], &[hex_key(&app)]);
-    let mut conn = app.pool.get().await.unwrap();
     let mut reports = Vec::new();
 
-    // Batches of 3: the walk has to carry on where each batch stopped.
-    let done = rallypost::signatures::rotate_keys(&mut conn, &both, 3, |s, _| reports.push(s)).await.unwrap();
+    // Batches of 3 on one connection: the walk has to carry on where each batch stopped.
+    let one_lane = Batches { rows: 3, lanes: 1 };
+    let done = rotate_keys(&app.pool, &both, one_lane, |s, _| reports.push(s)).await.unwrap();
 
     assert_eq!(done.0, 7);
     assert_eq!(reports.iter().max(), Some(&7));
     assert!(reports.contains(&3) && reports.contains(&6), "progress after each batch: {reports:?}");
+    let mut conn = app.pool.get().await.unwrap();
     let keys: Vec<String> = signatures::table.select(signatures::key_id).load(&mut conn).await.unwrap();
     assert!(keys.iter().all(|k| k == both.current_id() && k != old.current_id()));
-    let again = rallypost::signatures::rotate_keys(&mut conn, &both, 3, |_, _| {}).await.unwrap();
+    let again = rotate_keys(&app.pool, &both, one_lane, |_, _| {}).await.unwrap();
     assert_eq!(again.0, 0, "a second run finds nothing left to do");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_on_several_connections_re_encrypts_every_row_exactly_once() {
+    let app = spawn_app().await;
+    // Apart in time, so that the slices of the id space (UUIDv7: times) hold different rows.
+    for day in 0..5 {
+        app.add_signatures(&format!("Stored{day}x"), 9, "confirmed", Utc::now() - Duration::days(day)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // Two messages under the old key: one still sealed, one delivered and erased (nothing
+    // left to re-encrypt, so a rotation leaves it alone).
+    let mut conn = app.pool.get().await.unwrap();
+    for (i, id) in [rallypost::ids::new_id(), rallypost::ids::new_id()].into_iter().enumerate() {
+        let message = rallypost::outbox::NewMessage {
+            id,
+            kind: rallypost::outbox::Kind::Receipt,
+            campaign_id: None,
+            signature_id: None,
+            target_id: None,
+            recipient: format!("reader{i}@example.org"),
+            message: b"Subject: thanks\r\n\r\nThank you.\r\n".to_vec(),
+        };
+        rallypost::outbox::enqueue(&mut conn, &app.keys(), message, Utc::now()).await.unwrap();
+        if i == 1 {
+            use rallypost::db::schema::outbox;
+            diesel::update(outbox::table.find(id))
+                .set((outbox::recipient.eq(None::<Vec<u8>>), outbox::message.eq(None::<Vec<u8>>)))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+    drop(conn);
+    let both = rallypost::crypto::DataKeys::new([42u8; 32], &[hex_key(&app)]);
+    let mut seen = Vec::new();
+
+    let four_lanes = Batches { rows: 2, lanes: 4 };
+    let done = rotate_keys(&app.pool, &both, four_lanes, |s, _| seen.push(s)).await.unwrap();
+
+    assert_eq!(done, (45, 1), "each row counted once, none twice; the erased message skipped");
+    assert_eq!(seen.last(), Some(&45));
+    let mut conn = app.pool.get().await.unwrap();
+    let rows: Vec<(uuid::Uuid, String, Option<Vec<u8>>)> = signatures::table
+        .select((signatures::id, signatures::key_id, signatures::name))
+        .load(&mut conn)
+        .await
+        .unwrap();
+    let only_new = rallypost::crypto::DataKeys::new([42u8; 32], &[]);
+    for (id, key_id, name) in &rows {
+        let field = rallypost::crypto::Field { column: "signatures.name", row: id };
+        let name = only_new.decrypt_text(key_id, field, name.as_deref()).unwrap();
+        assert!(name.is_some_and(|n| n.starts_with("Stored")), "sealed once under the new key: {id}");
+    }
+    assert_eq!(rotate_keys(&app.pool, &both, four_lanes, |_, _| {}).await.unwrap(), (0, 0));
 }
 
 fn hex_key(app: &crate::helpers::TestApp) -> [u8; 32] {
