@@ -176,7 +176,8 @@ pub struct AsyncPgConnection {
     instrumentation: Arc<std::sync::Mutex<DynInstrumentation>>,
     // rallypost patch: with the statement cache disabled, send every query as an
     // unnamed statement in one round trip (Parse/Bind/Execute/Sync), which a
-    // transaction-mode pooler cannot split across server connections.
+    // transaction-mode pooler cannot split across server connections. Statements the
+    // cache would not keep go that way whatever this says.
     unnamed_statements: bool,
 }
 
@@ -693,7 +694,9 @@ impl AsyncPgConnection {
                         })?;
                 }
             }
-            let stmt = if unnamed_statements {
+            // rallypost patch: a statement the cache would not keep (`sql_query`, a SQL
+            // literal) goes unnamed too, in one round trip instead of a prepare and a run.
+            let stmt = if unnamed_statements || !is_safe_to_cache_prepared {
                 let types = bind_collector
                     .metadata
                     .iter()
