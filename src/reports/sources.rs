@@ -42,6 +42,12 @@ pub(super) async fn count_all(conn: &mut AsyncPgConnection, campaign_id: Uuid) -
 }
 
 /// Counts `days` again.
+///
+/// Each day's signatures are read by their own index range scan (the `lateral` subquery;
+/// `offset 0` keeps PostgreSQL from folding it back into a join). As a plain join of the days
+/// with the signatures, the planner could not tell how many rows a day holds and read the
+/// whole table instead, for columns the index does not carry: 9.9 s at 10M for two days,
+/// at every count refresh after a signature (bench/plans.py); 0.4 ms this way.
 pub(super) async fn recount(
     conn: &mut AsyncPgConnection,
     campaign_id: Uuid,
@@ -56,9 +62,10 @@ pub(super) async fn recount(
         "insert into signature_source_counts (campaign_id, day, partner, source, status, partner_opt_in, n) \
          select $1, d, {KEYS}, count(*) \
          from unnest($2::date[]) as d \
-         join signatures s on s.campaign_id = $1 \
-           and s.signed_at >= d::timestamp at time zone 'UTC' \
-           and s.signed_at < (d + 1)::timestamp at time zone 'UTC' \
+         cross join lateral (select partner_id, utm_source, referrer_host, status, partner_opt_in \
+             from signatures s where s.campaign_id = $1 \
+             and s.signed_at >= d::timestamp at time zone 'UTC' \
+             and s.signed_at < (d + 1)::timestamp at time zone 'UTC' offset 0) s \
          group by 1, 2, 3, 4, 5, 6"
     ))
     .bind::<SqlUuid, _>(campaign_id)
