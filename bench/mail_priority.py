@@ -16,34 +16,30 @@ process) against a database on 127.0.0.1:5432, sending to smtp-sink. In order:
   4. signing at HALF_PEAK without a mailing (issue 17, item 4: half of bench/sign.sh's peak).
 
 Signatures go on a fixed schedule (as bench/rate.py: a late answer shows as latency instead
-of lowering the rate), from several processes, each a distinct address; every confirmation
-is matched by its recipient. smtp-sink writes each message to a file of its own (`-d`) when
+of lowering the rate), by examples/sign_at.rs (a compiled client: four Python processes took
+an eighth of the two cores at 500/s), each a distinct address; every confirmation is matched
+by its recipient. smtp-sink writes each message to a file of its own (`-d`) when
 the client sends the final "." and before it answers 250, so the file's modification time
 is the acceptance time; the dump goes to /dev/shm so no disk write-back competes with
 PostgreSQL. Both clocks are this machine's. The limit is measured with the same dumping sink.
 
     cargo build --release --bins --examples && /usr/bin/python3 bench/mail_priority.py
 
-Settings: RALLYPOST_BIN, SEED_BIN (default target/release/...), BENCH_PG (admin URL,
-postgres://postgres@127.0.0.1:5432), BENCH_DB (rallypost_bench_mail; seeded once into
+Settings: RALLYPOST_BIN, SEED_BIN, SIGN_BIN (default target/release/...), BENCH_PG (admin
+URL, postgres://postgres@127.0.0.1:5432), BENCH_DB (rallypost_bench_mail; seeded once into
 BENCH_DB_seed and copied for each run), AUDIENCE (100000), RATE (500), SECONDS (40),
-HALF_PEAK (1200), SIGNERS (processes, 4). Not run by tests; exits non-zero only if it could
+HALF_PEAK (1200). Not run by tests; exits non-zero only if it could
 not run.
 """
 
-import http.client
-import multiprocessing
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "faults"))
@@ -53,13 +49,13 @@ from common import App, Client, SLUG, base_env, cleanup, free_port, log, spawn, 
 
 BIN = os.environ.get("RALLYPOST_BIN", os.path.join(ROOT, "target", "release", "rallypost"))
 SEED_BIN = os.environ.get("SEED_BIN", os.path.join(ROOT, "target", "release", "examples", "seed"))
+SIGN_BIN = os.environ.get("SIGN_BIN", os.path.join(ROOT, "target", "release", "examples", "sign_at"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("BENCH_DB", "rallypost_bench_mail")
 AUDIENCE = int(os.environ.get("AUDIENCE", "100000"))
 RATE = float(os.environ.get("RATE", "500"))
 SECONDS = float(os.environ.get("SECONDS", "40"))
 HALF_PEAK = float(os.environ.get("HALF_PEAK", "1200"))
-SIGNERS = int(os.environ.get("SIGNERS", "4"))
 ORGANIZER = "bench@rallypost.example"
 PASSWORD = "bench organizer password"
 SOURCE_RCPT = "source@sink.example"
@@ -189,80 +185,23 @@ def smtp_source(sink, messages, size):
 # ---------------------------------------------------------------------------- signing
 
 
-def _signer(base, token, cookie, prefix, rate, total, start, part, parts, out):
-    """One process's share of the schedule: slots part, part + parts, ...; each is sent by
-    a free connection once due and timed from when it was due."""
-    parsed = urllib.parse.urlsplit(base)
-    due = queue.Queue()
-    results = []
-    lock = threading.Lock()
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": "rp_csrf=" + cookie}
-
-    def worker():
-        conn = None
-        while True:
-            item = due.get()
-            if item is None:
-                return
-            i, at = item
-            wait = at - time.time()
-            if wait > 0:
-                time.sleep(wait)
-            body = urllib.parse.urlencode({
-                "csrf_token": token, "lang": "en", "name": "Bench Supporter %d" % i,
-                "email": "%s-%d@supporters.example" % (prefix, i), "country": "DE", "postcode": "10115",
-                "comment": "", "consent": "on", "website": "",
-            })
-            status = None
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
-                conn.request("POST", "/c/%s/sign" % SLUG, body, headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                if conn is not None:
-                    conn.close()
-                conn = None
-            with lock:
-                results.append((i, at, time.time(), status))
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for i in range(part, total, parts):
-        at = start + i / rate
-        lead = at - time.time() - 0.05
-        if lead > 0:
-            time.sleep(lead)
-        due.put((i, at))
-    for _ in threads:
-        due.put(None)
-    for t in threads:
-        t.join()
-    out.put(results)
-
-
 def sign_at(base, prefix, rate, seconds):
-    """Signs at `rate` for `seconds`; returns when the schedule began and ended, and
-    {address: (due, answered, status)}."""
+    """Signs at `rate` for `seconds` with examples/sign_at.rs (a compiled client on a fixed
+    schedule); returns when the schedule began and ended, and {address: (due, answered,
+    status)}."""
     client = Client(base)
     _, token = client.csrf()
     cookie = next(c.value for c in client.jar if c.name == "rp_csrf")
     total = int(rate * seconds)
     start = time.time() + 0.5
-    out = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_signer, args=(base, token, cookie, prefix, rate, total, start, p, SIGNERS, out))
-             for p in range(SIGNERS)]
-    for p in procs:
-        p.start()
-    results = []
-    for _ in procs:
-        results.extend(out.get())
-    for p in procs:
-        p.join()
-    signed = {"%s-%d@supporters.example" % (prefix, i): (at, done, status) for i, at, done, status in results}
+    # "--name=value": a token or cookie may begin with "-".
+    out = subprocess.run([SIGN_BIN, "--base=" + base, "--slug=" + SLUG, "--token=" + token, "--cookie=" + cookie,
+                          "--prefix=" + prefix, "--rate=%s" % rate, "--total=%d" % total, "--start=%.6f" % start],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    signed = {}
+    for line in out.splitlines():
+        i, due, done, status = line.split()
+        signed["%s-%s@supporters.example" % (prefix, i)] = (float(due), float(done), int(status))
     return start, start + total / rate, signed
 
 
@@ -352,7 +291,7 @@ def main():
         if shutil.which(tool) is None:
             log("needs %s (apt-get install postfix postgresql-client)" % tool)
             return 1
-    for binary in (BIN, SEED_BIN):
+    for binary in (BIN, SEED_BIN, SIGN_BIN):
         if not os.access(binary, os.X_OK):
             log("needs %s: cargo build --release --bins --examples" % binary)
             return 1
