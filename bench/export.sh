@@ -35,6 +35,12 @@ seeded=0
 if [ "${BENCH_REUSE:-0}" = 1 ]; then
     seeded=$(psql -tA "$URL" -c "select count(*) from signatures where key_id <> 'plain' and exists (select from outbox)" 2>/dev/null || echo 0)
 fi
+# A database asked to be reused is never seeded over: seeding 10M takes half an hour, and the
+# count moves on its own (the 30-day purge of a server run against it).
+if [ "${BENCH_REUSE:-0}" = 1 ] && [ "$seeded" != "$N" ] && [ "$seeded" != 0 ]; then
+    echo "BENCH_REUSE=1: $DB holds $seeded encrypted signatures, not N=$N; run with N=$seeded, or drop it to seed again" >&2
+    exit 1
+fi
 if [ "$seeded" = "$N" ]; then
     echo "reusing the $N signatures in $DB" >&2
     "$BIN" migrate 2>/dev/null
