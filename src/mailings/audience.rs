@@ -83,17 +83,17 @@ struct RecipientRow {
     language: String,
 }
 
-/// Up to `limit` of those not yet queued, in id order, and the last one's id, after `after` (the last of the
-/// previous batch: without it each batch would walk past everyone queued before it, and
+/// Up to `limit` of those not yet queued, in id order, and the last one's id, after `after`
+/// (the last of the previous batch, nil for the first: without it each batch would walk past everyone queued before it, and
 /// queueing a mailing would take time growing with the square of its audience).
 pub async fn next_batch(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
     mailing: &Mailing,
-    after: Option<Uuid>,
+    after: Uuid,
     limit: i64,
 ) -> anyhow::Result<(Vec<Recipient>, Option<Uuid>)> {
-    let rows: Vec<RecipientRow> = waiting(mailing, after.unwrap_or_else(Uuid::nil))
+    let rows: Vec<RecipientRow> = waiting(mailing, after)
         .order(signatures::id)
         .limit(limit)
         .select(RecipientRow::as_select())

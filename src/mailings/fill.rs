@@ -71,10 +71,10 @@ impl Mailer {
             .await?;
         let mut queued = 0;
         for id in sending {
-            let mut after = None;
+            let mut after = Uuid::nil();
             while let Some((n, last)) = fill_batch(&mut conn, &self.ctx, id, after, now).await? {
                 queued += n;
-                after = Some(last);
+                after = last;
                 tracing::info!(mailing = %id, queued = n, "mailing: batch queued");
             }
         }
@@ -90,7 +90,7 @@ async fn fill_batch(
     conn: &mut AsyncPgConnection,
     ctx: &MailingContext,
     id: Uuid,
-    after: Option<Uuid>,
+    after: Uuid,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<(usize, Uuid)>> {
     conn.transaction(async |conn| {

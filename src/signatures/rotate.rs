@@ -104,7 +104,9 @@ async fn in_lanes(
     report: impl Fn(usize),
 ) -> anyhow::Result<usize> {
     let Some((low, high)) = id_range(&mut *pool.get().await?, table).await? else { return Ok(0) };
-    let slices = RefCell::new(slices(low, high, SLICES).into_iter());
+    // One lane has nobody to share with: it walks the whole table in one go.
+    let shares = if batches.lanes > 1 { SLICES } else { 1 };
+    let slices = RefCell::new(slices(low, high, shares).into_iter());
     let lane = async || -> anyhow::Result<usize> {
         let mut conn = pool.get().await?;
         let mut total = 0;

@@ -318,7 +318,8 @@ async fn a_rotation_in_batches_re_encrypts_every_row_once_and_reports_its_progre
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotation_on_several_connections_re_encrypts_every_row_exactly_once() {
     let app = spawn_app().await;
-    // Apart in time, so that the slices of the id space (UUIDv7: times) hold different rows.
+    // Ids are UUIDv7 (times): groups written 5 ms apart fall into different slices of the
+    // id space, which the connections share out.
     for day in 0..5 {
         app.add_signatures(&format!("Stored{day}x"), 9, "confirmed", Utc::now() - Duration::days(day)).await;
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
