@@ -21,8 +21,8 @@ use crate::crypto::DataKeys;
 use crate::db::schema::signatures;
 
 /// Rows per chunk: large enough that handing chunks between threads costs nothing next to
-/// decrypting them, small enough that a few in flight stay within a few megabytes.
-const CHUNK: usize = 2000;
+/// decrypting them, small enough that the few in flight stay within a few megabytes.
+const CHUNK: usize = 1000;
 const MAX_THREADS: usize = 8;
 
 /// A chunk as its format encoded it, and its row count; or why it could not be encoded.
@@ -119,7 +119,8 @@ pub(super) fn each_chunk<T: Send>(
             let queue = &queue;
             scope.spawn(move || encode_jobs(keys, queue, encode));
         }
-        let mut ordered = InOrder { waiting: VecDeque::new(), limit: 2 * threads, write, rows: 0, progress };
+        // One chunk more than threads: each thread has one to work on and the next waits.
+        let mut ordered = InOrder { waiting: VecDeque::new(), limit: threads + 1, write, rows: 0, progress };
         let mut chunk = Vec::with_capacity(CHUNK);
         for row in query.load_iter::<SignatureRow, PgRowByRowLoadingMode>(conn)? {
             chunk.push(row?);
