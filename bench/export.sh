@@ -129,15 +129,16 @@ sample_rss() {
     echo "$peak" >"$WORK/rss-peak"
 }
 
+larger() { printf '%s\n%s\n' "$1" "$2" | sort -n | tail -1; }
 cli_all=() psql_all=() web_all=() cli_rss=0 psql_rss=0 web_sampled=0
 for run in $(seq "$RUNS"); do
     echo "run $run of $RUNS: command-line export ..." >&2
     read -r secs rss < <(measure "$BIN" export $SLUG --status all --out "$WORK/cli.csv")
-    cli_all+=("$secs"); cli_rss=$(printf '%s\n%s\n' "$cli_rss" "$rss" | sort -n | tail -1)
+    cli_all+=("$secs"); cli_rss=$(larger "$cli_rss" "$rss")
 
     echo "run $run of $RUNS: psql \\copy ..." >&2
     read -r secs rss < <(measure psql -q "$URL" -c "\\copy (select s.id, s.status, s.signed_at, s.confirmed_at, s.name, s.email, s.country, s.postcode, s.comment, s.updates_opt_in, s.language from signatures s join campaigns c on c.id = s.campaign_id where c.slug = '$SLUG' and s.status in ('pending', 'confirmed') order by s.signed_at, s.id) to '$WORK/psql.csv' csv header")
-    psql_all+=("$secs"); psql_rss=$(printf '%s\n%s\n' "$psql_rss" "$rss" | sort -n | tail -1)
+    psql_all+=("$secs"); psql_rss=$(larger "$psql_rss" "$rss")
 
     echo "run $run of $RUNS: web export ..." >&2
     rm -f "$WORK/stop-sampling"
@@ -147,7 +148,7 @@ for run in $(seq "$RUNS"); do
     touch "$WORK/stop-sampling"
     wait "$sampler"
     web_all+=("$secs")
-    web_sampled=$(printf '%s\n%s\n' "$web_sampled" "$(awk '{printf "%.1f", $1 / 1024}' "$WORK/rss-peak")" | sort -n | tail -1)
+    web_sampled=$(larger "$web_sampled" "$(awk '{printf "%.1f", $1 / 1024}' "$WORK/rss-peak")")
 done
 web_rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$SERVER/status)
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }

@@ -84,8 +84,9 @@ struct RecipientRow {
 }
 
 /// Up to `limit` of those not yet queued, in id order, and the last one's id, after `after`
-/// (the last of the previous batch, nil for the first: without it each batch would walk past everyone queued before it, and
-/// queueing a mailing would take time growing with the square of its audience).
+/// (the last of the previous batch, nil for the first: without it each batch would walk
+/// past everyone queued before it, and queueing a mailing would take time growing with the
+/// square of its audience).
 pub async fn next_batch(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,

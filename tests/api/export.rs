@@ -232,8 +232,8 @@ async fn exports_beyond_the_servers_slots_are_refused_with_a_503_and_retry_after
 
 #[tokio::test]
 async fn a_long_export_keeps_every_row_in_signing_order() {
-    // More rows than one chunk of the export's decrypting threads (2,000), seeded latest
-    // first, so that order is the database's and the threads' doing, not the seeding's.
+    // More chunks (of 1,000 rows) than the export keeps in flight, seeded latest first, so
+    // that order is the database's and the threads' doing, not the seeding's.
     let app = spawn_app().await;
     app.login_as_organizer().await;
     let n = 4_100;
