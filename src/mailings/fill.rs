@@ -5,8 +5,17 @@
 //! key makes a second copy for the same supporter impossible, through crashes and however
 //! many workers run. Delivery is the outbox's, from the `mailings` claim source `startup`
 //! places after supporters' confirmations and receipts.
+//!
+//! Queueing keeps only `AHEAD` messages ahead of the senders. Each queued message is
+//! rendered, encrypted and stored whole (3 kB for a short text) until it is sent: queued
+//! all at once, a mailing to a million supporters would put 3 GB into the outbox (and as
+//! much into the WAL) within minutes, and a cancel would have to delete all of it. Kept
+//! this far ahead, the outbox holds about `AHEAD` of them and queueing goes at the
+//! senders' pace. (It did not make the 100,000-recipient mailing of bench/mail_priority.py
+//! faster: that one is queued within its first 40 s either way.)
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
@@ -22,37 +31,73 @@ use crate::campaigns;
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::db::schema::{mailing_recipients, mailings};
+use crate::outbox::{self, Kind};
 
 const TICK: StdDuration = StdDuration::from_secs(5);
-/// Messages rendered and queued per transaction.
+/// How soon the worker looks again while a mailing waits for the senders to catch up.
+const FOLLOW: StdDuration = StdDuration::from_millis(100);
+/// Messages rendered and queued per transaction, at most.
 const BATCH: i64 = 200;
+/// Mailing messages due and unsent in the outbox, at most: at the senders' 4,000 msg/s,
+/// half a second's work. Queueing waits until fewer than a quarter of them are left,
+/// looking every `FOLLOW`, and then fills up again.
+const AHEAD: i64 = 2_000;
 
 pub struct Mailer {
     pool: Pool,
     clock: Arc<dyn Clock>,
     ctx: MailingContext,
+    ahead: i64,
+    /// Per sending mailing, the last signature this worker has queued it for: the next
+    /// batch starts after it (see `audience::next_batch`). Only a shortcut: a worker that
+    /// starts again begins at the first, and skips whoever is queued already.
+    queued_through: Mutex<HashMap<Uuid, Uuid>>,
+}
+
+/// What one look at the mailings did.
+#[derive(Debug, Default)]
+struct Filled {
+    queued: usize,
+    /// A mailing has more to queue once the senders catch up.
+    waiting: bool,
 }
 
 impl Mailer {
     pub fn new(pool: Pool, clock: Arc<dyn Clock>, ctx: MailingContext) -> Self {
-        Mailer { pool, clock, ctx }
+        Mailer { pool, clock, ctx, ahead: AHEAD, queued_through: Mutex::default() }
+    }
+
+    /// Keeps at most `ahead` mailing messages waiting in the outbox instead of 2,000.
+    pub fn with_ahead(mut self, ahead: i64) -> Self {
+        self.ahead = ahead.max(1);
+        self
     }
 
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         while !shutdown.is_cancelled() {
-            if let Err(e) = self.tick().await {
-                tracing::warn!(error = %format!("{e:#}"), "mailings: queueing failed; will retry");
-            }
+            let next = match self.fill().await {
+                Ok(filled) if filled.waiting => FOLLOW,
+                Ok(_) => TICK,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "mailings: queueing failed; will retry");
+                    TICK
+                }
+            };
             tokio::select! {
-                _ = tokio::time::sleep(TICK) => {}
+                _ = tokio::time::sleep(next) => {}
                 _ = shutdown.cancelled() => {}
             }
         }
     }
 
     /// Starts the mailings whose time has come and queues what every sending mailing still
-    /// owes; returns how many messages this call queued.
+    /// owes, as far as the senders are behind by less than `ahead`; returns how many
+    /// messages this call queued.
     pub async fn tick(&self) -> anyhow::Result<usize> {
+        Ok(self.fill().await?.queued)
+    }
+
+    async fn fill(&self) -> anyhow::Result<Filled> {
         let mut conn = self.pool.get().await?;
         let now = self.clock.now();
         diesel::update(
@@ -69,16 +114,32 @@ impl Mailer {
             .select(mailings::id)
             .load(&mut conn)
             .await?;
-        let mut queued = 0;
+        self.queued_through.lock().expect("not poisoned").retain(|id, _| sending.contains(id));
+        let mut filled = Filled::default();
         for id in sending {
-            let mut after = Uuid::nil();
-            while let Some((n, last)) = fill_batch(&mut conn, &self.ctx, id, after, now).await? {
-                queued += n;
-                after = last;
-                tracing::info!(mailing = %id, queued = n, "mailing: batch queued");
+            // Counting walks the due rows one by one: up to a quarter of `ahead` only.
+            let due = outbox::due_up_to(&mut conn, Kind::Mailing, now, self.ahead / 4 + 1).await?;
+            let mut room = self.ahead - due;
+            if due > self.ahead / 4 {
+                filled.waiting = true;
+                continue;
             }
+            while room > 0 {
+                let after = self.queued_through.lock().expect("not poisoned").get(&id).copied();
+                let limit = room.min(BATCH);
+                let Some((n, last)) =
+                    fill_batch(&mut conn, &self.ctx, id, after.unwrap_or_else(Uuid::nil), limit, now).await?
+                else {
+                    break;
+                };
+                self.queued_through.lock().expect("not poisoned").insert(id, last);
+                tracing::info!(mailing = %id, queued = n, "mailing: batch queued");
+                filled.queued += n;
+                room -= limit;
+            }
+            filled.waiting |= room <= 0;
         }
-        Ok(queued)
+        Ok(filled)
     }
 }
 
@@ -91,6 +152,7 @@ async fn fill_batch(
     ctx: &MailingContext,
     id: Uuid,
     after: Uuid,
+    limit: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<(usize, Uuid)>> {
     conn.transaction(async |conn| {
@@ -108,7 +170,7 @@ async fn fill_batch(
             return Ok(None);
         }
         let Some(mailing) = store::lock(conn, id).await? else { return Ok(None) };
-        let (recipients, last) = audience::next_batch(conn, &ctx.keys, &mailing, after, BATCH).await?;
+        let (recipients, last) = audience::next_batch(conn, &ctx.keys, &mailing, after, limit).await?;
         let Some(last) = last else {
             diesel::update(mailings::table.find(id))
                 .set(mailings::queued_all_at.eq(now))
@@ -150,7 +212,7 @@ async fn fill_batch(
             .filter(|(signature_id, _)| fresh.contains(signature_id))
             .map(|(_, m)| m)
             .collect();
-        let queued = crate::outbox::enqueue_many(conn, &ctx.keys, &to_queue, now).await?;
+        let queued = outbox::enqueue_many(conn, &ctx.keys, &to_queue, now).await?;
         Ok(Some((queued, last)))
     })
     .await

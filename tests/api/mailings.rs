@@ -269,6 +269,38 @@ async fn a_paused_mailing_waits_until_resumed_and_a_cancelled_one_sends_nothing_
 }
 
 #[tokio::test]
+async fn a_mailing_larger_than_the_queue_ahead_is_queued_as_the_senders_catch_up_and_reaches_everyone_once() {
+    let app = app().await;
+    app.add_news_readers("reader", 120, "en").await;
+    app.login_as_organizer().await;
+    let mailing = app.mailing(NEWS).await;
+    app.press(&mailing, "send", &[]).await;
+    let mailer = rallypost::startup::mailer(&app.settings, app.pool.clone(), app.clock.clone(), app.keys())
+        .unwrap()
+        .with_ahead(50);
+
+    assert_eq!(mailer.tick().await.unwrap(), 50);
+    assert_eq!(mailer.tick().await.unwrap(), 0, "nothing more while 50 wait for the senders");
+    let (_, page) = app.get_text(&mailing).await;
+    assert!(
+        page.contains("<strong>50</strong> queued") && page.contains("<strong>70</strong> not yet queued"),
+        "{page}"
+    );
+    assert_eq!(app.sender().send_due().await.unwrap(), 50);
+    assert_eq!(mailer.tick().await.unwrap(), 50);
+    assert_eq!(app.sender().send_due().await.unwrap(), 50);
+    assert_eq!(mailer.tick().await.unwrap(), 20);
+    assert_eq!(app.sender().send_due().await.unwrap(), 20);
+    assert_eq!(mailer.tick().await.unwrap(), 0);
+
+    let news = app.news();
+    let readers: HashSet<_> = news.iter().map(|m| m.rcpt.clone()).collect();
+    assert_eq!((news.len(), readers.len()), (120, 120), "everyone once");
+    let (_, page) = app.get_text(&mailing).await;
+    assert!(page.contains("<strong>120</strong> sent") && page.contains("finished"), "{page}");
+}
+
+#[tokio::test]
 async fn a_supporters_confirmation_goes_out_before_a_big_mailing_already_waiting() {
     let app = app().await;
     app.add_news_readers("reader", 150, "en").await;
