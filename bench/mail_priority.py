@@ -277,7 +277,13 @@ def confirmations(signed, arrived):
 def summary(label, rate, signed, latencies, missing, load):
     answered = [s for s in signed.values() if s[2] == 303]
     sign_ms = [(done - due) * 1000 for due, done, _ in answered]
-    other = len(signed) - len(answered)
+    # Each other answer by its status (0: none came within sign_at's 30 s).
+    counts = {}
+    for _, _, status in signed.values():
+        if status != 303:
+            counts[status] = counts.get(status, 0) + 1
+    other = "%d" % sum(counts.values()) + ("".join(" (%s)" % ", ".join(
+        "%d: %d" % kv for kv in sorted(counts.items()))) if counts else "")
     ms = list(latencies.values())
     return {
         "label": label, "rate": rate, "signed": len(answered), "not_303": other, "missing": missing,
@@ -369,7 +375,7 @@ def main():
     log("| signing | 303s | not 303 | sign p50 / p99 (from due) | confirmation after the 303: p50 | p99 | max | no email | load avg (before / after) |")
     log("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        log("| %s | %d | %d | %.1f / %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d | %s |" % (
+        log("| %s | %d | %s | %.1f / %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d | %s |" % (
             r["label"], r["signed"], r["not_303"], r["sign_p50"], r["sign_p99"], r["p50"], r["p99"],
             r["max"], r["missing"], r["load"]))
     log("")
