@@ -32,6 +32,7 @@ HALF_PEAK (1200). Not run by tests; exits non-zero only if it could
 not run.
 """
 
+import collections
 import os
 import re
 import shutil
@@ -277,13 +278,11 @@ def confirmations(signed, arrived):
 def summary(label, rate, signed, latencies, missing, load):
     answered = [s for s in signed.values() if s[2] == 303]
     sign_ms = [(done - due) * 1000 for due, done, _ in answered]
-    # Each other answer by its status (0: none came within sign_at's 30 s).
-    counts = {}
-    for _, _, status in signed.values():
-        if status != 303:
-            counts[status] = counts.get(status, 0) + 1
-    other = "%d" % sum(counts.values()) + ("".join(" (%s)" % ", ".join(
-        "%d: %d" % kv for kv in sorted(counts.items()))) if counts else "")
+    # The other answers, by status (0: none came within sign_at's 30 s).
+    counts = collections.Counter(status for _, _, status in signed.values() if status != 303)
+    other = str(sum(counts.values()))
+    if counts:
+        other += " (%s)" % ", ".join("%d: %d" % kv for kv in sorted(counts.items()))
     ms = list(latencies.values())
     return {
         "label": label, "rate": rate, "signed": len(answered), "not_303": other, "missing": missing,

@@ -62,7 +62,7 @@ impl Gauges {
         for campaign in crate::campaigns::list(conn).await? {
             signatures.push((campaign.slug, crate::reports::status_totals(conn, campaign.id, now).await?));
         }
-        let due = crate::outbox::due_sample(conn, now, DUE_SAMPLE).await?;
+        let due = crate::outbox::due_sample(conn, crate::outbox::Kind::ALL, now, DUE_SAMPLE).await?;
         let rows = diesel::sql_query(
             "select relname::text as table, greatest(reltuples, 0)::bigint as estimate from pg_class \
              where oid in ('signatures'::regclass, 'outbox'::regclass) order by relname",

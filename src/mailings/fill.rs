@@ -118,24 +118,27 @@ impl Mailer {
         let mut filled = Filled::default();
         for id in sending {
             // Counting walks the due rows one by one: up to a quarter of `ahead` only.
-            let due = outbox::due_up_to(&mut conn, Kind::Mailing, now, self.ahead / 4 + 1).await?;
-            let mut room = self.ahead - due;
+            let sample = outbox::due_sample(&mut conn, &[Kind::Mailing], now, self.ahead / 4 + 1).await?;
+            let due: i64 = sample.iter().map(|kind| kind.due).sum();
             if due > self.ahead / 4 {
                 filled.waiting = true;
                 continue;
             }
+            let mut after = self.queued_through.lock().expect("not poisoned").get(&id).copied();
+            let mut room = self.ahead - due;
             while room > 0 {
-                let after = self.queued_through.lock().expect("not poisoned").get(&id).copied();
                 let limit = room.min(BATCH);
-                let Some((n, last)) =
-                    fill_batch(&mut conn, &self.ctx, id, after.unwrap_or_else(Uuid::nil), limit, now).await?
-                else {
+                let start = after.unwrap_or_else(Uuid::nil);
+                let Some((n, last)) = fill_batch(&mut conn, &self.ctx, id, start, limit, now).await? else {
                     break;
                 };
-                self.queued_through.lock().expect("not poisoned").insert(id, last);
                 tracing::info!(mailing = %id, queued = n, "mailing: batch queued");
                 filled.queued += n;
+                after = Some(last);
                 room -= limit;
+            }
+            if let Some(after) = after {
+                self.queued_through.lock().expect("not poisoned").insert(id, after);
             }
             filled.waiting |= room <= 0;
         }

@@ -30,9 +30,8 @@ pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
     DueKind, NewMessage, Origin, OutboxRow, cancel_for_signature, cancel_for_target, counts_by_target,
-    due_sample, due_up_to, enqueue, enqueue_many, erase_bodies, first_letters_sent, ids_for_signature,
-    mark_failed, mark_retry, mark_sent, origin, redact_for_signature, release, status_counts,
-    targets_for_signature,
+    due_sample, enqueue, enqueue_many, erase_bodies, first_letters_sent, ids_for_signature, mark_failed,
+    mark_retry, mark_sent, origin, redact_for_signature, release, status_counts, targets_for_signature,
 };
 pub use transport::Transport;
 pub use wake::{announce, listen};

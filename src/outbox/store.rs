@@ -361,36 +361,17 @@ pub struct DueKind {
     pub oldest: DateTime<Utc>,
 }
 
-/// How many rows of `kind` are due by `now` and not yet sent, counting no further than
-/// `limit`: one short walk of `outbox_due_by_kind`, however long the queue.
-pub async fn due_up_to(
-    conn: &mut AsyncPgConnection,
-    kind: Kind,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> QueryResult<i64> {
-    let pending: diesel::expression::SqlLiteral<diesel::sql_types::Text> = OutboxStatus::Pending.literal();
-    let due: Vec<DateTime<Utc>> = outbox::table
-        .select(outbox::next_attempt_at)
-        .filter(outbox::status.eq(pending))
-        .filter(outbox::kind.eq(kind))
-        .filter(outbox::next_attempt_at.le(now))
-        .order(outbox::next_attempt_at)
-        .limit(limit)
-        .load(conn)
-        .await?;
-    Ok(due.len() as i64)
-}
-
-/// Pending rows due by `now`, counted per kind over at most `limit` of that kind (the
-/// longest due first): one short walk of `outbox_due_by_kind` per kind, however large the
-/// table or the queue, and a backlog of one kind does not hide another.
+/// Pending rows of `kinds` due by `now`, counted per kind over at most `limit` of that kind
+/// (the longest due first; kinds with none left out): one short walk of
+/// `outbox_due_by_kind` per kind, however large the table or the queue, and a backlog of
+/// one kind does not hide another.
 pub async fn due_sample(
     conn: &mut AsyncPgConnection,
+    kinds: &[Kind],
     now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<DueKind>> {
-    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     diesel::sql_query(
         "select k.kind, d.due, d.oldest from unnest($3::text[]) as k(kind) \
          cross join lateral ( \

@@ -310,8 +310,7 @@ async fn a_mailing_shows_how_many_of_its_messages_bounced() {
     let mailing = response.headers()["location"].to_str().unwrap().to_owned();
     let send = vec![("csrf_token".to_owned(), csrf.clone())];
     assert_eq!(app.post_form(&format!("{mailing}/send"), &send).await.status(), 303);
-    let mailer =
-        rallypost::startup::mailer(&app.settings, app.pool.clone(), app.clock.clone(), app.keys()).unwrap();
+    let mailer = app.mailer();
     assert_eq!(mailer.tick().await.unwrap(), 3);
     app.sender().send_due().await.unwrap();
     let news = app.mail.messages().into_iter().find(|m| m.rcpt == "reader1@example.org").expect("the news");

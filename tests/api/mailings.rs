@@ -45,9 +45,7 @@ impl TestApp {
 
     /// Queues what the mailings owe, then delivers everything due; returns messages handled.
     async fn run_mailings(&self) -> usize {
-        let mailer =
-            rallypost::startup::mailer(&self.settings, self.pool.clone(), self.clock.clone(), self.keys())
-                .unwrap();
+        let mailer = self.mailer();
         mailer.tick().await.unwrap();
         self.sender().send_due().await.unwrap()
     }
@@ -244,8 +242,7 @@ async fn a_paused_mailing_waits_until_resumed_and_a_cancelled_one_sends_nothing_
 
     let mailing = app.mailing(NEWS).await;
     app.press(&mailing, "send", &[]).await;
-    let mailer =
-        rallypost::startup::mailer(&app.settings, app.pool.clone(), app.clock.clone(), app.keys()).unwrap();
+    let mailer = app.mailer();
     assert_eq!(mailer.tick().await.unwrap(), 40);
     assert_eq!(app.press(&mailing, "pause", &[]).await.status(), 303);
     assert_eq!(app.run_mailings().await, 0);
@@ -275,9 +272,7 @@ async fn a_mailing_larger_than_the_queue_ahead_is_queued_as_the_senders_catch_up
     app.login_as_organizer().await;
     let mailing = app.mailing(NEWS).await;
     app.press(&mailing, "send", &[]).await;
-    let mailer = rallypost::startup::mailer(&app.settings, app.pool.clone(), app.clock.clone(), app.keys())
-        .unwrap()
-        .with_ahead(50);
+    let mailer = app.mailer().with_ahead(50);
 
     assert_eq!(mailer.tick().await.unwrap(), 50);
     assert_eq!(mailer.tick().await.unwrap(), 0, "nothing more while 50 wait for the senders");
@@ -307,8 +302,7 @@ async fn a_supporters_confirmation_goes_out_before_a_big_mailing_already_waiting
     app.login_as_organizer().await;
     let mailing = app.mailing(NEWS).await;
     app.press(&mailing, "send", &[]).await;
-    let mailer =
-        rallypost::startup::mailer(&app.settings, app.pool.clone(), app.clock.clone(), app.keys()).unwrap();
+    let mailer = app.mailer();
     assert_eq!(mailer.tick().await.unwrap(), 150);
     // Queued after the whole mailing.
     assert_eq!(app.sign(&valid_form("new@example.org")).await.status(), 303);

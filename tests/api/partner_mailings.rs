@@ -81,9 +81,7 @@ impl TestApp {
 
     /// Queues what the mailings owe, then delivers everything due.
     async fn send_mailings(&self) {
-        let mailer =
-            rallypost::startup::mailer(&self.settings, self.pool.clone(), self.clock.clone(), self.keys())
-                .unwrap();
+        let mailer = self.mailer();
         mailer.tick().await.unwrap();
         self.sender().send_due().await.unwrap();
     }

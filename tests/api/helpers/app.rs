@@ -187,6 +187,11 @@ impl TestApp {
         startup::sender(&self.settings, pool, self.clock.clone(), Default::default(), self.keys()).unwrap()
     }
 
+    /// The mailings worker of this app's, driven by the test.
+    pub fn mailer(&self) -> rallypost::mailings::Mailer {
+        startup::mailer(&self.settings, self.pool.clone(), self.clock.clone(), self.keys()).unwrap()
+    }
+
     /// The housekeeping task of this app's (purge, reminders, erasure), on its own pool,
     /// driven by the test. A new one runs its daily jobs at its first tick.
     pub fn housekeeping(&self) -> rallypost::housekeeping::Housekeeping {
