@@ -1,11 +1,16 @@
 //! What a feature may plug into the sender besides its claim sources: the envelope sender
-//! each message goes out with (`ReturnPath`), and what else happens when a receiving server
-//! refuses a message for good (`Refusals`). `startup` hands them in; the outbox calls them
+//! each message goes out with (`ReturnPath`), what else happens when a receiving server
+//! refuses a message for good (`Refusals`), and how the messages of a kind queued unwritten
+//! are written at send time (`Composer`). `startup` hands them in; the outbox calls them
 //! without knowing who answers.
+
+use std::collections::HashMap;
 
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 use uuid::Uuid;
+
+use super::status::Kind;
 
 /// Chooses the envelope sender (SMTP `MAIL FROM`, the `Return-Path` a receiver records) for
 /// each message: where the bounces for it are sent.
@@ -33,4 +38,30 @@ pub trait Refusals: Send + Sync {
         id: Uuid,
         reply: &'a str,
     ) -> BoxFuture<'a, anyhow::Result<()>>;
+}
+
+/// A message written at send time: where it goes and its bytes, as the transport takes them.
+pub struct Composed {
+    pub recipient: String,
+    pub message: Vec<u8>,
+}
+
+/// Writes the messages of one kind that were queued without their recipient and message
+/// (`store::enqueue_unwritten`), when a lane is about to send them. A feature whose
+/// messages are many and alike (a mailing) queues a small row per message this way instead
+/// of each rendered, encrypted message: the outbox then holds nothing about the reader
+/// until the moment it goes, and PostgreSQL writes a few dozen bytes per row, not 3 kB
+/// twice (at queueing and again at the lease).
+pub trait Composer: Send + Sync {
+    /// The kind of rows this composer writes.
+    fn kind(&self) -> Kind;
+
+    /// The messages of the leased rows `ids`, by row id. A row left out has nothing to send
+    /// any more (its supporter withdrew, say) and is marked failed; an error is a passing
+    /// fault, and every row is tried again later.
+    fn compose<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        ids: &'a [Uuid],
+    ) -> BoxFuture<'a, anyhow::Result<HashMap<Uuid, Composed>>>;
 }

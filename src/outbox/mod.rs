@@ -24,14 +24,15 @@ mod wake;
 
 pub use claim::{Claim, ClaimSource, DueRows, claimable, lease};
 pub use history::{RowState, erase_done_before, queue_again, recent_for_target};
-pub use hooks::{FixedReturnPath, Refusals, ReturnPath};
+pub use hooks::{Composed, Composer, FixedReturnPath, Refusals, ReturnPath};
 pub use message::{Attachment, Email, build_message, build_message_with_headers};
 pub use sender::Sender;
 pub use status::{Kind, OutboxStatus};
 pub use store::{
-    DueKind, NewMessage, Origin, OutboxRow, cancel_for_signature, cancel_for_target, counts_by_target,
-    due_sample, enqueue, enqueue_many, erase_bodies, first_letters_sent, ids_for_signature, mark_failed,
-    mark_retry, mark_sent, origin, redact_for_signature, release, status_counts, targets_for_signature,
+    DueKind, NewMessage, Origin, OutboxRow, Unwritten, cancel_for_signature, cancel_for_target,
+    counts_by_target, due_sample, enqueue, enqueue_many, enqueue_unwritten, erase_bodies, first_letters_sent,
+    ids_for_signature, mark_failed, mark_retry, mark_sent, origin, redact_for_signature, release,
+    status_counts, targets_for_signature,
 };
 pub use transport::Transport;
 pub use wake::{announce, listen};

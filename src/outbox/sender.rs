@@ -1,8 +1,9 @@
-//! The sender: claims due outbox rows from its claim sources (`claim.rs`) and delivers them
-//! on one or more SMTP connections (lanes); the recorder (`recorder.rs`) writes the
-//! results. Runs inside `serve` and `worker`; any number of senders may run against one
-//! database.
+//! The sender: claims due outbox rows from its claim sources (`claim.rs`), has the rows
+//! queued unwritten written by their kind's composer (`hooks.rs`), and delivers them on one
+//! or more SMTP connections (lanes); the recorder (`recorder.rs`) writes the results. Runs
+//! inside `serve` and `worker`; any number of senders may run against one database.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -10,9 +11,10 @@ use chrono::Duration;
 use lettre::address::Envelope;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::claim::{Claim, ClaimSource, claim_from};
-use super::hooks::{FixedReturnPath, Refusals, ReturnPath};
+use super::hooks::{Composer, FixedReturnPath, Refusals, ReturnPath};
 use super::recorder::{self, Attempt, Recorder};
 use super::store::{self, OutboxRow};
 use super::transport::{Connection, Delivery, Transport};
@@ -38,6 +40,7 @@ pub struct Sender {
     transport: Transport,
     return_path: Arc<dyn ReturnPath>,
     refusals: Option<Arc<dyn Refusals>>,
+    composers: Vec<Arc<dyn Composer>>,
     wake: Arc<Notify>,
     lanes: usize,
     keys: Arc<DataKeys>,
@@ -65,6 +68,7 @@ impl Sender {
             transport,
             return_path: Arc::new(FixedReturnPath(envelope_from)),
             refusals: None,
+            composers: Vec::new(),
             wake,
             lanes: lanes.max(1),
             keys,
@@ -90,6 +94,12 @@ impl Sender {
     /// Tells `refusals` about every message a server refuses for good.
     pub fn with_refusals(mut self, refusals: Arc<dyn Refusals>) -> Self {
         self.refusals = Some(refusals);
+        self
+    }
+
+    /// Has `composer` write the messages of its kind that were queued unwritten.
+    pub fn with_composer(mut self, composer: Arc<dyn Composer>) -> Self {
+        self.composers.push(composer);
         self
     }
 
@@ -198,6 +208,7 @@ impl Sender {
             claim_from(&self.sources, &mut db, claim).await?
         };
         let count = rows.len();
+        let mut written = self.write_unwritten(&rows).await;
         for (i, row) in rows.iter().enumerate() {
             if shutdown.is_cancelled() {
                 let rest: Vec<_> = rows[i..].iter().map(|r| r.id).collect();
@@ -209,7 +220,14 @@ impl Sender {
                 tracing::warn!(id = %row.id, kind = %row.kind, "outbox: lease ran out mid-batch; another worker has it");
                 continue;
             }
-            let delivery = self.deliver(conn, row).await;
+            let opened = match written.remove(&row.id) {
+                Some(composed) => composed,
+                None => row.open(&self.keys).map_err(|e| Delivery::Permanent(format!("{e:#}"))),
+            };
+            let delivery = match opened {
+                Ok((recipient, message)) => self.deliver(conn, row.id, &recipient, &message).await,
+                Err(outcome) => outcome,
+            };
             let attempt = Attempt { id: row.id, kind: row.kind, attempts: row.attempts, delivery };
             results.send(attempt).await.map_err(|_| anyhow::anyhow!("the outbox recorder stopped"))?;
         }
@@ -230,18 +248,64 @@ impl Sender {
         Ok(store::renew(&mut db, row, now + self.lease).await?)
     }
 
-    async fn deliver(&self, conn: &mut Connection<'_>, row: &OutboxRow) -> Delivery {
-        let (recipient, message) = match row.open(&self.keys) {
-            Ok(opened) => opened,
-            Err(e) => return Delivery::Permanent(format!("{e:#}")),
-        };
+    /// The recipient and message of each claimed row queued without them, from its kind's
+    /// composer, in one call per kind; or what becomes of the row instead: marked failed if
+    /// the composer has nothing for it, tried again later if the composer failed.
+    async fn write_unwritten(
+        &self,
+        rows: &[OutboxRow],
+    ) -> HashMap<Uuid, Result<(String, Vec<u8>), Delivery>> {
+        let mut written = HashMap::new();
+        for composer in &self.composers {
+            let ids: Vec<Uuid> = rows
+                .iter()
+                .filter(|r| r.kind == composer.kind() && r.message.is_none())
+                .map(|r| r.id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let composed = match self.pool.get().await {
+                Ok(mut db) => composer.compose(&mut db, &ids).await,
+                Err(e) => Err(e.into()),
+            };
+            match composed {
+                Ok(mut composed) => {
+                    for id in ids {
+                        let outcome =
+                            composed.remove(&id).map(|c| (c.recipient, c.message)).ok_or_else(|| {
+                                Delivery::Permanent(
+                                    "nothing to send: its recipient or its sender is gone".into(),
+                                )
+                            });
+                        written.insert(id, outcome);
+                    }
+                }
+                Err(e) => {
+                    let reply = format!("writing the message failed: {e:#}");
+                    for id in ids {
+                        written.insert(id, Err(Delivery::Transient(reply.clone())));
+                    }
+                }
+            }
+        }
+        written
+    }
+
+    async fn deliver(
+        &self,
+        conn: &mut Connection<'_>,
+        id: Uuid,
+        recipient: &str,
+        message: &[u8],
+    ) -> Delivery {
         let Ok(to) = recipient.parse::<lettre::Address>() else {
             return Delivery::Permanent("invalid recipient address".into());
         };
-        let envelope = match Envelope::new(Some(self.return_path.for_message(row.id)), vec![to]) {
+        let envelope = match Envelope::new(Some(self.return_path.for_message(id)), vec![to]) {
             Ok(envelope) => envelope,
             Err(e) => return Delivery::Permanent(e.to_string()),
         };
-        conn.deliver(&row.id.to_string(), &envelope, &message).await
+        conn.deliver(&id.to_string(), &envelope, message).await
     }
 }

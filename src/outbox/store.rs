@@ -94,6 +94,44 @@ pub async fn enqueue_many(
     diesel::insert_into(outbox::table).values(rows).on_conflict_do_nothing().execute(conn).await
 }
 
+/// A row queued without its recipient and message, which the kind's `Composer` writes
+/// when the row is sent.
+pub struct Unwritten {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub campaign_id: Uuid,
+    pub signature_id: Uuid,
+}
+
+/// Queues rows whose messages are written at send time, with one statement; returns how
+/// many rows were new. The key id is the current one, though there is nothing encrypted
+/// yet: the column is not null, and the row is erased like any other once sent.
+pub async fn enqueue_unwritten(
+    conn: &mut AsyncPgConnection,
+    keys: &DataKeys,
+    rows: &[Unwritten],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            (
+                outbox::id.eq(row.id),
+                outbox::kind.eq(row.kind),
+                outbox::campaign_id.eq(row.campaign_id),
+                outbox::signature_id.eq(row.signature_id),
+                outbox::key_id.eq(keys.current_id()),
+                outbox::next_attempt_at.eq(now),
+                outbox::created_at.eq(now),
+            )
+        })
+        .collect();
+    diesel::insert_into(outbox::table).values(rows).on_conflict_do_nothing().execute(conn).await
+}
+
 /// Marks `(id, kind)` rows sent, in one statement for mail to supporters (whose address
 /// and message are erased now) and one for the rest, whatever their number.
 pub async fn mark_sent(
