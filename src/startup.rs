@@ -21,7 +21,7 @@ use crate::db::{self, Pool, cluster::Cluster};
 use crate::dkim::Dkim;
 use crate::housekeeping::{Housekeeping, Reminders};
 use crate::letters::{LetterContext, PacedLetters, Scheduler};
-use crate::mailings::{Mailer, MailingContext, UnsubscribeKey};
+use crate::mailings::{Mailer, MailingComposer, MailingContext, UnsubscribeKey};
 use crate::outbox::{ClaimSource, DueRows, Kind, Sender, Transport};
 use crate::reports::CountCache;
 use crate::signatures::{MailContext, ReminderPolicy, SignIntake};
@@ -175,6 +175,7 @@ pub fn sender(
 ) -> anyhow::Result<Sender> {
     let lease = chrono::Duration::from_std(settings.outbox_lease)?;
     let return_paths = return_paths(settings, keys.clone())?;
+    let mailings = MailingComposer::new(mailing_context(settings, keys.clone())?);
     Ok(Sender::new(
         pool,
         claim_sources(),
@@ -187,6 +188,7 @@ pub fn sender(
     )
     .with_return_path(return_paths)
     .with_refusals(Arc::new(SmtpRefusals::new(clock)))
+    .with_composer(Arc::new(mailings))
     .with_lease(lease)
     .with_poll(settings.outbox_poll))
 }
@@ -260,16 +262,6 @@ pub fn mailing_context(settings: &Settings, keys: Arc<DataKeys>) -> anyhow::Resu
     })
 }
 
-/// The mailings worker for these settings.
-pub fn mailer(
-    settings: &Settings,
-    pool: Pool,
-    clock: Arc<dyn Clock>,
-    keys: Arc<DataKeys>,
-) -> anyhow::Result<Mailer> {
-    Ok(Mailer::new(pool, clock, mailing_context(settings, keys)?))
-}
-
 /// What `serve` and `worker` run, and how to stop them.
 pub struct Running {
     pub addr: Option<std::net::SocketAddr>,
@@ -322,7 +314,7 @@ pub async fn start(
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
         let webhooks = webhook_deliverer(&settings, pool.clone(), clock.clone(), keys.clone())?;
         tasks.push(tokio::spawn(Arc::new(webhooks).run(shutdown.clone())));
-        let mailer = Arc::new(mailer(&settings, pool.clone(), clock.clone(), keys.clone())?);
+        let mailer = Arc::new(Mailer::new(pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(mailer.run(shutdown.clone())));
         let housekeeping = Arc::new(housekeeping(&settings, pool.clone(), clock.clone(), keys.clone()));
         tasks.push(tokio::spawn(housekeeping.run(shutdown.clone())));

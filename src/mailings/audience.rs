@@ -3,8 +3,9 @@
 //! opted in to its news, `partner_id` and `partner_opt_in`, the same rule as the partner's
 //! export), whose address is not known to bounce nor on the suppression list for that
 //! sender (or everyone's), filtered by country and language if the mailing says so, and
-//! not queued for this mailing already. Read from `signatures` and decrypted here, next to
-//! the query; of each supporter only the address, the name and the language.
+//! not queued for this mailing already. Queueing reads only their ids; as each message is
+//! written, `recipients` reads and decrypts the address, the name and the language, and
+//! nothing else of the supporter.
 
 use diesel::dsl::{exists, not};
 use diesel::pg::Pg;
@@ -65,6 +66,19 @@ pub async fn count(conn: &mut AsyncPgConnection, mailing: &Mailing) -> anyhow::R
     Ok(waiting(mailing, Uuid::nil()).count().get_result(conn).await?)
 }
 
+/// Up to `limit` of those not yet queued, in id order, after `after` (the last of the
+/// previous batch, nil for the first: without it each batch would walk past everyone queued
+/// before it, and queueing a mailing would take time growing with the square of its
+/// audience).
+pub async fn next_batch(
+    conn: &mut AsyncPgConnection,
+    mailing: &Mailing,
+    after: Uuid,
+    limit: i64,
+) -> anyhow::Result<Vec<Uuid>> {
+    Ok(waiting(mailing, after).order(signatures::id).limit(limit).select(signatures::id).load(conn).await?)
+}
+
 /// One supporter to write to, decrypted.
 pub struct Recipient {
     pub signature_id: Uuid,
@@ -83,24 +97,20 @@ struct RecipientRow {
     language: String,
 }
 
-/// Up to `limit` of those not yet queued, in id order, and the last one's id, after `after`
-/// (the last of the previous batch, nil for the first: without it each batch would walk
-/// past everyone queued before it, and queueing a mailing would take time growing with the
-/// square of its audience).
-pub async fn next_batch(
+/// The supporters `ids` who can still be written to, as a message goes: confirmed, with an
+/// address and a name (a withdrawal erases them), and not known to bounce.
+pub async fn recipients(
     conn: &mut AsyncPgConnection,
     keys: &DataKeys,
-    mailing: &Mailing,
-    after: Uuid,
-    limit: i64,
-) -> anyhow::Result<(Vec<Recipient>, Option<Uuid>)> {
-    let rows: Vec<RecipientRow> = waiting(mailing, after)
-        .order(signatures::id)
-        .limit(limit)
+    ids: &[Uuid],
+) -> anyhow::Result<Vec<Recipient>> {
+    let rows: Vec<RecipientRow> = signatures::table
+        .filter(signatures::id.eq_any(ids))
+        .filter(signatures::status.eq(SignatureStatus::Confirmed.literal()))
+        .filter(signatures::email_undeliverable_at.is_null())
         .select(RecipientRow::as_select())
         .load(conn)
         .await?;
-    let last = rows.last().map(|r| r.id);
     let mut recipients = Vec::with_capacity(rows.len());
     for row in rows {
         let field = |column| Field { column, row: &row.id };
@@ -110,5 +120,5 @@ pub async fn next_batch(
             recipients.push(Recipient { signature_id: row.id, email, name, language: row.language });
         }
     }
-    Ok((recipients, last))
+    Ok(recipients)
 }

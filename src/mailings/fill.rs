@@ -3,16 +3,15 @@
 //! batch holds the mailing's row lock (taken with `SKIP LOCKED`: another worker moves on
 //! to other work) and writes a `mailing_recipients` row beside each message, whose primary
 //! key makes a second copy for the same supporter impossible, through crashes and however
-//! many workers run. Delivery is the outbox's, from the `mailings` claim source `startup`
-//! places after supporters' confirmations and receipts.
+//! many workers run. Each queued message is a small outbox row with no address and no
+//! text: the sender has `compose.rs` write it when it goes. Delivery is the outbox's, from
+//! the `mailings` claim source `startup` places after supporters' confirmations and
+//! receipts.
 //!
-//! Queueing keeps only `AHEAD` messages ahead of the senders. Each queued message is
-//! rendered, encrypted and stored whole (3 kB for a short text) until it is sent: queued
-//! all at once, a mailing to a million supporters would put 3 GB into the outbox (and as
-//! much into the WAL) within minutes, and a cancel would have to delete all of it. Kept
-//! this far ahead, the outbox holds about `AHEAD` of them and queueing goes at the
-//! senders' pace. (It did not make the 100,000-recipient mailing of bench/mail_priority.py
-//! faster: that one is queued within its first 40 s either way.)
+//! Queueing keeps only `AHEAD` messages ahead of the senders, so that the outbox does not
+//! hold a million rows for a mailing to a million supporters, and a pause or a cancel
+//! has little to hold back or drop. (It did not make the 100,000-recipient mailing of
+//! bench/mail_priority.py faster: that one is queued within its first 40 s either way.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,13 +24,12 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::audience;
-use super::message::{MailingContext, To, prepare, version_for};
 use super::store::{self, MailingStatus};
-use crate::campaigns;
 use crate::clock::Clock;
+use crate::crypto::DataKeys;
 use crate::db::Pool;
 use crate::db::schema::{mailing_recipients, mailings};
-use crate::outbox::{self, Kind};
+use crate::outbox::{self, Kind, Unwritten};
 
 const TICK: StdDuration = StdDuration::from_secs(5);
 /// How soon the worker looks again while a mailing waits for the senders to catch up.
@@ -46,7 +44,8 @@ const AHEAD: i64 = 2_000;
 pub struct Mailer {
     pool: Pool,
     clock: Arc<dyn Clock>,
-    ctx: MailingContext,
+    /// Only for the key id of the rows it queues; it encrypts nothing.
+    keys: Arc<DataKeys>,
     ahead: i64,
     /// Per sending mailing, the last signature this worker has queued it for: the next
     /// batch starts after it (see `audience::next_batch`). Only a shortcut: a worker that
@@ -63,8 +62,8 @@ struct Filled {
 }
 
 impl Mailer {
-    pub fn new(pool: Pool, clock: Arc<dyn Clock>, ctx: MailingContext) -> Self {
-        Mailer { pool, clock, ctx, ahead: AHEAD, queued_through: Mutex::default() }
+    pub fn new(pool: Pool, clock: Arc<dyn Clock>, keys: Arc<DataKeys>) -> Self {
+        Mailer { pool, clock, keys, ahead: AHEAD, queued_through: Mutex::default() }
     }
 
     /// Keeps at most `ahead` mailing messages waiting in the outbox instead of 2,000.
@@ -129,7 +128,7 @@ impl Mailer {
             while room > 0 {
                 let limit = room.min(BATCH);
                 let start = after.unwrap_or_else(Uuid::nil);
-                let Some((n, last)) = fill_batch(&mut conn, &self.ctx, id, start, limit, now).await? else {
+                let Some((n, last)) = fill_batch(&mut conn, &self.keys, id, start, limit, now).await? else {
                     break;
                 };
                 tracing::info!(mailing = %id, queued = n, "mailing: batch queued");
@@ -152,7 +151,7 @@ impl Mailer {
 /// being queued gets it if the queueing has not passed their signature yet.
 async fn fill_batch(
     conn: &mut AsyncPgConnection,
-    ctx: &MailingContext,
+    keys: &DataKeys,
     id: Uuid,
     after: Uuid,
     limit: i64,
@@ -173,8 +172,8 @@ async fn fill_batch(
             return Ok(None);
         }
         let Some(mailing) = store::lock(conn, id).await? else { return Ok(None) };
-        let (recipients, last) = audience::next_batch(conn, &ctx.keys, &mailing, after, limit).await?;
-        let Some(last) = last else {
+        let supporters = audience::next_batch(conn, &mailing, after, limit).await?;
+        let Some(&last) = supporters.last() else {
             diesel::update(mailings::table.find(id))
                 .set(mailings::queued_all_at.eq(now))
                 .execute(conn)
@@ -182,40 +181,35 @@ async fn fill_batch(
             tracing::info!(mailing = %id, "mailing: everyone queued");
             return Ok(None);
         };
-        let campaign = campaigns::find_by_id(conn, mailing.campaign_id).await?;
-        let prepared = prepare(&mailing);
-        let default = campaign.file.default_lang();
-        let mut messages = Vec::with_capacity(recipients.len());
-        for r in &recipients {
-            let Some(version) = version_for(&prepared, &r.language, default) else {
-                anyhow::bail!("mailing {id} has no text in the campaign's default language");
-            };
-            let to = To { signature_id: Some(r.signature_id), email: &r.email, name: &r.name };
-            messages.push((r.signature_id, ctx.message(&campaign, &mailing.sender, version, &to)?));
-        }
-        let rows: Vec<_> = messages
+        let rows: Vec<Unwritten> = supporters
             .iter()
-            .map(|(signature_id, m)| {
+            .map(|&signature_id| Unwritten {
+                id: crate::ids::new_id(),
+                kind: Kind::Mailing,
+                campaign_id: mailing.campaign_id,
+                signature_id,
+            })
+            .collect();
+        let recipients: Vec<_> = rows
+            .iter()
+            .map(|row| {
                 (
                     mailing_recipients::mailing_id.eq(id),
-                    mailing_recipients::signature_id.eq(*signature_id),
-                    mailing_recipients::outbox_id.eq(m.id),
+                    mailing_recipients::signature_id.eq(row.signature_id),
+                    mailing_recipients::outbox_id.eq(row.id),
                     mailing_recipients::queued_at.eq(now),
                 )
             })
             .collect();
         let fresh: Vec<Uuid> = diesel::insert_into(mailing_recipients::table)
-            .values(rows)
+            .values(recipients)
             .on_conflict_do_nothing()
             .returning(mailing_recipients::signature_id)
             .get_results(conn)
             .await?;
-        let to_queue: Vec<_> = messages
-            .iter()
-            .filter(|(signature_id, _)| fresh.contains(signature_id))
-            .map(|(_, m)| m)
-            .collect();
-        let queued = outbox::enqueue_many(conn, &ctx.keys, &to_queue, now).await?;
+        let to_queue: Vec<Unwritten> =
+            rows.into_iter().filter(|row| fresh.contains(&row.signature_id)).collect();
+        let queued = outbox::enqueue_unwritten(conn, keys, &to_queue, now).await?;
         Ok(Some((queued, last)))
     })
     .await

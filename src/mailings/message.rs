@@ -1,4 +1,5 @@
-//! From a mailing and one supporter to the message in the outbox: their language (else
+//! From a mailing and one supporter to the message they get, written when it is sent
+//! (`compose`): their language (else
 //! the campaign's default), their given name for `{name}`, a footer saying why they get it
 //! with the unsubscribe link, and the RFC 8058 headers, DKIM-signed over those headers when
 //! a key is configured. The building itself is the outbox's (`build_message_with_headers`).
@@ -151,8 +152,7 @@ impl MailingContext {
         Ok((email, token))
     }
 
-    /// The outbox row for `to` of `sender`'s mailing: the message with its unsubscribe
-    /// headers, from the partner's name (and to its contact's replies) if a partner sends it.
+    /// An outbox row of its own for `to` of `sender`'s mailing (the organizer's test).
     pub fn message(
         &self,
         campaign: &Campaign,
@@ -161,6 +161,28 @@ impl MailingContext {
         to: &To<'_>,
     ) -> anyhow::Result<NewMessage> {
         let id = crate::ids::new_id();
+        Ok(NewMessage {
+            id,
+            kind: Kind::Mailing,
+            campaign_id: Some(campaign.id),
+            signature_id: to.signature_id,
+            target_id: None,
+            recipient: to.email.to_owned(),
+            message: self.write(id, campaign, sender, version, to)?,
+        })
+    }
+
+    /// The message of outbox row `id` for `to` of `sender`'s mailing, with its unsubscribe
+    /// headers, from the partner's name (and to its contact's replies) if a partner sends
+    /// it. The row id is its `Message-ID`, so a message sent again is the same message.
+    pub fn write(
+        &self,
+        id: Uuid,
+        campaign: &Campaign,
+        sender: &Sender,
+        version: &Prepared,
+        to: &To<'_>,
+    ) -> anyhow::Result<Vec<u8>> {
         let (email, token) = self.email(campaign, sender, version, to)?;
         let headers = [
             (
@@ -173,22 +195,7 @@ impl MailingContext {
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
         ];
         let (from, reply_to) = self.sender_addresses(campaign, sender)?;
-        Ok(NewMessage {
-            id,
-            kind: Kind::Mailing,
-            campaign_id: Some(campaign.id),
-            signature_id: to.signature_id,
-            target_id: None,
-            recipient: to.email.to_owned(),
-            message: build_message_with_headers(
-                &from,
-                reply_to.as_ref(),
-                id,
-                email,
-                &headers,
-                self.dkim.as_deref(),
-            )?,
-        })
+        build_message_with_headers(&from, reply_to.as_ref(), id, email, &headers, self.dkim.as_deref())
     }
 
     /// The `From` and `Reply-To` of `sender`'s mailings: the campaign's address throughout,

@@ -181,6 +181,13 @@ pub async fn list(
     rows.into_iter().map(MailingRow::into_mailing).collect()
 }
 
+/// The mailings `ids`, as their messages are written.
+pub(super) async fn load(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> anyhow::Result<Vec<Mailing>> {
+    let rows: Vec<MailingRow> =
+        mailings::table.filter(mailings::id.eq_any(ids)).select(MailingRow::as_select()).load(conn).await?;
+    rows.into_iter().map(MailingRow::into_mailing).collect()
+}
+
 /// Locks and reads a mailing's row for a status change or a batch.
 pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> anyhow::Result<Option<Mailing>> {
     let row: Option<MailingRow> =

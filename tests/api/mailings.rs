@@ -347,3 +347,64 @@ async fn a_mailing_sent_for_later_waits_for_its_time() {
     assert_eq!(app.run_mailings().await, 5);
     assert_eq!(app.news().len(), 5);
 }
+
+#[tokio::test]
+async fn a_queued_mailing_keeps_nothing_of_its_readers_in_the_outbox_and_is_written_for_whoever_can_still_get_it()
+ {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use rallypost::db::schema::{outbox, signatures};
+
+    let app = app().await;
+    app.add_news_readers("reader", 30, "en").await;
+    app.login_as_organizer().await;
+    let mailing = app.mailing(NEWS).await;
+    app.press(&mailing, "send", &[]).await;
+    assert_eq!(app.mailer().tick().await.unwrap(), 30);
+    type Queued = (uuid::Uuid, Option<uuid::Uuid>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let queued: Vec<Queued> = outbox::table
+        .filter(outbox::kind.eq("mailing"))
+        .select((outbox::id, outbox::signature_id, outbox::recipient, outbox::message))
+        .load(&mut app.pool.get().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 30);
+    assert!(
+        queued.iter().all(|(_, _, recipient, message)| recipient.is_none() && message.is_none()),
+        "a queued message holds nothing about its reader until it goes"
+    );
+
+    app.mail.reply_with(Some("451 4.3.0 try again later"));
+    app.sender().send_due().await.unwrap();
+    assert!(app.news().is_empty());
+    // Meanwhile one reader's address turns out not to work (a bounce of other mail).
+    let (bounced, _, _, _) = queued[0];
+    diesel::update(signatures::table.filter(signatures::id.nullable().eq(queued[0].1)))
+        .set(signatures::email_undeliverable_at.eq(app.clock.now()))
+        .execute(&mut app.pool.get().await.unwrap())
+        .await
+        .unwrap();
+    app.mail.reply_with(None);
+    app.clock.advance(chrono::Duration::hours(1));
+    app.sender().send_due().await.unwrap();
+
+    let news = app.news();
+    let readers: HashSet<_> = news.iter().map(|m| m.rcpt.clone()).collect();
+    assert_eq!((news.len(), readers.len()), (29, 29), "everyone else once, after the retry");
+    let row_ids: HashSet<String> = queued
+        .iter()
+        .filter(|row| row.0 != bounced)
+        .map(|row| format!("<{}@rallypost.example>", row.0))
+        .collect();
+    let message_ids: HashSet<String> = news.iter().map(|m| m.header("Message-ID").unwrap()).collect();
+    assert_eq!(message_ids, row_ids, "each message is its queued row, the same as first tried");
+    assert!(news.iter().all(|m| m.text().contains("Dear reader,")), "written for its reader");
+    let (status, error): (String, Option<String>) = outbox::table
+        .find(bounced)
+        .select((outbox::status, outbox::last_error))
+        .first(&mut app.pool.get().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert!(error.unwrap_or_default().contains("nothing to send"));
+}

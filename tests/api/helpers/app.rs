@@ -189,7 +189,7 @@ impl TestApp {
 
     /// The mailings worker of this app's, driven by the test.
     pub fn mailer(&self) -> rallypost::mailings::Mailer {
-        startup::mailer(&self.settings, self.pool.clone(), self.clock.clone(), self.keys()).unwrap()
+        rallypost::mailings::Mailer::new(self.pool.clone(), self.clock.clone(), self.keys())
     }
 
     /// The housekeeping task of this app's (purge, reminders, erasure), on its own pool,
