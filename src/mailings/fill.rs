@@ -28,7 +28,7 @@ use super::store::{self, MailingStatus};
 use crate::clock::Clock;
 use crate::crypto::DataKeys;
 use crate::db::Pool;
-use crate::db::schema::{mailing_recipients, mailings};
+use crate::db::schema::mailings;
 use crate::outbox::{self, Kind, Unwritten};
 
 const TICK: StdDuration = StdDuration::from_secs(5);
@@ -181,36 +181,51 @@ async fn fill_batch(
             tracing::info!(mailing = %id, "mailing: everyone queued");
             return Ok(None);
         };
-        let rows: Vec<Unwritten> = supporters
-            .iter()
-            .map(|&signature_id| Unwritten {
-                id: crate::ids::new_id(),
-                kind: Kind::Mailing,
-                campaign_id: mailing.campaign_id,
-                signature_id,
-            })
-            .collect();
-        let recipients: Vec<_> = rows
-            .iter()
-            .map(|row| {
-                (
-                    mailing_recipients::mailing_id.eq(id),
-                    mailing_recipients::signature_id.eq(row.signature_id),
-                    mailing_recipients::outbox_id.eq(row.id),
-                    mailing_recipients::queued_at.eq(now),
-                )
-            })
-            .collect();
-        let fresh: Vec<Uuid> = diesel::insert_into(mailing_recipients::table)
-            .values(recipients)
-            .on_conflict_do_nothing()
-            .returning(mailing_recipients::signature_id)
-            .get_results(conn)
-            .await?;
-        let to_queue: Vec<Unwritten> =
-            rows.into_iter().filter(|row| fresh.contains(&row.signature_id)).collect();
-        let queued = outbox::enqueue_unwritten(conn, keys, &to_queue, now).await?;
+        let outbox_ids: Vec<Uuid> = supporters.iter().map(|_| crate::ids::new_id()).collect();
+        let fresh = add_recipients(conn, id, &supporters, &outbox_ids, now).await?;
+        let rows = Unwritten {
+            kind: Kind::Mailing,
+            campaign_id: mailing.campaign_id,
+            ids: fresh.iter().map(|row| row.outbox_id).collect(),
+            signature_ids: fresh.iter().map(|row| row.signature_id).collect(),
+        };
+        let queued = outbox::enqueue_unwritten(conn, keys, &rows, now).await?;
         Ok(Some((queued, last)))
     })
+    .await
+}
+
+#[derive(QueryableByName)]
+struct Fresh {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    signature_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    outbox_id: Uuid,
+}
+
+/// Writes a `mailing_recipients` row for each supporter, with the outbox row their message
+/// will have (`outbox_ids[i]` for `signature_ids[i]`); returns the rows that were new: a
+/// supporter queued already (by another worker, or before a crash) keeps their first row.
+/// One statement of the same text for any number of rows, as `outbox::enqueue_unwritten`.
+async fn add_recipients(
+    conn: &mut AsyncPgConnection,
+    mailing_id: Uuid,
+    signature_ids: &[Uuid],
+    outbox_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Fresh>> {
+    use diesel::sql_types::{Array, Timestamptz, Uuid as SqlUuid};
+    diesel::sql_query(
+        "insert into mailing_recipients (mailing_id, signature_id, outbox_id, queued_at) \
+         select $1, r.signature_id, r.outbox_id, $4 \
+         from unnest($2::uuid[], $3::uuid[]) as r(signature_id, outbox_id) \
+         on conflict do nothing \
+         returning signature_id, outbox_id",
+    )
+    .bind::<SqlUuid, _>(mailing_id)
+    .bind::<Array<SqlUuid>, _>(signature_ids)
+    .bind::<Array<SqlUuid>, _>(outbox_ids)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
     .await
 }
