@@ -34,7 +34,7 @@ use crate::outbox::{self, Kind, Unwritten};
 const TICK: StdDuration = StdDuration::from_secs(5);
 /// How soon the worker looks again while a mailing waits for the senders to catch up.
 const FOLLOW: StdDuration = StdDuration::from_millis(100);
-/// Messages rendered and queued per transaction, at most.
+/// Messages queued per transaction, at most.
 const BATCH: i64 = 200;
 /// Mailing messages due and unsent in the outbox, at most: at the senders' 4,000 msg/s,
 /// half a second's work. Queueing waits until fewer than a quarter of them are left,
