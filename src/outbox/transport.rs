@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::extension::ClientId;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
-use super::smtp::SmtpTarget;
+use super::smtp::{SmtpSession, SmtpTarget};
 
 /// A send must not hang a worker; Lettre's own timeout covers only the connect.
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -37,7 +36,7 @@ pub enum Delivery {
 /// One sender's connection, opened on first use and reopened after a failure.
 pub struct Connection<'a> {
     transport: &'a Transport,
-    smtp: Option<AsyncSmtpConnection>,
+    smtp: Option<SmtpSession>,
 }
 
 impl Transport {

@@ -4,7 +4,7 @@ use chrono::Duration;
 use rallypost::clock::Clock;
 use rallypost::outbox::Kind;
 
-use crate::helpers::{AppOptions, spawn_app, spawn_app_with, valid_form};
+use crate::helpers::{AppOptions, TestApp, spawn_app, spawn_app_with, valid_form};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emails_are_well_formed_with_text_and_html_parts() {
@@ -80,6 +80,55 @@ async fn a_permanent_refusal_marks_the_email_failed_with_the_servers_reply() {
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert!(app.mail.messages().is_empty());
     assert_eq!(app.outbox_details().await[0].attempts, 1, "never tried again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_offers_pipelining_gets_each_emails_commands_in_one_write() {
+    let app = spawn_app().await;
+
+    three_supporters_get_their_confirmations(&app).await;
+
+    assert_eq!(app.mail.pipelined(), 3, "MAIL, RCPT and DATA of each email in one write");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_pipelining_gets_every_email_command_by_command() {
+    let app = spawn_app().await;
+    app.mail.offer_pipelining(false);
+
+    three_supporters_get_their_confirmations(&app).await;
+
+    assert_eq!(app.mail.pipelined(), 0, "each command waited for its reply");
+}
+
+/// Three supporters sign; returns once each got their confirmation and the outbox is done.
+async fn three_supporters_get_their_confirmations(app: &TestApp) {
+    for i in 0..3 {
+        app.sign(&valid_form(&format!("person{i}@example.org"))).await;
+    }
+    let mails = app.mail.wait_for(3).await;
+    app.wait_for_outbox_drained().await;
+    let mut recipients: Vec<_> = mails.into_iter().map(|m| m.rcpt).collect();
+    recipients.sort();
+    assert_eq!(recipients, ["person0@example.org", "person1@example.org", "person2@example.org"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_refused_before_data_marks_the_email_failed_and_the_next_email_still_goes() {
+    let app = spawn_app().await;
+    app.mail.refuse_recipients_with(Some("550 5.1.1 No such user here"));
+    app.sign(&valid_form("gone@example.org")).await;
+
+    let rows = app.wait_for_outbox("failed", |rows| rows.first().is_some_and(|r| r.status == "failed")).await;
+    let reply = rows[0].last_error.as_deref().unwrap();
+    assert!(reply.contains("550") && reply.contains("No such user"), "{reply}");
+
+    app.mail.refuse_recipients_with(None);
+    app.sign(&valid_form("mina@example.org")).await;
+    let mails = app.mail.wait_for(1).await;
+    app.wait_for_outbox("the second sent", |rows| rows.iter().any(|r| r.status == "sent")).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, "mina@example.org", "the refused message was never delivered");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

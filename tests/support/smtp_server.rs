@@ -14,11 +14,16 @@
 //! It keeps each accepted message in memory and, given a directory, also writes it there as
 //! `<ns>-<pid>-<n>.eml` with a first line `X-Rcpt-To: a,b`. A reply set with `reply_with`
 //! (or, given a directory, the first line of its file `reply`) answers the end of DATA
-//! instead, and that message is not kept.
+//! instead, and that message is not kept. `refuse_recipients_with` answers each RCPT.
+//!
+//! It offers PIPELINING (RFC 2920), as Postfix and the large providers do, unless told not
+//! to (`offer_pipelining`): it answers each command in turn as it reads it, which is all a
+//! pipelining server must do. It counts the transactions whose RCPT had arrived with their
+//! MAIL, in one write (`pipelined`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -56,8 +61,11 @@ struct Shared {
     dir: Option<PathBuf>,
     delay: Duration,
     reply: Mutex<Option<String>>,
+    rcpt_reply: Mutex<Option<String>>,
     received: Mutex<Vec<Received>>,
     written: AtomicU64,
+    pipelining: AtomicBool,
+    pipelined: AtomicU64,
 }
 
 struct Running {
@@ -73,8 +81,11 @@ impl SmtpServer {
             dir: options.dir,
             delay: options.delay,
             reply: Mutex::new(None),
+            rcpt_reply: Mutex::new(None),
             received: Mutex::new(Vec::new()),
             written: AtomicU64::new(0),
+            pipelining: AtomicBool::new(true),
+            pipelined: AtomicU64::new(0),
         });
         let server = SmtpServer { port: listener.local_addr()?.port(), shared, running: Mutex::new(None) };
         server.serve(listener)?;
@@ -102,6 +113,21 @@ impl SmtpServer {
     /// Answers the end of DATA with `reply` (e.g. "451 4.3.0 try later"); `None` accepts.
     pub fn reply_with(&self, reply: Option<&str>) {
         *self.shared.reply.lock().unwrap() = reply.map(str::to_owned);
+    }
+
+    /// Answers every RCPT with `reply` (e.g. "550 5.1.1 no such user"); `None` accepts.
+    pub fn refuse_recipients_with(&self, reply: Option<&str>) {
+        *self.shared.rcpt_reply.lock().unwrap() = reply.map(str::to_owned);
+    }
+
+    /// Whether the EHLO replies of connections opened from now on offer PIPELINING.
+    pub fn offer_pipelining(&self, offer: bool) {
+        self.shared.pipelining.store(offer, Ordering::Relaxed);
+    }
+
+    /// Transactions so far whose MAIL and RCPT arrived in one write.
+    pub fn pipelined(&self) -> u64 {
+        self.shared.pipelined.load(Ordering::Relaxed)
     }
 
     /// Every message accepted so far, in the order received.
@@ -150,7 +176,8 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> st
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
     let delay = shared.delay;
-    let mut session = SessionBuilder::new("rallypost-test-smtp").build(peer.ip(), Recorder::new(shared));
+    let mut session =
+        SessionBuilder::new("rallypost-test-smtp").build(peer.ip(), Recorder::new(shared.clone()));
     write.write_all(&session.greeting().buffer()?).await?;
     let mut line = Vec::with_capacity(1024);
     let mut in_data = false;
@@ -162,10 +189,27 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> st
         if in_data && line == b".\r\n" && !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        let response = session.process(&line);
+        let command = if in_data { Vec::new() } else { line.to_ascii_uppercase() };
+        if command.starts_with(b"MAIL FROM:") && read.buffer().to_ascii_uppercase().starts_with(b"RCPT TO:") {
+            shared.pipelined.fetch_add(1, Ordering::Relaxed);
+        }
+        let refusal = shared.rcpt_reply.lock().unwrap().clone().filter(|_| command.starts_with(b"RCPT TO:"));
+        let response = match refusal {
+            Some(reply) => refusal_reply(&reply),
+            None => session.process(&line),
+        };
         match response.action {
             Action::NoReply => continue,
-            Action::Reply | Action::UpgradeTls => write.write_all(&response.buffer()?).await?,
+            Action::Reply | Action::UpgradeTls => {
+                let mut reply = response.buffer()?;
+                if command.starts_with(b"EHLO")
+                    && response.code == 250
+                    && shared.pipelining.load(Ordering::Relaxed)
+                {
+                    reply = offering_pipelining(&reply);
+                }
+                write.write_all(&reply).await?;
+            }
             Action::Close => {
                 write.write_all(&response.buffer()?).await?;
                 return Ok(());
@@ -195,8 +239,7 @@ impl Recorder {
             let text = std::fs::read_to_string(file).ok()?;
             Some(text.lines().next()?.trim().to_owned())
         })?;
-        let (code, text) = asked.split_once(' ').unwrap_or((&asked, ""));
-        Some(after_data(Response::custom(code.parse().unwrap_or(451), text.to_owned())))
+        Some(after_data(refusal_reply(&asked)))
     }
 
     fn write_file(&self, message: &Received) -> std::io::Result<()> {
@@ -240,6 +283,23 @@ impl Handler for Recorder {
         self.shared.received.lock().unwrap().push(message);
         mailin::response::OK
     }
+}
+
+/// A reply such as "550 5.1.1 no such user".
+fn refusal_reply(reply: &str) -> Response {
+    let (code, text) = reply.split_once(' ').unwrap_or((reply, ""));
+    Response::custom(code.parse().unwrap_or(451), text.to_owned())
+}
+
+/// mailin's EHLO reply with PIPELINING among its extensions: "250-PIPELINING" after the
+/// greeting line (a one-line reply becomes two).
+fn offering_pipelining(reply: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(reply);
+    let (greeting, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
+    let greeting = greeting.replacen("250 ", "250-", 1);
+    let rest =
+        if rest.is_empty() { "250 PIPELINING\r\n".to_owned() } else { format!("250-PIPELINING\r\n{rest}") };
+    format!("{greeting}\r\n{rest}").into_bytes()
 }
 
 /// A refusal at the end of DATA that still ends the transaction. mailin keeps a session in

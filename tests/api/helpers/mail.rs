@@ -40,6 +40,21 @@ impl MailServer {
         self.server.reply_with(reply);
     }
 
+    /// Makes the server answer each RCPT with `reply`; `None` accepts.
+    pub fn refuse_recipients_with(&self, reply: Option<&str>) {
+        self.server.refuse_recipients_with(reply);
+    }
+
+    /// Whether connections opened from now on are offered PIPELINING (they are at first).
+    pub fn offer_pipelining(&self, offer: bool) {
+        self.server.offer_pipelining(offer);
+    }
+
+    /// Transactions so far whose MAIL and RCPT arrived together, in one write.
+    pub fn pipelined(&self) -> u64 {
+        self.server.pipelined()
+    }
+
     pub fn messages(&self) -> Vec<ReceivedMail> {
         let received = self.server.received().into_iter();
         received
