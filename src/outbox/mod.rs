@@ -10,6 +10,7 @@
 //! same way, and records what became of them with `mark_sent`, `mark_retry` and
 //! `mark_failed`, so the queue, the lease and the erasure rules stay in one place.
 
+mod batch_size;
 mod claim;
 mod history;
 mod hooks;

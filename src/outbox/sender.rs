@@ -1,6 +1,7 @@
 //! The sender: claims due outbox rows from its claim sources (`claim.rs`), has the rows
 //! queued unwritten written by their kind's composer (`hooks.rs`), and delivers them on one
-//! or more SMTP connections (lanes); the recorder (`recorder.rs`) writes the results. Runs
+//! or more SMTP connections (lanes), each claiming batches sized to its server's pace
+//! (`batch_size.rs`); the recorder (`recorder.rs`) writes the results. Runs
 //! inside `serve` and `worker`; any number of senders may run against one database.
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::batch_size::{self, BatchSize};
 use super::claim::{Claim, ClaimSource, claim_from};
 use super::hooks::{Composer, FixedReturnPath, Refusals, ReturnPath};
 use super::recorder::{self, Attempt, Recorder};
@@ -26,8 +28,6 @@ use crate::metrics::Metrics;
 /// Longer than any single send can take (the send timeout is 60 s), so a lease only
 /// expires when its worker is gone. `RALLYPOST_OUTBOX_LEASE_SECS` overrides it (fault tests).
 const LEASE: Duration = Duration::minutes(5);
-/// Rows claimed at once: one claiming transaction (a commit) per this many messages.
-const BATCH: i64 = 64;
 /// How long an idle lane waits for a wake-up before it looks again; `with_poll` (the
 /// `RALLYPOST_OUTBOX_POLL_MS` setting) changes it.
 const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
@@ -149,8 +149,10 @@ impl Sender {
 
     async fn lane(&self, results: &mpsc::Sender<Attempt>, shutdown: CancellationToken) {
         let mut conn = self.transport.connection();
+        let mut size = BatchSize::new();
         while !shutdown.is_cancelled() {
-            match self.send_batch(&mut conn, results, &shutdown).await {
+            let started = std::time::Instant::now();
+            match self.send_batch(&mut conn, results, &shutdown, size.next()).await {
                 Ok(0) => {
                     tokio::select! {
                         _ = tokio::time::sleep(self.poll) => {}
@@ -158,7 +160,7 @@ impl Sender {
                         _ = shutdown.cancelled() => {}
                     }
                 }
-                Ok(_) => {}
+                Ok(sent) => size.sent(sent, started.elapsed()),
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), "outbox: cannot reach the database; retrying");
                     tokio::select! {
@@ -181,7 +183,7 @@ impl Sender {
             let never = CancellationToken::new();
             let mut total = 0;
             let outcome = loop {
-                match self.send_batch(&mut conn, &results, &never).await {
+                match self.send_batch(&mut conn, &results, &never, batch_size::MAX).await {
                     Ok(0) => break Ok(total),
                     Ok(handled) => total += handled,
                     Err(e) => break Err(e),
@@ -201,10 +203,11 @@ impl Sender {
         conn: &mut Connection<'_>,
         results: &mpsc::Sender<Attempt>,
         shutdown: &CancellationToken,
+        limit: i64,
     ) -> anyhow::Result<usize> {
         let rows = {
             let mut db = self.pool.get().await?;
-            let claim = Claim { now: self.clock.now(), lease: self.lease, limit: BATCH };
+            let claim = Claim { now: self.clock.now(), lease: self.lease, limit };
             claim_from(&self.sources, &mut db, claim).await?
         };
         let count = rows.len();
