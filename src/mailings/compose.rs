@@ -6,8 +6,15 @@
 //! dozen bytes per queued message instead of the 3 kB message, written twice (queued and
 //! leased). A message written again after a failed attempt is the same message: its
 //! `Message-ID` is the row's id.
+//!
+//! What every message of a mailing shares (its campaign, its sender, its texts rendered
+//! from Markdown) is read and rendered once and kept for `FRESH_FOR`, not once per leased
+//! batch, of which a 100,000-recipient mailing takes 400 or more (256 rows at most a batch,
+//! `src/outbox/batch_size.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -15,19 +22,75 @@ use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 use super::audience;
-use super::message::{MailingContext, To, prepare, version_for};
+use super::message::{MailingContext, Prepared, To, prepare, version_for};
 use super::store;
-use crate::campaigns;
+use crate::campaigns::{self, Campaign};
 use crate::db::schema::mailing_recipients;
+use crate::domain::Lang;
 use crate::outbox::{Composed, Composer, Kind};
+use crate::suppressions::Sender;
+
+/// How long a mailing's shared part is kept. Its texts never change once written (a
+/// mailing is stored once, as a draft), but its campaign may be imported again (a new
+/// default language, a partner renamed); as on the public pages (`campaigns::cache`), such
+/// a change reaches the messages within this time.
+const FRESH_FOR: Duration = Duration::from_secs(2);
 
 pub struct MailingComposer {
     ctx: MailingContext,
+    shared: Mutex<HashMap<Uuid, Arc<Shared>>>,
+}
+
+/// What every message of one mailing has in common.
+struct Shared {
+    read_at: Instant,
+    campaign: Campaign,
+    sender: Sender,
+    versions: BTreeMap<Lang, Prepared>,
 }
 
 impl MailingComposer {
     pub fn new(ctx: MailingContext) -> Self {
-        MailingComposer { ctx }
+        MailingComposer { ctx, shared: Mutex::default() }
+    }
+
+    /// The shared part of each mailing in `ids` that still exists, from the cache when it
+    /// is fresh, else read and rendered anew.
+    async fn shared(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> anyhow::Result<HashMap<Uuid, Arc<Shared>>> {
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let cache = self.shared.lock().unwrap();
+            for id in ids {
+                match cache.get(id) {
+                    Some(shared) if shared.read_at.elapsed() < FRESH_FOR => {
+                        found.insert(*id, Arc::clone(shared));
+                    }
+                    _ => missing.push(*id),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let mut read = Vec::with_capacity(missing.len());
+        for mailing in store::load(conn, &missing).await? {
+            let campaign = campaigns::find_by_id(conn, mailing.campaign_id).await?;
+            let versions = prepare(&mailing);
+            let shared = Shared { read_at: Instant::now(), campaign, sender: mailing.sender, versions };
+            read.push((mailing.id, Arc::new(shared)));
+        }
+        let mut cache = self.shared.lock().unwrap();
+        cache.retain(|_, shared| shared.read_at.elapsed() < FRESH_FOR);
+        for (id, shared) in read {
+            cache.insert(id, Arc::clone(&shared));
+            found.insert(id, shared);
+        }
+        Ok(found)
     }
 
     async fn write(
@@ -56,24 +119,23 @@ impl MailingComposer {
                 .map(|r| (r.signature_id, r))
                 .collect();
         let mut composed = HashMap::with_capacity(rows.len());
-        for mailing in store::load(conn, &mailing_ids).await? {
-            let campaign = campaigns::find_by_id(conn, mailing.campaign_id).await?;
-            let prepared = prepare(&mailing);
+        for (mailing_id, shared) in self.shared(conn, &mailing_ids).await? {
+            let Shared { campaign, sender, versions, .. } = shared.as_ref();
             let default = campaign.file.default_lang();
-            for (outbox_id, _, signature_id) in rows.iter().filter(|r| r.1 == mailing.id) {
+            for (outbox_id, _, signature_id) in rows.iter().filter(|r| r.1 == mailing_id) {
                 let (Some(outbox_id), Some(reader)) = (outbox_id, readers.get(signature_id)) else {
                     continue;
                 };
                 // A mailing always has the default language's text (`Draft`), unless the
                 // campaign's default changed since: then it goes in a language it has.
                 let Some(version) =
-                    version_for(&prepared, &reader.language, default).or_else(|| prepared.values().next())
+                    version_for(versions, &reader.language, default).or_else(|| versions.values().next())
                 else {
                     continue;
                 };
                 let to =
                     To { signature_id: Some(reader.signature_id), email: &reader.email, name: &reader.name };
-                let message = self.ctx.write(*outbox_id, &campaign, &mailing.sender, version, &to)?;
+                let message = self.ctx.write(*outbox_id, campaign, sender, version, &to)?;
                 composed.insert(*outbox_id, Composed { recipient: reader.email.clone(), message });
             }
         }
