@@ -279,7 +279,8 @@ def confirmations(signed, arrived):
 def summary(label, rate, signed, latencies, missing, load):
     answered = [s for s in signed.values() if s[2] == 303]
     sign_ms = [(done - due) * 1000 for due, done, _ in answered]
-    # The other answers, by status (0: none came within sign_at's 30 s).
+    # The other answers, by status (0: none came: sign_at's 30 s timeout or a failed
+    # connection, its reason printed by sign_at on stderr).
     counts = collections.Counter(status for _, _, status in signed.values() if status != 303)
     other = str(sum(counts.values()))
     if counts:
