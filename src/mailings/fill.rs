@@ -183,12 +183,8 @@ async fn fill_batch(
         };
         let outbox_ids: Vec<Uuid> = supporters.iter().map(|_| crate::ids::new_id()).collect();
         let fresh = add_recipients(conn, id, &supporters, &outbox_ids, now).await?;
-        let rows = Unwritten {
-            kind: Kind::Mailing,
-            campaign_id: mailing.campaign_id,
-            ids: fresh.iter().map(|row| row.outbox_id).collect(),
-            signature_ids: fresh.iter().map(|row| row.signature_id).collect(),
-        };
+        let pairs = fresh.iter().map(|row| (row.outbox_id, row.signature_id));
+        let rows = Unwritten::new(Kind::Mailing, mailing.campaign_id, pairs);
         let queued = outbox::enqueue_unwritten(conn, keys, &rows, now).await?;
         Ok(Some((queued, last)))
     })

@@ -96,12 +96,21 @@ pub async fn enqueue_many(
 
 /// Rows of one kind and campaign queued without their recipient and message, which the
 /// kind's `Composer` writes when each row is sent: `ids[i]` is the row for the supporter
-/// `signature_ids[i]`. Held column by column, as `unnest` takes them.
+/// `signature_ids[i]`. Held column by column, as `unnest` takes them; built from pairs, so
+/// the two columns are always as long as each other.
 pub struct Unwritten {
-    pub kind: Kind,
-    pub campaign_id: Uuid,
-    pub ids: Vec<Uuid>,
-    pub signature_ids: Vec<Uuid>,
+    kind: Kind,
+    campaign_id: Uuid,
+    ids: Vec<Uuid>,
+    signature_ids: Vec<Uuid>,
+}
+
+impl Unwritten {
+    /// `rows` are `(outbox row id, signature id)` pairs.
+    pub fn new(kind: Kind, campaign_id: Uuid, rows: impl IntoIterator<Item = (Uuid, Uuid)>) -> Self {
+        let (ids, signature_ids) = rows.into_iter().unzip();
+        Unwritten { kind, campaign_id, ids, signature_ids }
+    }
 }
 
 /// Queues rows whose messages are written at send time; returns how many rows were new.
@@ -118,7 +127,6 @@ pub async fn enqueue_unwritten(
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     use diesel::sql_types::{Array, Text, Timestamptz, Uuid as SqlUuid};
-    debug_assert_eq!(rows.ids.len(), rows.signature_ids.len());
     if rows.ids.is_empty() {
         return Ok(0);
     }
