@@ -408,3 +408,34 @@ async fn a_queued_mailing_keeps_nothing_of_its_readers_in_the_outbox_and_is_writ
     assert_eq!(status, "failed");
     assert!(error.unwrap_or_default().contains("nothing to send"));
 }
+
+#[tokio::test]
+async fn a_campaign_renamed_while_its_mailing_is_under_way_is_named_anew_in_the_messages_still_to_go() {
+    let app = app().await;
+    app.add_news_readers("reader", 4, "en").await;
+    app.login_as_organizer().await;
+    let mailing = app.mailing(NEWS).await;
+    app.press(&mailing, "send", &[]).await;
+    assert_eq!(app.mailer().tick().await.unwrap(), 4);
+    // One sender throughout, as in a running worker: it keeps what a mailing's messages
+    // share between batches.
+    let sender = app.sender();
+    app.mail.reply_with(Some("451 4.3.0 try again later"));
+    sender.send_due().await.unwrap();
+    assert!(app.news().is_empty(), "all refused for now, written with the first name");
+
+    app.edit_campaign_text(|text| {
+        text.replacen("End forced returns to Afghanistan", "No deportations to Afghanistan", 1)
+    })
+    .await;
+    // What the sender keeps of a mailing is read again after two seconds
+    // (`FRESH_FOR` in src/mailings/compose.rs).
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    app.mail.reply_with(None);
+    app.clock.advance(chrono::Duration::hours(1));
+    sender.send_due().await.unwrap();
+
+    let news = app.news();
+    assert_eq!(news.len(), 4);
+    assert!(news.iter().all(|m| m.text().contains("No deportations to Afghanistan")), "{}", news[0].text());
+}

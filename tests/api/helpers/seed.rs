@@ -46,13 +46,16 @@ impl TestApp {
 
     /// Re-imports the shipped campaign, edited by `edit`.
     pub async fn edit_campaign(&self, edit: impl FnOnce(&mut rallypost::campaigns::CampaignFile)) {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/campaigns/end-forced-returns.toml"
-        ))
-        .unwrap();
-        let mut file = rallypost::campaigns::CampaignFile::parse(&text).unwrap();
+        let mut file = rallypost::campaigns::CampaignFile::parse(&shipped_campaign()).unwrap();
         edit(&mut file);
+        let mut conn = self.pool.get().await.unwrap();
+        rallypost::campaigns::upsert(&mut conn, &file, Utc::now()).await.unwrap();
+    }
+
+    /// Re-imports the shipped campaign with its file's text changed by `edit`, for what
+    /// `CampaignFile` keeps to itself (the page texts).
+    pub async fn edit_campaign_text(&self, edit: impl FnOnce(String) -> String) {
+        let file = rallypost::campaigns::CampaignFile::parse(&edit(shipped_campaign())).unwrap();
         let mut conn = self.pool.get().await.unwrap();
         rallypost::campaigns::upsert(&mut conn, &file, Utc::now()).await.unwrap();
     }
@@ -247,4 +250,9 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+fn shipped_campaign() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/campaigns/end-forced-returns.toml"))
+        .unwrap()
 }
